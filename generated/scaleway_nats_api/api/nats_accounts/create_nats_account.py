@@ -1,0 +1,185 @@
+from http import HTTPStatus
+from typing import Any, Optional, Union
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response
+from ... import errors
+
+from ...models.create_nats_account_body import CreateNatsAccountBody
+from ...models.create_nats_account_region import CreateNatsAccountRegion
+from ...models.nats_account import NatsAccount
+
+
+def _get_kwargs(
+    region: CreateNatsAccountRegion,
+    *,
+    body: CreateNatsAccountBody,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/mnq/v1beta1/regions/{region}/nats-accounts".format(
+            region=region,
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: Union[AuthenticatedClient, Client], response: httpx.Response
+) -> Optional[NatsAccount]:
+    if response.status_code == 200:
+        response_200 = NatsAccount.from_dict(response.json())
+
+        return response_200
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: Union[AuthenticatedClient, Client], response: httpx.Response
+) -> Response[NatsAccount]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    region: CreateNatsAccountRegion,
+    *,
+    client: AuthenticatedClient,
+    body: CreateNatsAccountBody,
+) -> Response[NatsAccount]:
+    """Create a NATS account
+
+     Create a NATS account associated with a Project.
+
+    Args:
+        region (CreateNatsAccountRegion):
+        body (CreateNatsAccountBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[NatsAccount]
+    """
+
+    kwargs = _get_kwargs(
+        region=region,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    region: CreateNatsAccountRegion,
+    *,
+    client: AuthenticatedClient,
+    body: CreateNatsAccountBody,
+) -> Optional[NatsAccount]:
+    """Create a NATS account
+
+     Create a NATS account associated with a Project.
+
+    Args:
+        region (CreateNatsAccountRegion):
+        body (CreateNatsAccountBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        NatsAccount
+    """
+
+    return sync_detailed(
+        region=region,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    region: CreateNatsAccountRegion,
+    *,
+    client: AuthenticatedClient,
+    body: CreateNatsAccountBody,
+) -> Response[NatsAccount]:
+    """Create a NATS account
+
+     Create a NATS account associated with a Project.
+
+    Args:
+        region (CreateNatsAccountRegion):
+        body (CreateNatsAccountBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[NatsAccount]
+    """
+
+    kwargs = _get_kwargs(
+        region=region,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    region: CreateNatsAccountRegion,
+    *,
+    client: AuthenticatedClient,
+    body: CreateNatsAccountBody,
+) -> Optional[NatsAccount]:
+    """Create a NATS account
+
+     Create a NATS account associated with a Project.
+
+    Args:
+        region (CreateNatsAccountRegion):
+        body (CreateNatsAccountBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        NatsAccount
+    """
+
+    return (
+        await asyncio_detailed(
+            region=region,
+            client=client,
+            body=body,
+        )
+    ).parsed

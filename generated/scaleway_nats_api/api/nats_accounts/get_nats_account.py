@@ -1,0 +1,181 @@
+from http import HTTPStatus
+from typing import Any, Optional, Union
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response
+from ... import errors
+
+from ...models.get_nats_account_region import GetNatsAccountRegion
+from ...models.nats_account import NatsAccount
+
+
+def _get_kwargs(
+    region: GetNatsAccountRegion,
+    nats_account_id: str,
+) -> dict[str, Any]:
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/mnq/v1beta1/regions/{region}/nats-accounts/{nats_account_id}".format(
+            region=region,
+            nats_account_id=nats_account_id,
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: Union[AuthenticatedClient, Client], response: httpx.Response
+) -> Optional[NatsAccount]:
+    if response.status_code == 200:
+        response_200 = NatsAccount.from_dict(response.json())
+
+        return response_200
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: Union[AuthenticatedClient, Client], response: httpx.Response
+) -> Response[NatsAccount]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    region: GetNatsAccountRegion,
+    nats_account_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[NatsAccount]:
+    """Get a NATS account
+
+     Retrieve information about an existing NATS account identified by its NATS account ID. Its full
+    details, including name and endpoint, are returned in the response.
+
+    Args:
+        region (GetNatsAccountRegion):
+        nats_account_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[NatsAccount]
+    """
+
+    kwargs = _get_kwargs(
+        region=region,
+        nats_account_id=nats_account_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    region: GetNatsAccountRegion,
+    nats_account_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Optional[NatsAccount]:
+    """Get a NATS account
+
+     Retrieve information about an existing NATS account identified by its NATS account ID. Its full
+    details, including name and endpoint, are returned in the response.
+
+    Args:
+        region (GetNatsAccountRegion):
+        nats_account_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        NatsAccount
+    """
+
+    return sync_detailed(
+        region=region,
+        nats_account_id=nats_account_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    region: GetNatsAccountRegion,
+    nats_account_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[NatsAccount]:
+    """Get a NATS account
+
+     Retrieve information about an existing NATS account identified by its NATS account ID. Its full
+    details, including name and endpoint, are returned in the response.
+
+    Args:
+        region (GetNatsAccountRegion):
+        nats_account_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[NatsAccount]
+    """
+
+    kwargs = _get_kwargs(
+        region=region,
+        nats_account_id=nats_account_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    region: GetNatsAccountRegion,
+    nats_account_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Optional[NatsAccount]:
+    """Get a NATS account
+
+     Retrieve information about an existing NATS account identified by its NATS account ID. Its full
+    details, including name and endpoint, are returned in the response.
+
+    Args:
+        region (GetNatsAccountRegion):
+        nats_account_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        NatsAccount
+    """
+
+    return (
+        await asyncio_detailed(
+            region=region,
+            nats_account_id=nats_account_id,
+            client=client,
+        )
+    ).parsed

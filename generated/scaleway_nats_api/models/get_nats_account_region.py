@@ -1,0 +1,9 @@
+from enum import Enum
+
+
+class GetNatsAccountRegion(str, Enum):
+    FR_PAR = "fr-par"
+    NL_AMS = "nl-ams"
+
+    def __str__(self) -> str:
+        return str(self.value)
