@@ -1,5 +1,60 @@
-"""scaleway_nats: Python SDK, CLI and local emulator for Scaleway NATS (mnq/v1beta1)."""
+"""scaleway_nats: Python SDK, CLI and local emulator for Scaleway NATS (mnq/v1beta1).
 
-__version__ = "0.1.0"
+    from scaleway_nats import NatsAPI
 
-__all__ = ["__version__"]
+    with NatsAPI() as api:        # SCW_SECRET_KEY / SCW_DEFAULT_PROJECT_ID / ~/.config/scw
+        account = api.create_account(name="orders")
+        creds = api.create_credentials(account)
+        creds.write("orders.creds")
+
+The emulator lives in `scaleway_nats.local` (extra `local`).
+"""
+
+from ._version import __version__
+from .api import AsyncNatsAPI, NatsAPI
+from .config import Config, resolve_config
+from .errors import (
+    ArgumentError,
+    ConfigurationError,
+    InvalidArgumentsError,
+    NotFoundError,
+    PermissionsDeniedError,
+    QuotaExceededError,
+    RateLimitedError,
+    ScalewayError,
+    ServerError,
+    TransportError,
+    UnauthorizedError,
+)
+from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials, OrderBy, Region
+from .pagination import AsyncPager, Page, Pager
+from .retry import RetryPolicy
+
+__all__ = [
+    "ORDER_BY",
+    "REGIONS",
+    "ArgumentError",
+    "AsyncNatsAPI",
+    "AsyncPager",
+    "Config",
+    "ConfigurationError",
+    "InvalidArgumentsError",
+    "NatsAPI",
+    "NatsAccount",
+    "NatsCredentials",
+    "NotFoundError",
+    "OrderBy",
+    "Page",
+    "Pager",
+    "PermissionsDeniedError",
+    "QuotaExceededError",
+    "RateLimitedError",
+    "Region",
+    "RetryPolicy",
+    "ScalewayError",
+    "ServerError",
+    "TransportError",
+    "UnauthorizedError",
+    "__version__",
+    "resolve_config",
+]

@@ -1,0 +1,282 @@
+"""NatsAPI and AsyncNatsAPI: the clients people use.
+
+Both are thin: each method validates nothing itself, but runs the flow that
+`operations.Operations` builds for it, with a sync or async runner (see _runtime).
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from scaleway_nats_api.client import AuthenticatedClient
+
+from ._runtime import AsyncRunner, SyncRunner
+from ._version import __version__
+from .config import Config, resolve_config
+from .models import NatsAccount, NatsCredentials, OrderBy, Region
+from .operations import AccountRef, CredentialsRef, Operations
+from .pagination import AsyncPager, Pager
+from .retry import RetryPolicy
+
+__all__ = ["AsyncNatsAPI", "NatsAPI"]
+
+USER_AGENT = f"scaleway-nats/{__version__} (+python; httpx/{httpx.__version__})"
+
+
+class _Base:
+    """Configuration, retry policy and the generated client both flavours share."""
+
+    def __init__(
+        self,
+        secret_key: str | None = None,
+        project_id: str | None = None,
+        region: Region | str | None = None,
+        api_url: str | None = None,
+        profile: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        *,
+        config: Config | None = None,
+        retry_policy: RetryPolicy | None = None,
+        list_concurrency: int = 4,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        verify: bool | str = True,
+    ) -> None:
+        if config is None:
+            config = resolve_config(
+                secret_key=secret_key,
+                project_id=project_id,
+                region=region,
+                api_url=api_url,
+                profile=profile,
+            )
+        self.config = config.require_credentials()
+        if list_concurrency < 1:
+            raise ValueError(f"list_concurrency must be >= 1, got {list_concurrency}")
+        self._window = list_concurrency
+        policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        self._operations = Operations(
+            project_id=self.config.project_id, region=self.config.region, policy=policy
+        )
+        httpx_args: dict[str, Any] = {
+            # one keep-alive pool, large enough for a window of concurrent pages
+            "limits": httpx.Limits(max_connections=max(10, 2 * list_concurrency)),
+        }
+        if transport is not None:
+            httpx_args["transport"] = transport
+        self._client = AuthenticatedClient(
+            base_url=self.config.api_url,
+            token=self.config.secret_key or "",
+            prefix="",
+            auth_header_name="X-Auth-Token",
+            headers={"User-Agent": USER_AGENT},
+            timeout=httpx.Timeout(timeout),
+            verify_ssl=verify,
+            httpx_args=httpx_args,
+        )
+
+    @property
+    def region(self) -> str:
+        return self.config.region
+
+    @property
+    def project_id(self) -> str | None:
+        return self.config.project_id
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(api_url={self.config.api_url!r}, "
+            f"region={self.config.region!r}, project_id={self.config.project_id!r})"
+        )
+
+
+class NatsAPI(_Base):
+    """Scaleway NATS accounts and credentials (sync). Use as a context manager.
+
+    >>> with NatsAPI() as api:                          # settings from SCW_* / config.yaml
+    ...     account = api.create_account(name="orders")
+    ...     creds = api.create_credentials(account)
+    ...     creds.write("orders.creds")
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._runner = SyncRunner(self._client.get_httpx_client(), max_workers=self._window)
+
+    @property
+    def stats(self) -> Mapping[str, int]:
+        """Requests sent, retries and reconciliations so far."""
+        return dict(self._runner.stats)
+
+    def close(self) -> None:
+        self._runner.close()
+        self._client.get_httpx_client().close()
+
+    def __enter__(self) -> NatsAPI:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: types.TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # accounts
+
+    def create_account(
+        self, name: str | None = None, project_id: str | None = None, region: str | None = None
+    ) -> NatsAccount:
+        """Create a NATS account (a name is generated when none is given)."""
+        return self._runner.run(self._operations.create_account(name, project_id, region))
+
+    def get_account(self, account: AccountRef, region: str | None = None) -> NatsAccount:
+        return self._runner.run(self._operations.get_account(account, region))
+
+    def update_account(
+        self, account: AccountRef, name: str, region: str | None = None
+    ) -> NatsAccount:
+        """Rename a NATS account."""
+        return self._runner.run(self._operations.update_account(account, name, region))
+
+    def delete_account(self, account: AccountRef, region: str | None = None) -> None:
+        """Delete an account with its credentials, streams and messages. Already gone is fine."""
+        self._runner.run(self._operations.delete_account(account, region))
+
+    def list_accounts(
+        self,
+        project_id: str | None = None,
+        order_by: OrderBy | None = None,
+        page_size: int | None = None,
+        region: str | None = None,
+    ) -> Pager[NatsAccount]:
+        """Every account (of `project_id`, or of the organization), fetched lazily."""
+        fetch = self._operations.account_page_fetcher(project_id, order_by, page_size, region)
+        return Pager(self._runner, fetch, self._window)
+
+    # credentials
+
+    def create_credentials(
+        self, account: AccountRef, name: str | None = None, region: str | None = None
+    ) -> NatsCredentials:
+        """Create credentials; the result alone carries the `.creds` content."""
+        return self._runner.run(self._operations.create_credentials(account, name, region))
+
+    def get_credentials(
+        self, credentials: CredentialsRef, region: str | None = None
+    ) -> NatsCredentials:
+        return self._runner.run(self._operations.get_credentials(credentials, region))
+
+    def delete_credentials(self, credentials: CredentialsRef, region: str | None = None) -> None:
+        """Revoke credentials: connections using them are closed. Already gone is fine."""
+        self._runner.run(self._operations.delete_credentials(credentials, region))
+
+    def list_credentials(
+        self,
+        account: AccountRef | None = None,
+        project_id: str | None = None,
+        order_by: OrderBy | None = None,
+        page_size: int | None = None,
+        region: str | None = None,
+    ) -> Pager[NatsCredentials]:
+        """Every credentials' metadata (of `account`, or `project_id`), fetched lazily."""
+        fetch = self._operations.credentials_page_fetcher(
+            account, project_id, order_by, page_size, region
+        )
+        return Pager(self._runner, fetch, self._window)
+
+
+class AsyncNatsAPI(_Base):
+    """Scaleway NATS accounts and credentials (asyncio). Use as an async context manager."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._runner = AsyncRunner(self._client.get_async_httpx_client())
+
+    @property
+    def stats(self) -> Mapping[str, int]:
+        """Requests sent, retries and reconciliations so far."""
+        return dict(self._runner.stats)
+
+    async def aclose(self) -> None:
+        await self._client.get_async_httpx_client().aclose()
+
+    async def __aenter__(self) -> AsyncNatsAPI:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: types.TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # accounts
+
+    async def create_account(
+        self, name: str | None = None, project_id: str | None = None, region: str | None = None
+    ) -> NatsAccount:
+        """Create a NATS account (a name is generated when none is given)."""
+        return await self._runner.run(self._operations.create_account(name, project_id, region))
+
+    async def get_account(self, account: AccountRef, region: str | None = None) -> NatsAccount:
+        return await self._runner.run(self._operations.get_account(account, region))
+
+    async def update_account(
+        self, account: AccountRef, name: str, region: str | None = None
+    ) -> NatsAccount:
+        """Rename a NATS account."""
+        return await self._runner.run(self._operations.update_account(account, name, region))
+
+    async def delete_account(self, account: AccountRef, region: str | None = None) -> None:
+        """Delete an account with its credentials, streams and messages. Already gone is fine."""
+        await self._runner.run(self._operations.delete_account(account, region))
+
+    def list_accounts(
+        self,
+        project_id: str | None = None,
+        order_by: OrderBy | None = None,
+        page_size: int | None = None,
+        region: str | None = None,
+    ) -> AsyncPager[NatsAccount]:
+        """Every account (of `project_id`, or of the organization), fetched lazily."""
+        fetch = self._operations.account_page_fetcher(project_id, order_by, page_size, region)
+        return AsyncPager(self._runner, fetch, self._window)
+
+    # credentials
+
+    async def create_credentials(
+        self, account: AccountRef, name: str | None = None, region: str | None = None
+    ) -> NatsCredentials:
+        """Create credentials; the result alone carries the `.creds` content."""
+        return await self._runner.run(self._operations.create_credentials(account, name, region))
+
+    async def get_credentials(
+        self, credentials: CredentialsRef, region: str | None = None
+    ) -> NatsCredentials:
+        return await self._runner.run(self._operations.get_credentials(credentials, region))
+
+    async def delete_credentials(
+        self, credentials: CredentialsRef, region: str | None = None
+    ) -> None:
+        """Revoke credentials: connections using them are closed. Already gone is fine."""
+        await self._runner.run(self._operations.delete_credentials(credentials, region))
+
+    def list_credentials(
+        self,
+        account: AccountRef | None = None,
+        project_id: str | None = None,
+        order_by: OrderBy | None = None,
+        page_size: int | None = None,
+        region: str | None = None,
+    ) -> AsyncPager[NatsCredentials]:
+        """Every credentials' metadata (of `account`, or `project_id`), fetched lazily."""
+        fetch = self._operations.credentials_page_fetcher(
+            account, project_id, order_by, page_size, region
+        )
+        return AsyncPager(self._runner, fetch, self._window)

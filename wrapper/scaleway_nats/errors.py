@@ -1,0 +1,220 @@
+"""Every exception scaleway_nats raises, built from Scaleway's error bodies.
+
+    ScalewayError
+    ├── ConfigurationError          (also ValueError) no secret key / project id / bad profile
+    ├── InvalidArgumentsError       (also ValueError) 400, or a bad argument caught before sending
+    ├── UnauthorizedError           401
+    ├── PermissionsDeniedError      403 permissions_denied
+    ├── QuotaExceededError          403 quotas_exceeded
+    ├── NotFoundError               404
+    ├── RateLimitedError            429
+    ├── ServerError                 5xx
+    └── TransportError              the request got no complete answer (connection, timeout)
+
+Messages never contain the secret key or credentials content: bodies are Scaleway's
+JSON error objects, and request headers are never included.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import httpx
+
+__all__ = [
+    "ArgumentError",
+    "ConfigurationError",
+    "InvalidArgumentsError",
+    "NotFoundError",
+    "PermissionsDeniedError",
+    "QuotaExceededError",
+    "RateLimitedError",
+    "ScalewayError",
+    "ServerError",
+    "TransportError",
+    "UnauthorizedError",
+    "error_from_response",
+]
+
+
+class ScalewayError(Exception):
+    """Base of every error of this package. `status_code` is None when no answer came."""
+
+    status_code: int | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        type: str | None = None,
+        resource: str | None = None,
+        resource_id: str | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+        self.type = type
+        self.resource = resource
+        self.resource_id = resource_id
+        self.body: Mapping[str, Any] = body or {}
+
+    def __str__(self) -> str:
+        prefix = f"{self.status_code} " if self.status_code else ""
+        kind = f"{self.type}: " if self.type else ""
+        return f"{prefix}{kind}{self.message}"
+
+
+class ConfigurationError(ScalewayError, ValueError):
+    """The client cannot be built: a setting is missing or malformed."""
+
+
+@attrs.frozen
+class ArgumentError:
+    """One bad argument, as Scaleway's `invalid_arguments` details describe it."""
+
+    argument_name: str
+    reason: str
+    help_message: str
+
+    def __str__(self) -> str:
+        return f"{self.argument_name}: {self.help_message or self.reason}"
+
+
+class InvalidArgumentsError(ScalewayError, ValueError):
+    """400 invalid_arguments, or an argument refused before any request was sent."""
+
+    status_code: int | None = 400
+
+    def __init__(self, details: Sequence[ArgumentError], **kwargs: Any) -> None:
+        self.details = list(details)
+        kwargs.setdefault("type", "invalid_arguments")
+        summary = "; ".join(str(d) for d in self.details) or "invalid argument(s)"
+        super().__init__(f"invalid argument(s): {summary}", **kwargs)
+
+    @classmethod
+    def single(cls, argument_name: str, help_message: str) -> InvalidArgumentsError:
+        """A client-side refusal of one argument: nothing was sent."""
+        error = cls([ArgumentError(argument_name, "constraint", help_message)])
+        error.status_code = None
+        return error
+
+    def __str__(self) -> str:
+        return self.message if self.status_code is None else super().__str__()
+
+
+class UnauthorizedError(ScalewayError):
+    """401: the secret key is missing, unknown or revoked."""
+
+    status_code = 401
+
+
+class PermissionsDeniedError(ScalewayError):
+    """403 permissions_denied: the key may not act on this project or resource."""
+
+    status_code = 403
+
+
+class QuotaExceededError(ScalewayError):
+    """403 quotas_exceeded: the organization's quota for a resource is used up."""
+
+    status_code = 403
+
+
+class NotFoundError(ScalewayError):
+    """404: no such resource in this region for this organization."""
+
+    status_code = 404
+
+
+class RateLimitedError(ScalewayError):
+    """429: too many requests; `retry_after` is the server's hint in seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(ScalewayError):
+    """5xx: Scaleway failed; the request may or may not have taken effect."""
+
+
+class TransportError(ScalewayError):
+    """No complete answer: connection refused or dropped, timeout, TLS failure."""
+
+    def __init__(self, message: str, *, cause: httpx.TransportError | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+
+    @property
+    def request_was_sent(self) -> bool:
+        """False only when the request surely never left (connect failed)."""
+        return not isinstance(self.cause, httpx.ConnectError | httpx.ConnectTimeout)
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The Retry-After header in seconds, when it is a number."""
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def error_from_response(response: httpx.Response) -> ScalewayError:
+    """The exception that a non-2xx Scaleway answer stands for."""
+    try:
+        parsed = json.loads(response.content) if response.content else {}
+    except ValueError:
+        parsed = {}
+    body: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
+    status = response.status_code
+    type_ = body.get("type")
+    resource = body.get("resource")
+    resource_id = body.get("resource_id")
+    message = str(body.get("message") or response.reason_phrase or "error")
+    if resource or resource_id:
+        message = f"{message} ({resource or 'resource'} {resource_id or ''})".replace(" )", ")")
+    kwargs: dict[str, Any] = {
+        "status_code": status,
+        "type": type_,
+        "resource": resource,
+        "resource_id": resource_id,
+        "body": body,
+    }
+    if status == 400 or type_ == "invalid_arguments":
+        details = [
+            ArgumentError(
+                str(d.get("argument_name", "?")),
+                str(d.get("reason", "")),
+                str(d.get("help_message", "")),
+            )
+            for d in body.get("details") or []
+            if isinstance(d, dict)
+        ]
+        return InvalidArgumentsError(details, **kwargs)
+    if status == 401:
+        return UnauthorizedError(message, **kwargs)
+    if status == 403 and type_ == "quotas_exceeded":
+        quotas = ", ".join(
+            f"{d.get('resource')}: {d.get('current')}/{d.get('quota')}"
+            for d in body.get("details") or []
+            if isinstance(d, dict)
+        )
+        return QuotaExceededError(f"{message} ({quotas})" if quotas else message, **kwargs)
+    if status == 403:
+        return PermissionsDeniedError(message, **kwargs)
+    if status == 404:
+        return NotFoundError(message, **kwargs)
+    if status == 429:
+        return RateLimitedError(message, retry_after=retry_after_seconds(response), **kwargs)
+    if status >= 500:
+        return ServerError(message, **kwargs)
+    return ScalewayError(message, **kwargs)

@@ -1,0 +1,119 @@
+"""Sending a request with retries: exponential backoff, full jitter, Retry-After, a deadline.
+
+What may be retried depends on whether a failed request may have taken effect:
+- 429 and connection failures before sending took no effect: always retried;
+- 5xx and connections dropped after sending are *ambiguous*: retried only for
+  idempotent calls (GET, PATCH of a name, DELETE); for creates the caller passes
+  a `reconcile` flow that looks for what the lost request may have created first.
+
+Hand-written rather than taken from tenacity or stamina because reconciliation must
+run between attempts and the same policy must drive both the sync and async clients
+through one flow (see _runtime); the policy itself is a dozen lines.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+import httpx
+
+from ._runtime import Flow, Record, Send, Sleep
+from .errors import (
+    RateLimitedError,
+    ScalewayError,
+    ServerError,
+    TransportError,
+    error_from_response,
+)
+
+__all__ = ["RetryPolicy", "is_ambiguous", "retrying", "send"]
+
+log = logging.getLogger("scaleway_nats")
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How often and how long to retry one call."""
+
+    max_retries: int = 5
+    backoff_base: float = 0.2  # seconds before the first retry, at most
+    backoff_max: float = 8.0  # cap of one pause
+    deadline: float = 60.0  # give up when the next pause would end past this many seconds
+    rng: random.Random = attrs.field(factory=random.Random, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+
+    def pause(self, retry: int, error: ScalewayError) -> float:
+        """Seconds to wait before retry number `retry` (0-based)."""
+        if isinstance(error, RateLimitedError) and error.retry_after is not None:
+            # Honour the server, plus a little jitter so clients do not return in step.
+            return error.retry_after + self.rng.uniform(0, min(1.0, self.backoff_base))
+        ceiling = min(self.backoff_max, self.backoff_base * (2**retry))
+        return self.rng.uniform(0, ceiling)  # "full jitter"
+
+
+def is_ambiguous(error: ScalewayError) -> bool:
+    """True when the failed request may nevertheless have been carried out."""
+    if isinstance(error, TransportError):
+        return error.request_was_sent
+    return isinstance(error, ServerError)
+
+
+def is_retryable(error: ScalewayError) -> bool:
+    return isinstance(error, RateLimitedError | ServerError | TransportError)
+
+
+def send(request: dict[str, Any]) -> Flow[httpx.Response]:
+    """Send once; return a 2xx response, raise the matching ScalewayError otherwise."""
+    outcome = yield Send(request)
+    if isinstance(outcome, httpx.TransportError):
+        what = f"{str(request.get('method', '')).upper()} {request.get('url', '')}"
+        raise TransportError(f"{what}: {type(outcome).__name__}: {outcome}", cause=outcome)
+    if outcome.is_success:
+        return outcome  # type: ignore[no-any-return]
+    raise error_from_response(outcome)
+
+
+def retrying(
+    policy: RetryPolicy,
+    attempt: Callable[[], Flow[T]],
+    *,
+    idempotent: bool,
+    reconcile: Callable[[], Flow[T | None]] | None = None,
+) -> Flow[T]:
+    """Run `attempt` until it succeeds, retrying what `policy` and idempotency allow.
+
+    After an ambiguous failure of a non-idempotent call, `reconcile` runs before the
+    next attempt: if it finds the result of the lost request it is returned, else
+    the call is sent again. Without `reconcile` such a failure is raised, not resent.
+    """
+    started = time.monotonic()
+    retry = 0
+    while True:
+        try:
+            return (yield from attempt())
+        except ScalewayError as error:
+            ambiguous = is_ambiguous(error)
+            if not is_retryable(error) or (ambiguous and not idempotent and reconcile is None):
+                raise
+            pause = policy.pause(retry, error)
+            if retry >= policy.max_retries or time.monotonic() - started + pause > policy.deadline:
+                raise
+            log.info("retrying after %s (pause %.2fs, retry %d)", error, pause, retry + 1)
+            yield Record("retries")
+            yield Sleep(pause)
+            retry += 1
+            if ambiguous and not idempotent and reconcile is not None:
+                yield Record("reconciliations")
+                found = yield from reconcile()
+                if found is not None:
+                    return found
