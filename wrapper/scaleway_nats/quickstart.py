@@ -1,0 +1,266 @@
+"""Scaleway's documented NATS quickstart in one call, with each step timed.
+
+1. create a NATS account          4. connect with nats-py over TLS
+2. create credentials             5. subscribe, publish 'Hi there!', receive it
+3. write the .creds file (0600)   6. JetStream: store one message and read it back
+then delete everything created (unless `keep=True`), also when a step fails.
+
+Against real Scaleway when credentials are configured (SCW_* or config.yaml);
+otherwise against a `LocalScaleway` emulator started for the occasion.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from .api import AsyncNatsAPI
+from .config import Config, resolve_config
+from .models import NatsAccount, NatsCredentials
+from .nats import connect
+
+__all__ = ["QuickstartResult", "StepResult", "quickstart", "quickstart_async"]
+
+T = TypeVar("T")
+OnStep = Callable[["StepResult"], None]
+
+
+@attrs.frozen
+class StepResult:
+    """The outcome of one quickstart step."""
+
+    name: str
+    ok: bool
+    seconds: float
+    detail: str = ""
+
+
+@attrs.frozen
+class QuickstartResult:
+    """Every step's outcome; `ok` when all passed."""
+
+    target: str  # "scaleway" or "local"
+    region: str
+    steps: tuple[StepResult, ...]
+    message: str | None = None  # what the subscriber received
+    account: NatsAccount | None = None
+    credentials_file: Path | None = None  # kept only with keep=True
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.steps) and all(step.ok for step in self.steps)
+
+    @property
+    def failed_step(self) -> StepResult | None:
+        return next((step for step in self.steps if not step.ok), None)
+
+    @property
+    def seconds(self) -> float:
+        return sum(step.seconds for step in self.steps)
+
+
+class _Steps:
+    """Runs and records steps; the first failure stops the run (cleanup still runs)."""
+
+    def __init__(self, on_step: OnStep | None) -> None:
+        self.results: list[StepResult] = []
+        self._on_step = on_step
+
+    async def run(self, name: str, action: Awaitable[T], detail: Callable[[T], str]) -> T:
+        started = time.perf_counter()
+        try:
+            value = await action
+        except Exception as error:
+            self._record(StepResult(name, False, time.perf_counter() - started, _explain(error)))
+            raise _StepFailed from error
+        self._record(StepResult(name, True, time.perf_counter() - started, detail(value)))
+        return value
+
+    def _record(self, result: StepResult) -> None:
+        self.results.append(result)
+        if self._on_step is not None:
+            self._on_step(result)
+
+
+class _StepFailed(Exception):
+    """A step failed; its result is already recorded."""
+
+
+def _explain(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return f"{type(error).__name__}: {text}" if text != type(error).__name__ else text
+
+
+async def quickstart_async(
+    api: AsyncNatsAPI,
+    *,
+    ca_file: str | os.PathLike[str] | None = None,
+    region: str | None = None,
+    keep: bool = False,
+    creds_dir: str | os.PathLike[str] | None = None,
+    subject: str | None = None,
+    text: str = "Hi there!",
+    target: str = "scaleway",
+    on_step: OnStep | None = None,
+) -> QuickstartResult:
+    """Run the quickstart with an existing client; see the module docstring."""
+    region = region or api.region
+    steps = _Steps(on_step)
+    suffix = secrets.token_hex(3)
+    subject = subject or f"quickstart.{suffix}"
+    account: NatsAccount | None = None
+    received: str | None = None
+    creds_path: Path | None = None
+    with _creds_folder(creds_dir, keep) as folder:
+        try:
+            account = await steps.run(
+                "create account",
+                api.create_account(name=f"quickstart-{suffix}", region=region),
+                lambda a: f"{a.name} ({a.id}) at {a.endpoint}",
+            )
+            credentials: NatsCredentials = await steps.run(
+                "create credentials",
+                api.create_credentials(account, name=f"quickstart-{suffix}"),
+                lambda c: f"{c.name} ({c.id})",
+            )
+            creds_path = await steps.run(
+                "write .creds file",
+                _async(lambda: credentials.write(folder / f"quickstart-{suffix}.creds")),
+                lambda p: f"{p} (mode 0600)",
+            )
+            client = await steps.run(
+                "connect over TLS",
+                connect(account, creds_path, ca_file),
+                lambda c: f"server {c.connected_url.netloc if c.connected_url else '?'}",
+            )
+            try:
+                received = await steps.run(
+                    "publish and receive",
+                    _pub_sub(client, subject, text),
+                    lambda m: f"{subject}: {m!r}",
+                )
+                await steps.run(
+                    "JetStream store and read back",
+                    _jetstream_round_trip(client, f"QUICKSTART_{suffix}", text),
+                    lambda s: s,
+                )
+            finally:
+                with contextlib.suppress(Exception):
+                    await client.close()
+        except _StepFailed:
+            pass
+        finally:
+            if account is not None and not keep:
+                with contextlib.suppress(_StepFailed):
+                    await steps.run(
+                        "delete account",
+                        api.delete_account(account),
+                        lambda _: "account, credentials and streams deleted",
+                    )
+    return QuickstartResult(
+        target=target,
+        region=region,
+        steps=tuple(steps.results),
+        message=received,
+        account=account,
+        credentials_file=creds_path if keep else None,
+    )
+
+
+def quickstart(
+    *,
+    local: bool | None = None,
+    keep: bool = False,
+    region: str | None = None,
+    secret_key: str | None = None,
+    project_id: str | None = None,
+    api_url: str | None = None,
+    profile: str | None = None,
+    ca_file: str | os.PathLike[str] | None = None,
+    creds_dir: str | os.PathLike[str] | None = None,
+    on_step: OnStep | None = None,
+) -> QuickstartResult:
+    """Run the quickstart; `local=None` picks the emulator when no credentials are configured."""
+    config = resolve_config(
+        secret_key=secret_key,
+        project_id=project_id,
+        region=region,
+        api_url=api_url,
+        profile=profile,
+    )
+    use_local = not config.has_credentials if local is None else local
+
+    async def main() -> QuickstartResult:
+        if not use_local:
+            async with AsyncNatsAPI(config=config) as api:
+                return await quickstart_async(
+                    api, ca_file=ca_file, keep=keep, creds_dir=creds_dir, on_step=on_step
+                )
+        from .local import LocalScaleway  # the `local` extra: imported only when used
+
+        with LocalScaleway() as env:
+            local_config = Config(
+                secret_key=env.secret_key,
+                project_id=env.project_id,
+                region=config.region,
+                api_url=env.api_url,
+            )
+            async with AsyncNatsAPI(config=local_config) as api:
+                return await quickstart_async(
+                    api,
+                    ca_file=env.ca_file,
+                    keep=keep,
+                    creds_dir=creds_dir,
+                    target="local",
+                    on_step=on_step,
+                )
+
+    return asyncio.run(main())
+
+
+@contextlib.contextmanager
+def _creds_folder(creds_dir: str | os.PathLike[str] | None, keep: bool) -> Iterator[Path]:
+    if creds_dir is not None:
+        yield Path(creds_dir)
+    elif keep:
+        yield Path.cwd()
+    else:
+        with tempfile.TemporaryDirectory(prefix="scw-nats-quickstart-") as tmp:
+            yield Path(tmp)
+
+
+async def _async(function: Callable[[], T]) -> T:
+    return function()
+
+
+async def _pub_sub(client: Any, subject: str, text: str) -> str:
+    subscription = await client.subscribe(subject)
+    await client.flush()  # the server knows the subscription before we publish
+    await client.publish(subject, text.encode())
+    message = await subscription.next_msg(timeout=5)
+    await subscription.unsubscribe()
+    return str(message.data.decode())
+
+
+async def _jetstream_round_trip(client: Any, stream: str, text: str) -> str:
+    js = client.jetstream(timeout=5)
+    subject = f"{stream.lower()}.check"
+    await js.add_stream(name=stream, subjects=[subject], max_msgs=10)
+    try:
+        ack = await js.publish(subject, text.encode())
+        stored = await js.get_msg(stream, ack.seq)
+        if stored.data is None or stored.data.decode() != text:
+            raise RuntimeError(f"stream {stream} returned {stored.data!r}, expected {text!r}")
+        return f"stream {stream}: message {ack.seq} stored and read back"
+    finally:
+        with contextlib.suppress(Exception):
+            await js.delete_stream(stream)
