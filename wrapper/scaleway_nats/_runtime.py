@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Generator, Iterator, Sequence
@@ -83,6 +84,11 @@ class _Runner:
 
     def __init__(self) -> None:
         self.stats: Counter[str] = Counter()
+        self._stats_lock = threading.Lock()  # the sync runner counts from pool threads
+
+    def _count(self, name: str) -> None:
+        with self._stats_lock:
+            self.stats[name] += 1
 
     def _log_outcome(self, request: dict[str, Any], outcome: object, started: float) -> None:
         elapsed_ms = (time.perf_counter() - started) * 1000
@@ -108,7 +114,7 @@ class SyncRunner(_Runner):
 
     def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Send):
-            self.stats["requests"] += 1
+            self._count("requests")
             started = time.perf_counter()
             try:
                 outcome: object = self._client.request(**effect.request)
@@ -126,7 +132,7 @@ class SyncRunner(_Runner):
                 self._pool = ThreadPoolExecutor(self._max_workers, "scaleway-nats")
             return list(self._pool.map(self.run, effect.flows))
         if isinstance(effect, Record):
-            self.stats[effect.name] += 1
+            self._count(effect.name)
             return None
         raise TypeError(f"effect {effect!r} cannot be performed here")
 
@@ -166,7 +172,7 @@ class AsyncRunner(_Runner):
 
     async def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Send):
-            self.stats["requests"] += 1
+            self._count("requests")
             started = time.perf_counter()
             try:
                 outcome: object = await self._client.request(**effect.request)
@@ -180,7 +186,7 @@ class AsyncRunner(_Runner):
         if isinstance(effect, Concurrently):
             return list(await asyncio.gather(*(self.run(flow) for flow in effect.flows)))
         if isinstance(effect, Record):
-            self.stats[effect.name] += 1
+            self._count(effect.name)
             return None
         raise TypeError(f"effect {effect!r} cannot be performed here")
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+
 from scaleway_nats_api.client import AuthenticatedClient
 
 from ._runtime import AsyncRunner, SyncRunner
@@ -144,7 +145,10 @@ class NatsAPI(_Base):
         return self._runner.run(self._operations.update_account(account, name, region))
 
     def delete_account(self, account: AccountRef, region: str | None = None) -> None:
-        """Delete an account with its credentials, streams and messages. Already gone is fine."""
+        """Delete an account with its credentials, streams and messages.
+
+        A 404 on a retry, after an attempt that may have deleted it, counts as success.
+        """
         self._runner.run(self._operations.delete_account(account, region))
 
     def list_accounts(
@@ -172,7 +176,10 @@ class NatsAPI(_Base):
         return self._runner.run(self._operations.get_credentials(credentials, region))
 
     def delete_credentials(self, credentials: CredentialsRef, region: str | None = None) -> None:
-        """Revoke credentials: connections using them are closed. Already gone is fine."""
+        """Revoke credentials: connections using them are closed.
+
+        A 404 on a retry, after an attempt that may have deleted them, counts as success.
+        """
         self._runner.run(self._operations.delete_credentials(credentials, region))
 
     def list_credentials(
@@ -234,7 +241,10 @@ class AsyncNatsAPI(_Base):
         return await self._runner.run(self._operations.update_account(account, name, region))
 
     async def delete_account(self, account: AccountRef, region: str | None = None) -> None:
-        """Delete an account with its credentials, streams and messages. Already gone is fine."""
+        """Delete an account with its credentials, streams and messages.
+
+        A 404 on a retry, after an attempt that may have deleted it, counts as success.
+        """
         await self._runner.run(self._operations.delete_account(account, region))
 
     def list_accounts(
@@ -264,7 +274,10 @@ class AsyncNatsAPI(_Base):
     async def delete_credentials(
         self, credentials: CredentialsRef, region: str | None = None
     ) -> None:
-        """Revoke credentials: connections using them are closed. Already gone is fine."""
+        """Revoke credentials: connections using them are closed.
+
+        A 404 on a retry, after an attempt that may have deleted them, counts as success.
+        """
         await self._runner.run(self._operations.delete_credentials(credentials, region))
 
     def list_credentials(

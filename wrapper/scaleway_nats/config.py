@@ -94,7 +94,14 @@ def _load_file(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise ConfigurationError(f"cannot parse Scaleway config file {path}: {error}") from None
+        # Never str(error): PyYAML quotes the offending line, which may hold the secret key.
+        # The context mark is where the broken construct starts (e.g. an unclosed quote).
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "invalid YAML"
+        raise ConfigurationError(
+            f"cannot parse Scaleway config file {path}{where}: {problem}"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

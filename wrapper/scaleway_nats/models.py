@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal, TypeVar, get_args
 
 import attrs
+
 from scaleway_nats_api.models.nats_account import NatsAccount as _GeneratedAccount
 from scaleway_nats_api.models.nats_credentials import NatsCredentials as _GeneratedCredentials
 from scaleway_nats_api.types import Unset

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import attrs
+
 from scaleway_nats_api.api.nats_accounts import (
     create_nats_account,
     delete_nats_account,
@@ -51,10 +52,10 @@ from scaleway_nats_api.models import NatsCredentials as GeneratedCredentials
 from scaleway_nats_api.types import UNSET
 
 from ._runtime import Emit, Flow
-from .errors import InvalidArgumentsError, NotFoundError
+from .errors import InvalidArgumentsError, NotFoundError, ScalewayError
 from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
 from .pagination import Page, iterate_pages
-from .retry import RetryPolicy, retrying, send
+from .retry import RetryPolicy, is_ambiguous, retrying, send
 
 __all__ = ["MAX_PAGE_SIZE", "Operations"]
 
@@ -175,17 +176,19 @@ class Operations:
         return (yield from retrying(self.policy, attempt, idempotent=True))
 
     def _delete(self, request: dict[str, Any]) -> Flow[None]:
-        attempts = 0
+        maybe_done = False  # did an earlier attempt possibly delete it?
 
         def attempt() -> Flow[None]:
-            nonlocal attempts
-            attempts += 1
+            nonlocal maybe_done
             try:
                 yield from send(request)
             except NotFoundError:
-                # Gone on a retry: an earlier attempt (or someone else) deleted it.
-                if attempts == 1:
+                if not maybe_done:
                     raise
+                # Gone on a retry after an ambiguous failure: that attempt deleted it.
+            except ScalewayError as error:
+                maybe_done = maybe_done or is_ambiguous(error)
+                raise
 
         yield from retrying(self.policy, attempt, idempotent=True)
 

@@ -103,17 +103,25 @@ def retrying(
             return (yield from attempt())
         except ScalewayError as error:
             ambiguous = is_ambiguous(error)
-            if not is_retryable(error) or (ambiguous and not idempotent and reconcile is None):
+            must_reconcile = ambiguous and not idempotent
+            if not is_retryable(error) or (must_reconcile and reconcile is None):
                 raise
             pause = policy.pause(retry, error)
-            if retry >= policy.max_retries or time.monotonic() - started + pause > policy.deadline:
+            out_of_budget = (
+                retry >= policy.max_retries or time.monotonic() - started + pause > policy.deadline
+            )
+            if out_of_budget and not must_reconcile:
                 raise
-            log.info("retrying after %s (pause %.2fs, retry %d)", error, pause, retry + 1)
-            yield Record("retries")
-            yield Sleep(pause)
-            retry += 1
-            if ambiguous and not idempotent and reconcile is not None:
+            if not out_of_budget:
+                log.info("retrying after %s (pause %.2fs, retry %d)", error, pause, retry + 1)
+                yield Record("retries")
+                yield Sleep(pause)
+                retry += 1
+            if must_reconcile and reconcile is not None:
                 yield Record("reconciliations")
                 found = yield from reconcile()
                 if found is not None:
                     return found
+            if out_of_budget:
+                # Reconciled once more so that nothing made by the last attempt is orphaned.
+                raise

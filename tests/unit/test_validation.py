@@ -1,0 +1,184 @@
+"""Arguments are checked before anything is sent: the fake must see no request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scaleway_nats import (
+    ORDER_BY,
+    InvalidArgumentsError,
+    NatsAccount,
+    NatsCredentials,
+    NotFoundError,
+)
+
+Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
+
+ACCOUNT_ID = "5d0f7a2c-1b3e-4c5d-8e9f-0a1b2c3d4e5f"
+CREDENTIALS_ID = "7e1a8b3d-2c4f-4d6e-9f0a-1b2c3d4e5f60"
+
+CALLS_WITH_REGION = {
+    "create_account": ((), {}),
+    "get_account": ((ACCOUNT_ID,), {}),
+    "update_account": ((ACCOUNT_ID, "new"), {}),
+    "delete_account": ((ACCOUNT_ID,), {}),
+    "list_accounts": ((), {}),
+    "create_credentials": ((ACCOUNT_ID,), {}),
+    "get_credentials": ((CREDENTIALS_ID,), {}),
+    "delete_credentials": ((CREDENTIALS_ID,), {}),
+    "list_credentials": ((), {}),
+}
+
+
+async def refused(client: Flavoured, method: str, *args: Any, **kwargs: Any) -> str:
+    """Call; expect a local InvalidArgumentsError; return the argument it names."""
+    with pytest.raises(InvalidArgumentsError) as caught:
+        await client.call(method, *args, **kwargs)
+    assert client.fake.total == 0, "a request was sent"
+    assert caught.value.status_code is None  # refused locally, not by the server
+    assert len(caught.value.details) == 1
+    return caught.value.details[0].argument_name
+
+
+@pytest.mark.parametrize("method", list(CALLS_WITH_REGION))
+async def test_unknown_region(client: Flavoured, method: str) -> None:
+    args, kwargs = CALLS_WITH_REGION[method]
+
+    with pytest.raises(InvalidArgumentsError) as caught:
+        await client.call(method, *args, region="mars-1", **kwargs)
+
+    assert caught.value.details[0].argument_name == "region"
+    message = str(caught.value)
+    assert "'mars-1'" in message
+    assert "fr-par, nl-ams" in message
+    assert client.fake.total == 0
+
+
+@pytest.mark.parametrize("bad", ["not-a-uuid", "", "123", 123, None, ["x"]])
+@pytest.mark.parametrize(
+    ("method", "argument"),
+    [
+        ("get_account", "nats_account_id"),
+        ("delete_account", "nats_account_id"),
+        ("create_credentials", "nats_account_id"),
+        ("get_credentials", "nats_credentials_id"),
+        ("delete_credentials", "nats_credentials_id"),
+    ],
+)
+async def test_ids_must_be_uuids(client: Flavoured, method: str, argument: str, bad: Any) -> None:
+    assert await refused(client, method, bad) == argument
+
+
+@pytest.mark.parametrize("bad", ["not-a-uuid", 42])
+async def test_other_ids_must_be_uuids(client: Flavoured, bad: Any) -> None:
+    assert await refused(client, "update_account", bad, "name") == "nats_account_id"
+    assert await refused(client, "list_credentials", bad) == "nats_account_id"
+    assert await refused(client, "list_credentials", project_id=bad) == "project_id"
+    assert await refused(client, "list_accounts", project_id=bad) == "project_id"
+    assert await refused(client, "create_account", project_id=bad) == "project_id"
+
+
+async def test_id_refusal_message_shows_the_value(client: Flavoured) -> None:
+    with pytest.raises(InvalidArgumentsError, match="'nope' is not a UUID"):
+        await client.call("get_account", "nope")
+
+
+@pytest.mark.parametrize("method", ["list_accounts", "list_credentials"])
+async def test_order_by_lists_the_six_allowed_values(client: Flavoured, method: str) -> None:
+    with pytest.raises(InvalidArgumentsError) as caught:
+        await client.call(method, order_by="newest")
+
+    assert caught.value.details[0].argument_name == "order_by"
+    message = str(caught.value)
+    assert len(ORDER_BY) == 6
+    for order in ORDER_BY:
+        assert order in message
+    assert client.fake.total == 0
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 256, 7])
+async def test_names_are_checked(client: Flavoured, bad: Any) -> None:
+    assert await refused(client, "create_account", name=bad) == "name"
+    assert await refused(client, "update_account", ACCOUNT_ID, bad) == "name"
+    assert await refused(client, "create_credentials", ACCOUNT_ID, name=bad) == "name"
+
+
+async def test_name_of_255_characters_is_accepted(client: Flavoured) -> None:
+    account = await client.call("create_account", name="x" * 255)
+
+    assert account.name == "x" * 255
+
+
+async def test_name_length_is_in_the_message(client: Flavoured) -> None:
+    with pytest.raises(InvalidArgumentsError, match="at most 255 characters, got 256"):
+        await client.call("create_account", name="x" * 256)
+
+
+def model_account(fake: FakeScaleway, region: str) -> NatsAccount:
+    data = fake.add_account(region=region)
+    return NatsAccount(
+        id=data["id"],
+        name=data["name"],
+        endpoint=data["endpoint"],
+        project_id=data["project_id"],
+        region=region,
+    )
+
+
+def paths(fake: FakeScaleway) -> list[str]:
+    return [path for _, path, _ in fake.log]
+
+
+async def test_a_model_stands_for_its_id_and_region(client: Flavoured, fake: FakeScaleway) -> None:
+    account = model_account(fake, "nl-ams")  # the client's default region is fr-par
+
+    got = await client.call("get_account", account)
+    creds = await client.call("create_credentials", account)
+    listed = await client.collect(client.api.list_credentials(account))
+    fetched = await client.call("get_credentials", creds)
+    await client.call("delete_credentials", creds)
+    await client.call("delete_account", got)
+
+    assert got.id == account.id
+    assert got.region == "nl-ams"
+    assert creds.nats_account_id == account.id
+    assert creds.has_content
+    assert [c.id for c in listed] == [creds.id]
+    assert fetched.id == creds.id
+    assert fake.accounts["nl-ams"] == {}
+    assert fake.credentials["nl-ams"] == {}
+    assert all("/regions/nl-ams/" in path for path in paths(fake))
+    assert {q["nats_account_id"] for q in fake.list_calls("nats-credentials")} == {account.id}
+
+
+async def test_an_explicit_region_beats_the_models(client: Flavoured, fake: FakeScaleway) -> None:
+    account = model_account(fake, "nl-ams")
+
+    with pytest.raises(NotFoundError, match="not found"):
+        await client.call("get_account", account, region="fr-par")
+
+    assert paths(fake) == [f"/mnq/v1beta1/regions/fr-par/nats-accounts/{account.id}"]
+
+
+async def test_a_model_without_a_known_region_uses_the_clients(
+    client: Flavoured, fake: FakeScaleway
+) -> None:
+    data = fake.add_account()
+    account = NatsAccount(data["id"], data["name"], "", data["project_id"], region="")
+
+    got = await client.call("get_account", account)
+
+    assert got.id == account.id
+    assert paths(fake) == [f"/mnq/v1beta1/regions/fr-par/nats-accounts/{account.id}"]
+
+
+async def test_credentials_model_for_delete(client: Flavoured, fake: FakeScaleway) -> None:
+    owner = fake.add_account(region="nl-ams")
+    data = fake.add_credentials(owner["id"], region="nl-ams")
+    creds = NatsCredentials(data["id"], data["name"], owner["id"], region="nl-ams")
+
+    await client.call("delete_credentials", creds)
+
+    assert fake.credentials["nl-ams"] == {}
