@@ -1,0 +1,525 @@
+"""The HTTP API: shapes, CRUD in both regions, pagination, and every documented error."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+
+from scaleway_nats.local import LocalScaleway, Organization
+
+from .conftest import REGIONS, Api, make_api
+
+TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+ACCOUNT_KEYS = ["id", "name", "endpoint", "project_id", "region", "created_at", "updated_at"]
+CREDS_KEYS = ["id", "name", "nats_account_id", "region", "created_at", "updated_at", "checksum"]
+CREDS_FILE = re.compile(
+    r"^-----BEGIN NATS USER JWT-----\n(eyJ[\w-]+\.[\w-]+\.[\w-]+)\n------END NATS USER JWT------\n"
+    r"\n\*+ IMPORTANT \*+\n.*\n.*\n\n"
+    r"-----BEGIN USER NKEY SEED-----\n(SU[A-Z2-7]{56})\n------END USER NKEY SEED------\n\n\*+\n$"
+)
+
+
+def invalid_arguments(response: httpx.Response) -> list[str]:
+    """Assert a Scaleway 400 and return the names of the bad arguments."""
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["type"] == "invalid_arguments"
+    assert body["message"] == "invalid argument(s)"
+    for d in body["details"]:
+        assert d["reason"] in {"constraint", "required", "unknown", "invalid"}
+        assert d["help_message"]
+    return [d["argument_name"] for d in body["details"]]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_account_lifecycle(env: LocalScaleway, api: Api, region: str) -> None:
+    account = api.create_account(region, name="orders")
+    assert list(account) == ACCOUNT_KEYS
+    uuid.UUID(account["id"], version=4)
+    assert account["name"] == "orders"
+    assert account["region"] == region
+    assert account["endpoint"] == env.regions[region]
+    assert account["project_id"] == api.project_id
+    assert TIME.match(account["created_at"])
+    assert account["created_at"] == account["updated_at"]
+
+    url = api.url(region, "nats-accounts", account["id"])
+    assert api.client.get(url).json() == account
+    listed = api.client.get(api.url(region, "nats-accounts")).json()
+    assert listed == {"total_count": 1, "nats_accounts": [account]}
+
+    time.sleep(0.002)
+    renamed = api.client.patch(url, json={"name": "orders-v2"}).json()
+    assert renamed["name"] == "orders-v2"
+    assert renamed["created_at"] == account["created_at"]
+    assert renamed["updated_at"] > account["updated_at"]
+    assert api.client.get(url).json() == renamed
+    assert api.client.patch(url, json={}).json() == renamed  # no name: nothing changes
+
+    other = "nl-ams" if region == "fr-par" else "fr-par"  # regions are separate namespaces
+    assert api.client.get(api.url(other, "nats-accounts", account["id"])).status_code == 404
+
+    deleted = api.client.delete(url)
+    assert deleted.status_code == 204
+    assert deleted.content == b""
+    missing = api.client.get(url)
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "type": "not_found",
+        "message": "resource is not found",
+        "resource": "nats_account",
+        "resource_id": account["id"],
+    }
+    assert api.client.get(api.url(region, "nats-accounts")).json()["total_count"] == 0
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_credentials_lifecycle(api: Api, region: str) -> None:
+    account = api.create_account(region)
+    creds = api.create_credentials(account, name="worker")
+    assert list(creds) == [*CREDS_KEYS[:-1], "credentials", "checksum"]
+    assert creds["nats_account_id"] == account["id"]
+    assert creds["region"] == region
+    assert TIME.match(creds["created_at"])
+    assert creds["credentials"]["name"] == "worker.creds"
+    content = creds["credentials"]["content"]
+    assert CREDS_FILE.match(content), content
+    assert creds["checksum"] == hashlib.sha256(content.encode()).hexdigest()
+
+    url = api.url(region, "nats-credentials", creds["id"])
+    got = api.client.get(url).json()
+    assert list(got) == CREDS_KEYS  # never the content again
+    assert got == {k: v for k, v in creds.items() if k != "credentials"}
+    listed = api.client.get(api.url(region, "nats-credentials")).json()
+    assert listed == {"total_count": 1, "nats_credentials": [got]}
+    by_account = api.client.get(
+        api.url(region, "nats-credentials"), params={"nats_account_id": account["id"]}
+    )
+    assert by_account.json()["total_count"] == 1
+
+    deleted = api.client.delete(url)
+    assert (deleted.status_code, deleted.content) == (204, b"")
+    missing = api.client.get(url)
+    assert missing.status_code == 404
+    assert missing.json()["resource"] == "nats_credentials"
+    assert missing.json()["resource_id"] == creds["id"]
+
+
+def test_default_names(api: Api) -> None:
+    account = api.create_account()
+    assert re.fullmatch(r"nats-account-[0-9a-f]{8}", account["name"])
+    creds = api.create_credentials(account)
+    assert re.fullmatch(r"nats-credentials-[0-9a-f]{8}", creds["name"])
+    assert creds["credentials"]["name"] == creds["name"] + ".creds"
+
+
+def test_deleting_an_account_deletes_its_credentials(api: Api) -> None:
+    account = api.create_account()
+    creds = api.create_credentials(account)
+    assert api.client.delete(api.url("fr-par", "nats-accounts", account["id"])).status_code == 204
+    assert api.client.get(api.url("fr-par", "nats-credentials", creds["id"])).status_code == 404
+    assert api.client.get(api.url("fr-par", "nats-credentials")).json()["total_count"] == 0
+
+
+# -- pagination --------------------------------------------------------------------------------
+
+
+def test_pagination_and_every_order(api: Api) -> None:
+    names = ["delta", "alpha", "echo", "charlie", "bravo"]
+    accounts = [api.create_account(name=n) for n in names]
+    api.client.patch(api.url("fr-par", "nats-accounts", accounts[0]["id"]), json={"name": "zulu"})
+    list_url = api.url("fr-par", "nats-accounts")
+
+    def ids(**params: Any) -> list[str]:
+        body = api.client.get(list_url, params={"page_size": 100, **params}).json()
+        assert body["total_count"] == 5
+        return [a["id"] for a in body["nats_accounts"]]
+
+    by_created = [a["id"] for a in accounts]
+    assert ids() == by_created  # default order: created_at_asc
+    assert ids(order_by="created_at_asc") == by_created
+    assert ids(order_by="created_at_desc") == by_created[::-1]
+    by_updated = by_created[1:] + by_created[:1]  # the renamed one was updated last
+    assert ids(order_by="updated_at_asc") == by_updated
+    assert ids(order_by="updated_at_desc") == by_updated[::-1]
+    final = {a["id"]: a["name"] for a in accounts} | {accounts[0]["id"]: "zulu"}
+    by_name = sorted(by_created, key=lambda i: final[i])
+    assert ids(order_by="name_asc") == by_name
+    assert ids(order_by="name_desc") == by_name[::-1]
+
+    pages = [
+        api.client.get(list_url, params={"page": p, "page_size": 2}).json() for p in (1, 2, 3, 4)
+    ]
+    assert [p["total_count"] for p in pages] == [5, 5, 5, 5]
+    assert [len(p["nats_accounts"]) for p in pages] == [2, 2, 1, 0]
+    assert [a["id"] for p in pages for a in p["nats_accounts"]] == by_created
+
+
+def test_default_page_size_is_20(env: LocalScaleway, api: Api) -> None:
+    account = api.create_account()
+    for _ in range(21):
+        api.create_credentials(account)
+    body = api.client.get(api.url("fr-par", "nats-credentials")).json()
+    assert body["total_count"] == 21
+    assert len(body["nats_credentials"]) == 20
+
+
+def test_list_filters_by_project(env: LocalScaleway, api: Api) -> None:
+    account = api.create_account()
+    api.create_credentials(account)
+    for kind in ("nats-accounts", "nats-credentials"):
+        url = api.url("fr-par", kind)
+        assert api.client.get(url, params={"project_id": api.project_id}).json()["total_count"] == 1
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+DENIED = {
+    "type": "denied_authentication",
+    "message": "authentication is denied",
+    "method": "api_key",
+    "reason": "invalid_argument",
+}
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Auth-Token": str(uuid.uuid4())}, {"X-Auth-Token": ""}])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "nats-accounts"),
+        ("POST", "nats-accounts"),
+        ("GET", f"nats-accounts/{uuid.uuid4()}"),
+        ("PATCH", f"nats-accounts/{uuid.uuid4()}"),
+        ("DELETE", f"nats-accounts/{uuid.uuid4()}"),
+        ("GET", "nats-credentials"),
+        ("POST", "nats-credentials"),
+        ("GET", f"nats-credentials/{uuid.uuid4()}"),
+        ("DELETE", f"nats-credentials/{uuid.uuid4()}"),
+    ],
+)
+def test_unauthenticated(
+    env: LocalScaleway, headers: dict[str, str], method: str, path: str
+) -> None:
+    url = f"{env.api_url}/mnq/v1beta1/regions/fr-par/{path}"
+    response = httpx.request(method, url, headers=headers, json={})
+    assert response.status_code == 401
+    assert response.json() == DENIED
+
+
+def test_other_organization_sees_nothing(env: LocalScaleway, api: Api) -> None:
+    account = api.create_account()
+    creds = api.create_credentials(account)
+    intruder_org = env.create_organization()
+    for intruder in make_api(env, intruder_org):
+        for kind, resource, item in (
+            ("nats-accounts", "nats_account", account),
+            ("nats-credentials", "nats_credentials", creds),
+        ):
+            url = intruder.url("fr-par", kind, item["id"])
+            for method in ("GET", "DELETE") + (("PATCH",) if kind == "nats-accounts" else ()):
+                response = intruder.client.request(method, url, json={"name": "x"})
+                assert response.status_code == 404, (method, url)
+                assert response.json() == {
+                    "type": "not_found",
+                    "message": "resource is not found",
+                    "resource": resource,
+                    "resource_id": item["id"],
+                }
+            assert intruder.client.get(intruder.url("fr-par", kind)).json()["total_count"] == 0
+        # Creating credentials in someone else's account: 404 on the account.
+        response = intruder.client.post(
+            intruder.url("fr-par", "nats-credentials"), json={"nats_account_id": account["id"]}
+        )
+        assert response.status_code == 404
+        assert response.json()["resource"] == "nats_account"
+    # ...and the owner still has everything.
+    assert api.client.get(api.url("fr-par", "nats-accounts", account["id"])).json() == account
+
+
+@pytest.mark.parametrize(
+    ("method", "kind", "action"),
+    [
+        ("POST", "nats-accounts", "write"),
+        ("GET", "nats-accounts", "read"),
+        ("GET", "nats-credentials", "read"),
+    ],
+)
+def test_foreign_project_is_forbidden(
+    env: LocalScaleway, api: Api, method: str, kind: str, action: str
+) -> None:
+    foreign = env.create_organization().project_id
+    url = api.url("fr-par", kind)
+    if method == "POST":
+        response = api.client.post(url, json={"project_id": foreign})
+    else:
+        response = api.client.get(url, params={"project_id": foreign})
+    assert response.status_code == 403
+    assert response.json() == {
+        "type": "permissions_denied",
+        "message": "insufficient permissions",
+        "details": [{"resource": "nats_account", "action": action}],
+    }
+
+
+def test_unknown_ids_are_404(api: Api) -> None:
+    for kind, resource in (
+        ("nats-accounts", "nats_account"),
+        ("nats-credentials", "nats_credentials"),
+    ):
+        unknown = str(uuid.uuid4())
+        response = api.client.get(api.url("nl-ams", kind, unknown))
+        assert response.status_code == 404
+        assert response.json()["resource"] == resource
+        assert response.json()["resource_id"] == unknown
+        assert api.client.delete(api.url("nl-ams", kind, unknown)).status_code == 404
+    unknown = str(uuid.uuid4())
+    response = api.client.post(
+        api.url("fr-par", "nats-credentials"), json={"nats_account_id": unknown}
+    )
+    assert (response.status_code, response.json()["resource_id"]) == (404, unknown)
+
+
+def test_quota(env: LocalScaleway) -> None:
+    with LocalScaleway(max_accounts=2) as small:
+        for api in make_api(small, small.organization):
+            first = api.create_account()
+            api.create_account("nl-ams")  # the quota is per organization, all regions
+            response = api.client.post(api.url("fr-par", "nats-accounts"), json={})
+            assert response.status_code == 403
+            assert response.json() == {
+                "type": "quotas_exceeded",
+                "message": "quota(s) exceeded for this resource",
+                "details": [{"resource": "nats_accounts", "quota": 2, "current": 2}],
+            }
+            api.client.delete(api.url("fr-par", "nats-accounts", first["id"]))
+            api.create_account()  # deleting frees a slot
+
+
+BAD_QUERIES = [
+    ({"page": "0"}, ["page"]),
+    ({"page": "-3"}, ["page"]),
+    ({"page": "abc"}, ["page"]),
+    ({"page": "99999999999"}, ["page"]),
+    ({"page_size": "0"}, ["page_size"]),
+    ({"page_size": "101"}, ["page_size"]),
+    ({"page_size": "1.5"}, ["page_size"]),
+    ({"order_by": "name"}, ["order_by"]),
+    ({"project_id": "not-a-uuid"}, ["project_id"]),
+    ({"page": "0", "page_size": "1000", "order_by": "x"}, ["page", "page_size", "order_by"]),
+]
+
+
+@pytest.mark.parametrize("kind", ["nats-accounts", "nats-credentials"])
+@pytest.mark.parametrize(("params", "arguments"), BAD_QUERIES)
+def test_bad_list_arguments(
+    api: Api, kind: str, params: dict[str, str], arguments: list[str]
+) -> None:
+    assert invalid_arguments(api.client.get(api.url("fr-par", kind), params=params)) == arguments
+
+
+def test_bad_list_argument_help_messages(api: Api) -> None:
+    response = api.client.get(
+        api.url("fr-par", "nats-accounts"), params={"page_size": "0", "order_by": "x"}
+    )
+    details = {d["argument_name"]: d for d in response.json()["details"]}
+    assert details["page_size"] == {
+        "argument_name": "page_size",
+        "reason": "constraint",
+        "help_message": "must be between 1 and 100",
+    }
+    for value in ("created_at_asc", "created_at_desc", "updated_at_asc", "updated_at_desc"):
+        assert value in details["order_by"]["help_message"]
+    assert "name_asc, name_desc" in details["order_by"]["help_message"]
+
+
+def test_bad_credentials_filter(api: Api) -> None:
+    response = api.client.get(
+        api.url("fr-par", "nats-credentials"), params={"nats_account_id": "x"}
+    )
+    assert invalid_arguments(response) == ["nats_account_id"]
+
+
+@pytest.mark.parametrize("kind", ["nats-accounts", "nats-credentials"])
+def test_unknown_region(api: Api, kind: str) -> None:
+    for method, path in (("GET", kind), ("POST", kind), ("GET", f"{kind}/{uuid.uuid4()}")):
+        response = api.client.request(method, api.url("pl-waw", path), json={})
+        assert invalid_arguments(response) == ["region"]
+        assert "fr-par, nl-ams" in response.json()["details"][0]["help_message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "argument"),
+    [
+        ("GET", "nats-accounts/123", "nats_account_id"),
+        ("PATCH", "nats-accounts/not-an-id", "nats_account_id"),
+        ("DELETE", "nats-accounts/00000000-0000", "nats_account_id"),
+        ("GET", "nats-credentials/x", "nats_credentials_id"),
+        ("DELETE", "nats-credentials/%20", "nats_credentials_id"),
+    ],
+)
+def test_non_uuid_path_ids(api: Api, method: str, path: str, argument: str) -> None:
+    response = api.client.request(method, api.url("fr-par", path), json={})
+    assert invalid_arguments(response) == [argument]
+
+
+BAD_ACCOUNT_BODIES: list[tuple[Any, list[str]]] = [
+    ({"name": ""}, ["name"]),
+    ({"name": "x" * 256}, ["name"]),
+    ({"name": 12}, ["name"]),
+    ({"name": ["a"]}, ["name"]),
+    ({"project_id": 7}, ["project_id"]),
+    ({"project_id": "nope"}, ["project_id"]),
+    ({"colour": "blue"}, ["colour"]),
+    ({"name": "", "project_id": "nope", "x": 1}, ["x", "name", "project_id"]),
+    ([], ["body"]),
+    ("name", ["body"]),
+]
+
+
+@pytest.mark.parametrize(("body", "arguments"), BAD_ACCOUNT_BODIES)
+def test_bad_create_account_bodies(api: Api, body: Any, arguments: list[str]) -> None:
+    response = api.client.post(api.url("fr-par", "nats-accounts"), json=body)
+    assert sorted(invalid_arguments(response)) == sorted(arguments)
+
+
+def test_unknown_field_reason(api: Api) -> None:
+    response = api.client.post(api.url("fr-par", "nats-accounts"), json={"colour": "blue"})
+    assert response.json()["details"] == [
+        {"argument_name": "colour", "reason": "unknown", "help_message": "unknown field"}
+    ]
+
+
+def test_name_limit_is_255(api: Api) -> None:
+    assert api.create_account(name="n" * 255)["name"] == "n" * 255
+
+
+@pytest.mark.parametrize("raw", [b"{", b"{'name': 1}", b"\xff\xfe", b"[1,2", b"null", b"1e999"])
+def test_malformed_json(api: Api, raw: bytes) -> None:
+    for kind in ("nats-accounts", "nats-credentials"):
+        response = api.client.post(
+            api.url("fr-par", kind), content=raw, headers={"Content-Type": "application/json"}
+        )
+        assert invalid_arguments(response) == ["body"]
+
+
+def test_bad_update_bodies(api: Api) -> None:
+    url = api.url("fr-par", "nats-accounts", api.create_account()["id"])
+    assert invalid_arguments(api.client.patch(url, json={"name": ""})) == ["name"]
+    assert invalid_arguments(api.client.patch(url, json={"name": 3})) == ["name"]
+    assert invalid_arguments(api.client.patch(url, json={"project_id": api.project_id})) == [
+        "project_id"
+    ]
+    assert invalid_arguments(api.client.patch(url, content=b"{")) == ["body"]
+
+
+def test_bad_create_credentials_bodies(api: Api) -> None:
+    url = api.url("fr-par", "nats-credentials")
+    response = api.client.post(url, json={})
+    assert invalid_arguments(response) == ["nats_account_id"]
+    assert response.json()["details"][0]["reason"] == "required"
+    assert invalid_arguments(api.client.post(url, json={"nats_account_id": 5})) == [
+        "nats_account_id"
+    ]
+    assert invalid_arguments(api.client.post(url, json={"nats_account_id": "x"})) == [
+        "nats_account_id"
+    ]
+    account = api.create_account()
+    response = api.client.post(url, json={"nats_account_id": account["id"], "name": ""})
+    assert invalid_arguments(response) == ["name"]
+
+
+def test_unknown_paths_and_methods_are_json(api: Api) -> None:
+    response = api.client.get("/mnq/v1beta1/regions/fr-par/queues")
+    assert response.status_code == 404
+    assert response.json()["type"] == "not_found"
+    response = api.client.put(api.url("fr-par", "nats-accounts", str(uuid.uuid4())))
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) >= {"GET", "PATCH", "DELETE"}
+
+
+@pytest.fixture
+def throwaway_api(env: LocalScaleway, org: Organization) -> Iterator[Api]:
+    yield from make_api(env, org)
+
+
+def test_junk_never_causes_a_server_error(throwaway_api: Api) -> None:
+    api = throwaway_api
+    account = api.create_account()
+    junk: list[Any] = [
+        {"name": None, "project_id": None},
+        {"name": "\x00\u2603" * 10},
+        {"name": {"a": 1}},
+        {"nats_account_id": None},
+        {"nats_account_id": account["id"].upper(), "name": "ok"},
+        {"": ""},
+        {"name": True},
+        1.5,
+        "x" * 10_000,
+    ]
+    paths = [
+        api.url("fr-par", "nats-accounts"),
+        api.url("fr-par", "nats-accounts", account["id"]),
+        api.url("fr-par", "nats-credentials"),
+    ]
+    for path in paths:
+        for body in junk:
+            for method in ("POST", "PATCH", "GET"):
+                response = api.client.request(method, path, json=body)
+                assert response.status_code < 500, (method, path, body, response.text)
+
+
+def test_missing_body_is_required(api: Api) -> None:
+    account = api.create_account()
+    for method, path in (
+        ("POST", api.url("fr-par", "nats-accounts")),
+        ("PATCH", api.url("fr-par", "nats-accounts", account["id"])),
+        ("POST", api.url("fr-par", "nats-credentials")),
+    ):
+        response = api.client.request(method, path)
+        assert invalid_arguments(response) == ["body"]
+        assert response.json()["details"][0]["reason"] == "required"
+
+
+@pytest.mark.parametrize("kind", ["nats-accounts", "nats-credentials"])
+def test_unknown_query_parameter(api: Api, kind: str) -> None:
+    response = api.client.get(api.url("fr-par", kind), params={"colour": "blue"})
+    assert invalid_arguments(response) == ["colour"]
+    assert response.json()["details"][0]["reason"] == "unknown"
+
+
+def test_credentials_orders(api: Api) -> None:
+    account = api.create_account()
+    made = [api.create_credentials(account, name=n)["id"] for n in ("b", "c", "a")]
+    url = api.url("fr-par", "nats-credentials")
+
+    def ids(order_by: str) -> list[str]:
+        body = api.client.get(url, params={"order_by": order_by}).json()
+        return [c["id"] for c in body["nats_credentials"]]
+
+    assert ids("created_at_asc") == made
+    assert ids("created_at_desc") == made[::-1]
+    assert ids("updated_at_asc") == made
+    assert ids("updated_at_desc") == made[::-1]
+    assert ids("name_asc") == [made[2], made[0], made[1]]
+    assert ids("name_desc") == [made[1], made[0], made[2]]
+
+
+def test_concurrent_creates_respect_the_quota() -> None:
+    with LocalScaleway(max_accounts=5) as small:
+        url = f"{small.api_url}/mnq/v1beta1/regions/fr-par/nats-accounts"
+
+        def create(_: int) -> int:
+            headers = {"X-Auth-Token": small.secret_key}
+            return httpx.post(url, json={}, headers=headers, timeout=10).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(create, range(12)))
+        assert sorted(statuses) == [200] * 5 + [403] * 7

@@ -1,0 +1,26 @@
+"""Local emulator of Scaleway's NATS API (mnq/v1beta1), backed by real nats-servers.
+
+Like moto for AWS: any spec-following client (including the official ``scaleway`` SDK) pointed
+at ``api_url`` sees the real API; NATS clients get real, isolated accounts over TLS::
+
+    with LocalScaleway() as env:  # or LocalScaleway(state_dir=path) to keep state
+        # HTTP: X-Auth-Token: env.secret_key, default project env.project_id
+        # NATS: nats.connect(env.regions["fr-par"], user_credentials=creds_path,
+        #                    tls=ssl.create_default_context(cafile=env.ca_file))
+        ...
+
+Modules: ``jwt`` (nkeys identities, NATS JWTs, .creds files), ``tls`` (local CA + server cert),
+``nats_server`` (config, supervised process, claims push), ``store`` (SQLite), ``service``
+(what each write does to NATS), ``app`` (HTTP routes, validation, errors), ``faults`` (fault
+injection), ``emulator`` (``LocalScaleway``), ``serve`` (foreground CLI server).
+
+Documented choices: names are 1..255 characters; the account quota (``max_accounts``) counts
+accounts of an organization across both regions; only file-backed JetStream storage is offered
+(300 MB, ``mem_storage`` 0); unknown body fields and query parameters are 400 "unknown".
+"""
+
+from .emulator import LocalScaleway
+from .nats_server import NatsServerError
+from .store import Organization
+
+__all__ = ["LocalScaleway", "NatsServerError", "Organization"]

@@ -1,0 +1,262 @@
+"""``LocalScaleway``: wires TLS, keys, SQLite, two supervised nats-servers and the HTTP API.
+
+The API is served by uvicorn in a background thread (its own event loop; NATS pushes run there
+too), so the emulator works from synchronous code, pytest fixtures and the CLI alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import socket
+import string
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from . import jwt
+from .app import REGIONS, Api
+from .faults import DropFilter, FaultInjector, FaultStats
+from .fsutil import write_atomic
+from .nats_server import NatsServer, NatsServerError, Trust
+from .service import Service, now
+from .store import Organization, Store
+from .tls import ensure_tls
+
+log = logging.getLogger("scaleway_nats.local")
+
+API_START_TIMEOUT = 10.0
+
+
+def _new_organization() -> Organization:
+    alphabet = string.ascii_uppercase + string.digits
+    return Organization(
+        organization_id=str(uuid.uuid4()),
+        project_id=str(uuid.uuid4()),
+        access_key="SCW" + "".join(secrets.choice(alphabet) for _ in range(17)),
+        secret_key=str(uuid.uuid4()),
+    )
+
+
+def _load_identity(path: Path, kind: str) -> jwt.Identity:
+    """Read a seed file, creating it (0600, atomically) on first use."""
+    if path.exists():
+        return jwt.Identity.from_seed(path.read_text().strip())
+    identity = jwt.Identity.generate(kind)
+    write_atomic(path, identity.seed + "\n", private=True)
+    return identity
+
+
+class LocalScaleway:
+    """A local Scaleway NATS API (mnq/v1beta1) backed by real nats-servers.
+
+    ``with LocalScaleway() as env:`` then point any client at ``env.api_url`` with
+    ``env.secret_key``; NATS clients connect to ``env.regions[region]`` over TLS trusting
+    ``env.ca_file``. ``state_dir=None`` uses a temporary directory deleted on ``stop()``.
+    """
+
+    def __init__(
+        self,
+        state_dir: Path | str | None = None,
+        host: str = "127.0.0.1",
+        api_port: int = 0,
+        max_accounts: int = 10,
+        fault_rate: float = 0.0,
+        fault_seed: int | None = None,
+    ) -> None:
+        if not 0.0 <= fault_rate <= 1.0:
+            raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
+        self._requested_dir = Path(state_dir) if state_dir is not None else None
+        self.host = host
+        self.api_port = api_port
+        self.max_accounts = max_accounts
+        self.fault_rate = fault_rate
+        self.fault_seed = fault_seed
+        self._stats = FaultStats()
+        self._temp_dir: Path | None = None
+        self._store: Store | None = None
+        self._servers: dict[str, NatsServer] = {}
+        self._uvicorn: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._org: Organization | None = None
+        self.state_dir = self._requested_dir or Path()
+        self.api_url = ""
+        self.ca_file = ""
+
+    def __repr__(self) -> str:
+        return f"LocalScaleway(api_url={self.api_url!r}, state_dir={str(self.state_dir)!r})"
+
+    # -- the default organization ------------------------------------------------------------
+
+    @property
+    def organization(self) -> Organization:
+        if self._org is None:
+            raise RuntimeError("LocalScaleway is not started")
+        return self._org
+
+    @property
+    def secret_key(self) -> str:
+        return self.organization.secret_key
+
+    @property
+    def access_key(self) -> str:
+        return self.organization.access_key
+
+    @property
+    def organization_id(self) -> str:
+        return self.organization.organization_id
+
+    @property
+    def project_id(self) -> str:
+        return self.organization.project_id
+
+    @property
+    def regions(self) -> dict[str, str]:
+        return {region: server.url for region, server in self._servers.items()}
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """``{"requests": n, "faults": n, "faults_by_kind": {kind: n}}``."""
+        return self._stats.snapshot()
+
+    @property
+    def servers(self) -> dict[str, NatsServer]:
+        """The supervised nats-server of each region (tests kill them to check supervision)."""
+        return self._servers
+
+    def create_organization(self) -> Organization:
+        """Add an organization with its own default project and API key."""
+        org = _new_organization()
+        self._require_store().add_organization(org, now())
+        return org
+
+    def _require_store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("LocalScaleway is not started")
+        return self._store
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> LocalScaleway:
+        if self._store is not None:
+            return self
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        if self._requested_dir is None:
+            self._temp_dir = Path(tempfile.mkdtemp(prefix="scaleway-nats-local-"))
+            self.state_dir = self._temp_dir
+        else:
+            self.state_dir = self._requested_dir
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        keys = self.state_dir / "keys"
+        tls = ensure_tls(self.state_dir / "tls")
+        self.ca_file = str(tls.ca_file)
+        operator = _load_identity(keys / "operator.nk", "operator")
+        system = _load_identity(keys / "system-account.nk", "account")
+        operator_file = keys / "operator.jwt"
+        write_atomic(operator_file, jwt.operator_jwt(operator, system.public_key))
+        trust = Trust(
+            operator_file, system, jwt.account_jwt(operator, system.public_key, "SYS", system=True)
+        )
+
+        store = self._store = Store(self.state_dir / "emulator.sqlite3")
+        orgs = store.organizations()
+        if not orgs:
+            orgs = [self.create_organization()]
+        self._org = orgs[0]
+
+        service = Service(store, self._servers, operator, self.max_accounts)
+        for region in REGIONS:
+            previous = store.get_meta(f"nats_port:{region}")
+            self._servers[region] = NatsServer(
+                region,
+                self.state_dir / "nats" / region,
+                trust,
+                tls,
+                host=self.host,
+                port=int(previous) if previous else None,
+                on_ready=service.reconcile,
+            )
+        for server in self._servers.values():
+            try:
+                server.start()
+            except NatsServerError:
+                if server.port is None:
+                    raise
+                server.port = None  # the previous run's port is taken: pick a new one
+                server.start()
+            store.set_meta(f"nats_port:{server.region}", str(server.port))
+        self._start_api(Api(service))
+
+    def _start_api(self, api: Api) -> None:
+        app = FaultInjector(api.asgi(), self.fault_rate, self.fault_seed, self._stats)
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.api_port))
+        sock.listen(128)
+        port = sock.getsockname()[1]
+        logging.getLogger("uvicorn.error").addFilter(DropFilter())
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,  # never log request lines (ids are fine, but keep stderr quiet)
+            lifespan="off",
+            timeout_keep_alive=30,
+        )
+        server = self._uvicorn = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="scaleway-api", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + API_START_TIMEOUT
+        while not server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the emulator's HTTP server did not start")
+            time.sleep(0.005)
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self.api_url = f"http://{host}:{port}"
+        log.info("Scaleway NATS API emulator listening on %s", self.api_url)
+
+    def stop(self) -> None:
+        """Stop the API and both nats-servers; idempotent. Removes a temporary state dir."""
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True
+            if self._thread is not None:
+                self._thread.join(API_START_TIMEOUT)
+            self._uvicorn = None
+            self._thread = None
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+    close = stop
+
+    def __enter__(self) -> LocalScaleway:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,160 @@
+"""NATS identities (nkeys) and the JWTs that nats-server trusts in operator mode.
+
+Why a hand-written encoder instead of the ``nats-jwt`` package: the format is tiny (three
+base64url parts, ed25519 signature from ``nkeys``), ``nats-jwt`` drags in three extra
+dependencies and lags behind the v2 claim fields nats-server 2.15 reads (JetStream limits,
+revocations). Everything here follows github.com/nats-io/jwt/v2.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import nkeys
+
+# Scaleway's published per-account limits (docs "Technical limitations" + organization quotas).
+MAX_PAYLOAD = 512 * 1024
+DISK_STORAGE = 300 * 1024 * 1024
+# Scaleway counts everything against a single 300 MB storage quota; we only offer file storage
+# (memory streams are refused with "insufficient resources") so the quota stays exactly 300 MB.
+MEM_STORAGE = 0
+MAX_STREAMS = 10
+MAX_CONSUMERS = 50
+
+_PREFIXES = {
+    "operator": nkeys.PREFIX_BYTE_OPERATOR,
+    "account": nkeys.PREFIX_BYTE_ACCOUNT,
+    "user": nkeys.PREFIX_BYTE_USER,
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An nkey pair. ``seed`` is secret: it is hidden from ``repr``."""
+
+    public_key: str
+    seed: str = field(repr=False)
+
+    @classmethod
+    def generate(cls, kind: str) -> Identity:
+        seed = nkeys.encode_seed(os.urandom(32), _PREFIXES[kind]).decode()
+        return cls.from_seed(seed)
+
+    @classmethod
+    def from_seed(cls, seed: str) -> Identity:
+        kp = nkeys.from_seed(seed.encode())
+        return cls(public_key=kp.public_key.decode(), seed=seed)
+
+    def sign(self, data: bytes) -> bytes:
+        return bytes(nkeys.from_seed(self.seed.encode()).sign(data))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def encode(issuer: Identity, subject: str, name: str, nats: dict[str, Any]) -> str:
+    """Sign a v2 claims set. ``jti`` is the base32 SHA-512/256 of the claims, as in Go."""
+    claims: dict[str, Any] = {
+        "jti": "",
+        "iat": int(time.time()),
+        "iss": issuer.public_key,
+        "name": name,
+        "sub": subject,
+        "nats": {**nats, "version": 2},
+    }
+    digest = hashlib.new("sha512_256", json.dumps(claims).encode()).digest()
+    claims["jti"] = base64.b32encode(digest).decode().rstrip("=")
+    header = _b64(json.dumps({"typ": "JWT", "alg": "ed25519-nkey"}).encode())
+    payload = _b64(json.dumps(claims).encode())
+    signature = _b64(issuer.sign(f"{header}.{payload}".encode()))
+    return f"{header}.{payload}.{signature}"
+
+
+def decode_claims(token: str) -> dict[str, Any]:
+    """Read (without verifying) the claims of a JWT we minted ourselves."""
+    payload = token.split(".")[1]
+    result: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
+    return result
+
+
+def operator_jwt(operator: Identity, system_account: str) -> str:
+    return encode(
+        operator,
+        operator.public_key,
+        "scaleway-local",
+        {"type": "operator", "system_account": system_account},
+    )
+
+
+def account_jwt(
+    operator: Identity,
+    account: str,
+    name: str,
+    *,
+    revocations: dict[str, int] | None = None,
+    disabled: bool = False,
+    system: bool = False,
+) -> str:
+    """Account claims with Scaleway's limits.
+
+    ``disabled`` is how a deleted account is tombstoned: no connections, no JetStream, every
+    user revoked (the resolver is configured with ``allow_delete: false``).
+    """
+    limits: dict[str, Any] = {
+        "subs": -1,
+        "data": -1,
+        "payload": MAX_PAYLOAD,
+        "imports": -1,
+        "exports": -1,
+        "wildcards": True,
+        "conn": -1,
+        "leaf": -1,
+    }
+    if disabled:
+        limits["conn"] = 0
+        limits["leaf"] = 0
+    elif not system:
+        limits.update(
+            mem_storage=MEM_STORAGE,
+            disk_storage=DISK_STORAGE,
+            streams=MAX_STREAMS,
+            consumer=MAX_CONSUMERS,
+        )
+    nats: dict[str, Any] = {"type": "account", "limits": limits}
+    if revocations:
+        nats["revocations"] = dict(revocations)
+    return encode(operator, account, name, nats)
+
+
+def user_jwt(account: Identity, user: str, name: str) -> str:
+    """A user with full access to its account (Scaleway credentials are all-powerful)."""
+    nats = {"type": "user", "pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1}
+    return encode(account, user, name, nats)
+
+
+def creds_file(user_token: str, user_seed: str) -> str:
+    """The standard ``.creds`` file, byte for byte what ``nsc generate creds`` writes."""
+    return (
+        "-----BEGIN NATS USER JWT-----\n"
+        f"{user_token}\n"
+        "------END NATS USER JWT------\n"
+        "\n"
+        "************************* IMPORTANT *************************\n"
+        "NKEY Seed printed below can be used to sign and prove identity.\n"
+        "NKEYs are sensitive and should be treated as secrets.\n"
+        "\n"
+        "-----BEGIN USER NKEY SEED-----\n"
+        f"{user_seed}\n"
+        "------END USER NKEY SEED------\n"
+        "\n"
+        "*************************************************************\n"
+    )

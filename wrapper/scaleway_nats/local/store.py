@@ -1,0 +1,309 @@
+"""SQLite persistence (stdlib ``sqlite3``, WAL): organizations, NATS accounts, credentials.
+
+The database is the source of truth. Each write request is exactly one transaction, committed
+before the change is pushed to nats-server; on every (re)start the emulator re-pushes any
+account JWT that differs from the resolver's copy, so a crash between commit and push heals.
+Deleted accounts stay as tombstone rows (``deleted_at`` set) so their disabling JWT can be
+re-pushed too. Credentials contents and seeds are never stored, only the user public key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS organizations (
+    id TEXT PRIMARY KEY, access_key TEXT NOT NULL, secret_key TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS projects (
+    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id),
+    is_default INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    id TEXT PRIMARY KEY, region TEXT NOT NULL, project_id TEXT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL, public_key TEXT NOT NULL, seed TEXT NOT NULL, jwt TEXT NOT NULL,
+    revocations TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    deleted_at TEXT);
+CREATE TABLE IF NOT EXISTS credentials (
+    id TEXT PRIMARY KEY, region TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL, user_public_key TEXT NOT NULL, checksum TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS accounts_by_region ON accounts(region, project_id);
+CREATE INDEX IF NOT EXISTS credentials_by_account ON credentials(account_id);
+"""
+
+# order_by value -> SQL ORDER BY; the id tie-breaker makes the order total and stable.
+ORDERS = {
+    "created_at_asc": "created_at ASC, id ASC",
+    "created_at_desc": "created_at DESC, id DESC",
+    "updated_at_asc": "updated_at ASC, id ASC",
+    "updated_at_desc": "updated_at DESC, id DESC",
+    "name_asc": "name ASC, id ASC",
+    "name_desc": "name DESC, id DESC",
+}
+
+
+@dataclass(frozen=True)
+class Organization:
+    """An emulated Scaleway organization with one API key. ``secret_key`` is hidden in repr."""
+
+    organization_id: str
+    project_id: str
+    access_key: str
+    secret_key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    region: str
+    project_id: str
+    name: str
+    public_key: str
+    seed: str = field(repr=False)
+    jwt: str = field(repr=False)
+    revocations: dict[str, int] = field(repr=False)
+    created_at: str
+    updated_at: str
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    id: str
+    region: str
+    account_id: str
+    name: str
+    user_public_key: str
+    checksum: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """Query window: 1-based page, page size and an ``ORDERS`` key."""
+
+    page: int
+    page_size: int
+    order_by: str
+
+
+def _account(row: sqlite3.Row) -> Account:
+    values = dict(row)
+    values["revocations"] = json.loads(values["revocations"])
+    return Account(**values)
+
+
+class Store:
+    """Thread-safe access to the emulator database (one connection, one lock)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)  # holds account seeds: owner-only
+        os.chmod(path, 0o600)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # a commit survives a crash or power cut
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, args))
+
+    # -- meta & organizations ----------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0]["value"]) if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def add_organization(self, org: Organization, created_at: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO organizations VALUES (?, ?, ?, ?)",
+                (org.organization_id, org.access_key, org.secret_key, created_at),
+            )
+            db.execute(
+                "INSERT INTO projects VALUES (?, ?, 1)", (org.project_id, org.organization_id)
+            )
+
+    def organizations(self) -> list[Organization]:
+        rows = self._query(
+            "SELECT o.id, p.id AS project_id, o.access_key, o.secret_key FROM organizations o "
+            "JOIN projects p ON p.organization_id = o.id AND p.is_default = 1 ORDER BY o.created_at"
+        )
+        return [
+            Organization(r["id"], r["project_id"], r["access_key"], r["secret_key"]) for r in rows
+        ]
+
+    def organization_by_secret(self, secret_key: str) -> str | None:
+        rows = self._query("SELECT id FROM organizations WHERE secret_key = ?", (secret_key,))
+        return str(rows[0]["id"]) if rows else None
+
+    def project_ids(self, organization_id: str) -> list[str]:
+        rows = self._query("SELECT id FROM projects WHERE organization_id = ?", (organization_id,))
+        return [str(r["id"]) for r in rows]
+
+    # -- accounts ----------------------------------------------------------------------------
+
+    def count_accounts(self, project_ids: list[str]) -> int:
+        marks = ",".join("?" * len(project_ids))
+        rows = self._query(
+            f"SELECT COUNT(*) AS n FROM accounts WHERE deleted_at IS NULL "  # noqa: S608
+            f"AND project_id IN ({marks})",
+            tuple(project_ids),
+        )
+        return int(rows[0]["n"])
+
+    def insert_account(self, account: Account) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                (
+                    account.id,
+                    account.region,
+                    account.project_id,
+                    account.name,
+                    account.public_key,
+                    account.seed,
+                    account.jwt,
+                    json.dumps(account.revocations),
+                    account.created_at,
+                    account.updated_at,
+                ),
+            )
+
+    def get_account(self, region: str, account_id: str, project_ids: list[str]) -> Account | None:
+        """A live account of ``region`` visible from ``project_ids`` (else None: 404)."""
+        marks = ",".join("?" * len(project_ids))
+        rows = self._query(
+            f"SELECT * FROM accounts WHERE id = ? AND region = ? AND deleted_at IS NULL "  # noqa: S608
+            f"AND project_id IN ({marks})",
+            (account_id, region, *project_ids),
+        )
+        return _account(rows[0]) if rows else None
+
+    def rename_account(self, account_id: str, name: str, updated_at: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE accounts SET name = ?, updated_at = ? WHERE id = ?",
+                (name, updated_at, account_id),
+            )
+
+    def list_accounts(
+        self, region: str, project_ids: list[str], page: Page
+    ) -> tuple[int, list[Account]]:
+        marks = ",".join("?" * len(project_ids))
+        where = f"region = ? AND deleted_at IS NULL AND project_id IN ({marks})"
+        args = (region, *project_ids)
+        total = self._query(f"SELECT COUNT(*) AS n FROM accounts WHERE {where}", args)  # noqa: S608
+        rows = self._query(
+            f"SELECT * FROM accounts WHERE {where} ORDER BY {ORDERS[page.order_by]} "  # noqa: S608
+            "LIMIT ? OFFSET ?",
+            (*args, page.page_size, (page.page - 1) * page.page_size),
+        )
+        return int(total[0]["n"]), [_account(r) for r in rows]
+
+    def accounts_in_region(self, region: str) -> list[Account]:
+        """Every account ever created in ``region``, tombstones included (for reconciliation)."""
+        return [
+            _account(r) for r in self._query("SELECT * FROM accounts WHERE region = ?", (region,))
+        ]
+
+    def update_account_jwt(
+        self, account_id: str, token: str, revocations: dict[str, int], *, deleted_at: str | None
+    ) -> None:
+        """Store a new account JWT; with ``deleted_at`` also tombstone it and drop its creds."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE accounts SET jwt = ?, revocations = ?, deleted_at = ? WHERE id = ?",
+                (token, json.dumps(revocations), deleted_at, account_id),
+            )
+            if deleted_at is not None:
+                db.execute("DELETE FROM credentials WHERE account_id = ?", (account_id,))
+
+    def revoke_credentials(
+        self, credentials_id: str, account_id: str, token: str, revocations: dict[str, int]
+    ) -> None:
+        """Delete a credentials row and store the account JWT revoking it, atomically."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE accounts SET jwt = ?, revocations = ? WHERE id = ?",
+                (token, json.dumps(revocations), account_id),
+            )
+            db.execute("DELETE FROM credentials WHERE id = ?", (credentials_id,))
+
+    # -- credentials -------------------------------------------------------------------------
+
+    def insert_credentials(self, creds: Credentials) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    creds.id,
+                    creds.region,
+                    creds.account_id,
+                    creds.name,
+                    creds.user_public_key,
+                    creds.checksum,
+                    creds.created_at,
+                    creds.updated_at,
+                ),
+            )
+
+    def get_credentials(
+        self, region: str, credentials_id: str, project_ids: list[str]
+    ) -> Credentials | None:
+        marks = ",".join("?" * len(project_ids))
+        rows = self._query(
+            "SELECT c.* FROM credentials c JOIN accounts a ON a.id = c.account_id "  # noqa: S608
+            f"WHERE c.id = ? AND c.region = ? AND a.project_id IN ({marks})",
+            (credentials_id, region, *project_ids),
+        )
+        return Credentials(**dict(rows[0])) if rows else None
+
+    def list_credentials(
+        self, region: str, project_ids: list[str], account_id: str | None, page: Page
+    ) -> tuple[int, list[Credentials]]:
+        where = f"c.region = ? AND a.project_id IN ({','.join('?' * len(project_ids))})" + (
+            " AND c.account_id = ?" if account_id else ""
+        )
+        args: tuple[str, ...] = (region, *project_ids, *([account_id] if account_id else []))
+        base = f"FROM credentials c JOIN accounts a ON a.id = c.account_id WHERE {where}"
+        total = self._query(f"SELECT COUNT(*) AS n {base}", args)
+        order = ", ".join(f"c.{term}" for term in ORDERS[page.order_by].split(", "))
+        rows = self._query(
+            f"SELECT c.* {base} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*args, page.page_size, (page.page - 1) * page.page_size),
+        )
+        return int(total[0]["n"]), [Credentials(**dict(r)) for r in rows]
