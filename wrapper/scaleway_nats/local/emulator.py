@@ -203,7 +203,11 @@ class LocalScaleway:
 
     def _start_api(self, api: Api) -> None:
         app = FaultInjector(api.asgi(), self.fault_rate, self.fault_seed, self._stats)
-        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when
+        # the listener says TCP explicitly; without it every response waits ~40 ms (Nagle
+        # against the client's delayed ACK, since uvicorn writes head and body apart).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.api_port))
         sock.listen(128)
