@@ -10,7 +10,6 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.default_venv_backend = "uv|virtualenv"
 
 
-
 def install_project(session: nox.Session, extras: str = "local,dev") -> None:
     session.install("-e", f".[{extras}]")
 

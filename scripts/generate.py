@@ -80,7 +80,7 @@ def check(target: Path) -> int:
         generate_into(fresh)
         problems = differences(fresh, target)
         if not problems:
-            print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target} is up to date")
+            print(f"{target} is up to date")
             return 0
         print(f"{target} differs from what {SPEC.name} generates:", file=sys.stderr)
         for problem in problems:

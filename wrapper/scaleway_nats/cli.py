@@ -20,7 +20,7 @@ from .api import NatsAPI
 from .errors import ScalewayError
 from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
 from .nats import connect, save_context
-from .quickstart import StepResult, quickstart
+from .quickstart import StepResult, format_step, quickstart
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -251,8 +251,7 @@ def credentials_delete(state: State, credentials_id: str) -> None:
 
 
 def _print_step(step: StepResult) -> None:
-    mark = click.style("ok  ", fg="green") if step.ok else click.style("FAIL", fg="red")
-    click.echo(f"{mark} {step.name:<32} {step.seconds * 1000:8.1f} ms  {step.detail}")
+    click.secho(format_step(step), fg=None if step.ok else "red")
 
 
 @cli.command("quickstart")

@@ -8,6 +8,7 @@ publicly trusted (the local emulator's is signed by its own CA).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import ssl
@@ -22,6 +23,8 @@ from .models import NatsAccount, NatsCredentials, write_secret_file
 
 __all__ = ["connect", "context_path", "save_context", "tls_context"]
 
+log = logging.getLogger("scaleway_nats.nats")
+
 _CONTEXT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -30,6 +33,12 @@ def tls_context(ca_file: str | os.PathLike[str] | None = None) -> ssl.SSLContext
     if ca_file is None:
         return ssl.create_default_context()
     return ssl.create_default_context(cafile=os.fspath(ca_file))
+
+
+async def _log_error(error: Exception) -> None:
+    # nats-py's default callback prints a traceback for every disconnect; callers see
+    # failures through exceptions and `is_connected`, so keep these for -v debugging.
+    log.debug("NATS connection error: %s", error)
 
 
 def _endpoint(account: NatsAccount | str) -> str:
@@ -65,6 +74,7 @@ async def connect(
     options.setdefault("connect_timeout", 5)
     options.setdefault("max_reconnect_attempts", 3)
     options.setdefault("name", "scaleway-nats")
+    options.setdefault("error_cb", _log_error)
     return await nats.connect(
         _endpoint(account),
         user_credentials=_user_credentials(credentials),

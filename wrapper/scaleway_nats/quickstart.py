@@ -28,7 +28,15 @@ from .config import Config, resolve_config
 from .models import NatsAccount, NatsCredentials
 from .nats import connect
 
-__all__ = ["QuickstartResult", "StepResult", "quickstart", "quickstart_async"]
+__all__ = [
+    "QuickstartResult",
+    "StepFailed",
+    "StepResult",
+    "Steps",
+    "format_step",
+    "quickstart",
+    "quickstart_async",
+]
 
 T = TypeVar("T")
 OnStep = Callable[["StepResult"], None]
@@ -68,8 +76,14 @@ class QuickstartResult:
         return sum(step.seconds for step in self.steps)
 
 
-class _Steps:
-    """Runs and records steps; the first failure stops the run (cleanup still runs)."""
+def format_step(step: StepResult) -> str:
+    """One line for a step: mark, name, milliseconds, detail."""
+    mark = "ok  " if step.ok else "FAIL"
+    return f"{mark} {step.name:<32} {step.seconds * 1000:8.1f} ms  {step.detail}"
+
+
+class Steps:
+    """Runs and records timed steps; a failing step raises StepFailed (already recorded)."""
 
     def __init__(self, on_step: OnStep | None) -> None:
         self.results: list[StepResult] = []
@@ -81,7 +95,7 @@ class _Steps:
             value = await action
         except Exception as error:
             self._record(StepResult(name, False, time.perf_counter() - started, _explain(error)))
-            raise _StepFailed from error
+            raise StepFailed from error
         self._record(StepResult(name, True, time.perf_counter() - started, detail(value)))
         return value
 
@@ -91,7 +105,7 @@ class _Steps:
             self._on_step(result)
 
 
-class _StepFailed(Exception):
+class StepFailed(Exception):
     """A step failed; its result is already recorded."""
 
 
@@ -114,7 +128,7 @@ async def quickstart_async(
 ) -> QuickstartResult:
     """Run the quickstart with an existing client; see the module docstring."""
     region = region or api.region
-    steps = _Steps(on_step)
+    steps = Steps(on_step)
     suffix = secrets.token_hex(3)
     subject = subject or f"quickstart.{suffix}"
     account: NatsAccount | None = None
@@ -156,11 +170,11 @@ async def quickstart_async(
             finally:
                 with contextlib.suppress(Exception):
                     await client.close()
-        except _StepFailed:
+        except StepFailed:
             pass
         finally:
             if account is not None and not keep:
-                with contextlib.suppress(_StepFailed):
+                with contextlib.suppress(StepFailed):
                     await steps.run(
                         "delete account",
                         api.delete_account(account),

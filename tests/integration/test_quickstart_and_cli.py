@@ -1,0 +1,152 @@
+"""quickstart() and the scw-nats CLI against the emulator."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scaleway_nats import NatsAPI
+from scaleway_nats.cli import cli
+from scaleway_nats.local import LocalScaleway
+from scaleway_nats.quickstart import StepResult, quickstart
+
+STEPS = [
+    "create account",
+    "create credentials",
+    "write .creds file",
+    "connect over TLS",
+    "publish and receive",
+    "JetStream store and read back",
+    "delete account",
+]
+
+
+def test_quickstart_runs_every_step_and_leaves_nothing(emulator: LocalScaleway) -> None:
+    seen: list[StepResult] = []
+    result = quickstart(
+        local=False,
+        secret_key=emulator.secret_key,
+        project_id=emulator.project_id,
+        api_url=emulator.api_url,
+        ca_file=emulator.ca_file,
+        on_step=seen.append,
+    )
+    assert result.ok, result.failed_step
+    assert [s.name for s in result.steps] == STEPS
+    assert seen == list(result.steps)
+    assert result.message == "Hi there!"
+    assert all(s.seconds >= 0 for s in result.steps)
+    with NatsAPI(
+        secret_key=emulator.secret_key, project_id=emulator.project_id, api_url=emulator.api_url
+    ) as api:
+        assert result.account is not None
+        leftovers = [a for a in api.list_accounts() if a.id == result.account.id]
+    assert leftovers == []
+
+
+def test_quickstart_reports_a_failed_step_and_still_cleans_up(emulator: LocalScaleway) -> None:
+    # No CA given: the emulator's self-made certificate is refused at "connect over TLS".
+    result = quickstart(
+        local=False,
+        secret_key=emulator.secret_key,
+        project_id=emulator.project_id,
+        api_url=emulator.api_url,
+    )
+    assert not result.ok
+    assert result.failed_step is not None and result.failed_step.name == "connect over TLS"
+    assert result.steps[-1].name == "delete account" and result.steps[-1].ok
+
+
+def test_quickstart_starts_an_emulator_when_nothing_is_configured() -> None:
+    result = quickstart()
+    assert result.target == "local"
+    assert result.ok, result.failed_step
+    assert result.message == "Hi there!"
+
+
+@pytest.fixture
+def cli_env(emulator: LocalScaleway, monkeypatch: pytest.MonkeyPatch) -> LocalScaleway:
+    monkeypatch.setenv("SCW_SECRET_KEY", emulator.secret_key)
+    monkeypatch.setenv("SCW_DEFAULT_PROJECT_ID", emulator.project_id)
+    monkeypatch.setenv("SCW_API_URL", emulator.api_url)
+    return emulator
+
+
+def test_cli_account_and_credentials(cli_env: LocalScaleway, tmp_path: Path) -> None:
+    runner = CliRunner()
+    created = runner.invoke(cli, ["-o", "json", "account", "create", "--name", "cli-acct"])
+    assert created.exit_code == 0, created.output
+    account = json.loads(created.stdout)
+    assert account["name"] == "cli-acct"
+
+    creds_file = tmp_path / "cli.creds"
+    made = runner.invoke(
+        cli, ["-o", "json", "credentials", "create", account["id"], "--creds-file", str(creds_file)]
+    )
+    assert made.exit_code == 0, made.output
+    assert stat.S_IMODE(creds_file.stat().st_mode) == 0o600
+    content = creds_file.read_text()
+    seed_line = next(line for line in content.splitlines() if line.startswith("SU"))
+    assert seed_line not in made.output  # the secret is not printed unless asked
+    assert "content" not in json.loads(made.stdout)
+
+    shown = runner.invoke(cli, ["account", "list"])
+    assert shown.exit_code == 0 and "cli-acct" in shown.stdout
+
+    missing = runner.invoke(cli, ["account", "get", "3f1b9a3e-8d6e-4a8e-9a7e-2f1c7b5a9d10"])
+    assert missing.exit_code == 1 and "not found" in missing.output
+
+    usage = runner.invoke(cli, ["account", "list", "--order-by", "size"])
+    assert usage.exit_code == 2 and "name_asc" in usage.output
+
+    deleted = runner.invoke(cli, ["account", "delete", account["id"]])
+    assert deleted.exit_code == 0, deleted.output
+
+
+def test_cli_pub_sub_and_context(cli_env: LocalScaleway, tmp_path: Path) -> None:
+    with NatsAPI() as api:
+        account = api.create_account(name="cli-pubsub")
+        creds = api.create_credentials(account).write(tmp_path / "p.creds")
+    try:
+        runner = CliRunner()
+        pub = runner.invoke(
+            cli,
+            [
+                "pub",
+                "-s",
+                account.endpoint,
+                "--creds",
+                str(creds),
+                "--ca-file",
+                cli_env.ca_file,
+                "hello",
+                "Hi there!",
+            ],
+        )
+        assert pub.exit_code == 0, pub.output
+
+        saved = runner.invoke(
+            cli,
+            [
+                "context",
+                "save",
+                "local-test",
+                "--account-id",
+                account.id,
+                "--creds",
+                str(creds),
+                "--ca-file",
+                cli_env.ca_file,
+            ],
+            env={"XDG_CONFIG_HOME": str(tmp_path)},
+        )
+        assert saved.exit_code == 0, saved.output
+        context = json.loads((tmp_path / "nats" / "context" / "local-test.json").read_text())
+        assert context["url"] == account.endpoint and context["creds"] == str(creds.resolve())
+    finally:
+        with NatsAPI() as api:
+            api.delete_account(account)
