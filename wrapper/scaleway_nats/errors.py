@@ -9,7 +9,8 @@
     ├── NotFoundError               404
     ├── RateLimitedError            429
     ├── ServerError                 5xx
-    └── TransportError              the request got no complete answer (connection, timeout)
+    ├── TransportError              the request got no complete answer (connection, timeout)
+    └── NatsConnectError            (also ConnectionError) no NATS connection could be made
 
 Messages never contain the secret key or credentials content: bodies are Scaleway's
 JSON error objects, and request headers are never included.
@@ -28,6 +29,7 @@ __all__ = [
     "ArgumentError",
     "ConfigurationError",
     "InvalidArgumentsError",
+    "NatsConnectError",
     "NotFoundError",
     "PermissionsDeniedError",
     "QuotaExceededError",
@@ -157,6 +159,10 @@ class TransportError(ScalewayError):
     def request_was_sent(self) -> bool:
         """False only when the request surely never left (connect failed)."""
         return not isinstance(self.cause, httpx.ConnectError | httpx.ConnectTimeout)
+
+
+class NatsConnectError(ScalewayError, ConnectionError):
+    """No NATS connection: TLS verification, refused credentials, unreachable endpoint."""
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

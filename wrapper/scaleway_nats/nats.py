@@ -7,6 +7,8 @@ publicly trusted (the local emulator's is signed by its own CA).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -16,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import nats
+import nats.errors
 from nats.aio.client import Client as NatsClient
 from nats.aio.client import RawCredentials
 
+from .errors import NatsConnectError
 from .models import NatsAccount, NatsCredentials, write_secret_file
 
 __all__ = ["connect", "context_path", "save_context", "tls_context"]
@@ -33,12 +37,6 @@ def tls_context(ca_file: str | os.PathLike[str] | None = None) -> ssl.SSLContext
     if ca_file is None:
         return ssl.create_default_context()
     return ssl.create_default_context(cafile=os.fspath(ca_file))
-
-
-async def _log_error(error: Exception) -> None:
-    # nats-py's default callback prints a traceback for every disconnect; callers see
-    # failures through exceptions and `is_connected`, so keep these for -v debugging.
-    log.debug("NATS connection error: %s", error)
 
 
 def _endpoint(account: NatsAccount | str) -> str:
@@ -70,16 +68,58 @@ async def connect(
     `credentials` is a `NatsCredentials` fresh from create (its content is used in
     memory) or the path of a `.creds` file. Other keyword arguments go to
     `nats.connect` (defaults here: 5 s connect timeout, 3 reconnect attempts).
+    Raises NatsConnectError, naming the cause, when no connection is made.
     """
     options.setdefault("connect_timeout", 5)
     options.setdefault("max_reconnect_attempts", 3)
     options.setdefault("name", "scaleway-nats")
-    options.setdefault("error_cb", _log_error)
-    return await nats.connect(
-        _endpoint(account),
-        user_credentials=_user_credentials(credentials),
-        tls=tls_context(ca_file),
-        **options,
+    url = _endpoint(account)
+    errors: list[Exception] = []
+    hopeless: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def remember(error: Exception) -> None:
+        # Replaces nats-py's default callback, which prints a traceback per error.
+        errors.append(error)
+        log.debug("NATS connection error on %s: %s", url, error)
+        if _is_permanent(error) and not hopeless.done():
+            hopeless.set_result(None)
+
+    options.setdefault("error_cb", remember)
+    # nats-py retries a failing first connect (a TLS verification error, for one) without
+    # end: stop at the first error that retrying cannot cure, or after a bounded time.
+    limit = float(options["connect_timeout"]) * 2 + 5
+    attempt = asyncio.ensure_future(
+        nats.connect(
+            url,
+            user_credentials=_user_credentials(credentials),
+            tls=tls_context(ca_file),
+            **options,
+        )
+    )
+    try:
+        waiters: set[asyncio.Future[Any]] = {attempt, hopeless}
+        await asyncio.wait(waiters, timeout=limit, return_when="FIRST_COMPLETED")
+        if attempt.done():
+            return attempt.result()
+        failure: BaseException = errors[-1] if errors else TimeoutError(f"no answer in {limit}s")
+    except (nats.errors.Error, OSError) as error:
+        failure = errors[-1] if errors else error
+    finally:
+        if not attempt.done():
+            attempt.cancel()
+            with contextlib.suppress(BaseException):
+                await attempt
+    hint = " (pass the CA that signed the server's certificate as ca_file)"
+    raise NatsConnectError(
+        f"cannot connect to {url}: {type(failure).__name__}: {failure}"
+        + (hint if isinstance(failure, ssl.SSLCertVerificationError) else "")
+    ) from failure
+
+
+def _is_permanent(error: Exception) -> bool:
+    """Errors that another connection attempt would meet again."""
+    return isinstance(error, ssl.SSLCertVerificationError) or "Authorization Violation" in str(
+        error
     )
 
 
