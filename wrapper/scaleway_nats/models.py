@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import tempfile
 from pathlib import Path
 from typing import Literal, TypeVar, get_args
 
@@ -13,6 +12,8 @@ import attrs
 from scaleway_nats_api.models.nats_account import NatsAccount as _GeneratedAccount
 from scaleway_nats_api.models.nats_credentials import NatsCredentials as _GeneratedCredentials
 from scaleway_nats_api.types import Unset
+
+from ._files import write_atomic
 
 __all__ = [
     "ORDER_BY",
@@ -130,20 +131,8 @@ class NatsCredentials:
 def write_secret_file(path: Path, content: str) -> Path:
     """Write `content` to `path` atomically, readable by the owner only (0600).
 
-    The bytes go to a temporary file in the same folder, created 0600, fsynced,
-    then renamed over `path`: a crash leaves either the old file or the new one.
+    A crash leaves either the old file or the new one, never a truncated secret.
     """
     path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, content, private=True)
     return path

@@ -21,10 +21,10 @@ from typing import Any
 
 import uvicorn
 
+from .._files import write_atomic
 from . import jwt
 from .app import REGIONS, Api
 from .faults import DropFilter, FaultInjector, FaultStats
-from .fsutil import write_atomic
 from .nats_server import NatsServer, NatsServerError, Trust
 from .service import Service, now
 from .store import Organization, Store

@@ -30,8 +30,8 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.aio.client import RawCredentials
 
+from .._files import write_atomic
 from . import jwt
-from .fsutil import write_atomic
 from .tls import TlsFiles
 
 log = logging.getLogger("scaleway_nats.local")

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from .fsutil import write_atomic
+from .._files import write_atomic
 
 
 @dataclass(frozen=True)
