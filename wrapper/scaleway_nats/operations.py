@@ -51,10 +51,10 @@ from scaleway_nats_api.models import NatsAccount as GeneratedAccount
 from scaleway_nats_api.models import NatsCredentials as GeneratedCredentials
 from scaleway_nats_api.types import UNSET
 
-from ._runtime import Emit, Flow
+from ._runtime import Flow
 from .errors import InvalidArgumentsError, NotFoundError, ScalewayError
 from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
-from .pagination import Page, iterate_pages
+from .pagination import Page, collect_pages
 from .retry import RetryPolicy, is_ambiguous, retrying, send
 
 __all__ = ["MAX_PAGE_SIZE", "Operations"]
@@ -214,7 +214,7 @@ class Operations:
             return NatsAccount.from_generated(GeneratedAccount.from_dict(response.json()))
 
         def reconcile() -> Flow[NatsAccount | None]:
-            for account in (yield from self._collect(self._accounts_in(project, region))):
+            for account in (yield from collect_pages(self._accounts_in(project, region))):
                 if _is_lost_create(account, chosen, existing, started):
                     return account  # the lost request did create it: adopt it
             return None
@@ -305,7 +305,7 @@ class Operations:
         def reconcile() -> Flow[NatsCredentials | None]:
             # The .creds content is returned only once: credentials made by a lost request
             # are unusable, so delete them and let the create be sent again.
-            for credentials in (yield from self._collect(self._credentials_of(account_id, region))):
+            for credentials in (yield from collect_pages(self._credentials_of(account_id, region))):
                 if _is_lost_create(credentials, chosen, existing, started):
                     yield from self.delete_credentials(credentials, region)
             return None
@@ -378,25 +378,8 @@ class Operations:
     ) -> Callable[[int], Flow[Page[NatsCredentials]]]:
         return self.credentials_page_fetcher(account_id, None, "created_at_desc", None, region)
 
-    @staticmethod
-    def _collect(fetch: Callable[[int], Flow[Page[T]]]) -> Flow[list[T]]:
-        """Every item of a (small) list: the account's credentials, the project's accounts."""
-        items: list[T] = []
-        flow = iterate_pages(fetch, window=1)
-        value: Any = None
-        while True:
-            try:
-                effect = flow.send(value)
-            except StopIteration:
-                return items
-            if isinstance(effect, Emit):
-                items.extend(effect.items)
-                value = None
-            else:
-                value = yield effect
-
     def _ids_named(self, fetch: Callable[[int], Flow[Page[Any]]], name: str) -> Flow[set[str]]:
-        items = yield from self._collect(fetch)
+        items = yield from collect_pages(fetch)
         return {item.id for item in items if item.name == name}
 
 

@@ -16,7 +16,7 @@ import attrs
 
 from ._runtime import AsyncRunner, Concurrently, Emit, Flow, SyncRunner
 
-__all__ = ["AsyncPager", "Page", "Pager", "iterate_pages"]
+__all__ = ["AsyncPager", "Page", "Pager", "collect_pages", "iterate_pages"]
 
 T = TypeVar("T")
 
@@ -63,6 +63,18 @@ def iterate_pages(fetch_page: FetchPage[T], window: int) -> Flow[None]:
         # It may have grown: read on to the end the newest count announces.
         last_page = max([last_page, *(page.page_count for page in pages)])
         number += len(batch)
+
+
+def collect_pages(fetch_page: FetchPage[T]) -> Flow[list[T]]:
+    """Every item of a small list, page after page (used inside other flows)."""
+    items: list[T] = []
+    number = 1
+    while True:
+        page = yield from fetch_page(number)
+        items.extend(page.items)
+        if not page.has_next or len(page) < page.page_size:
+            return items
+        number += 1
 
 
 class Pager(Generic[T]):

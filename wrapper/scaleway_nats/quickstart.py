@@ -204,6 +204,15 @@ def quickstart(
     on_step: OnStep | None = None,
 ) -> QuickstartResult:
     """Run the quickstart; `local=None` picks the emulator when no credentials are configured."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass  # no loop running: asyncio.run below may start one
+    else:
+        raise RuntimeError(
+            "quickstart() cannot run inside a running event loop: "
+            "use `await quickstart_async(api, ...)` there"
+        )
     config = resolve_config(
         secret_key=secret_key,
         project_id=project_id,
