@@ -1,0 +1,1038 @@
+"""Benchmark of scaleway-nats against the official Scaleway SDK and raw httpx.
+
+Run it::
+
+    nox -s bench                        # full run, about 6 minutes on 2 cores
+    nox -s bench -- --quick             # smaller sizes, 2 repeats: about 1 minute
+    python scripts/bench.py [--quick] [--repeats N] [--only SCENARIO ...] [--output PATH]
+
+What it does: starts one local emulator (``python -m scaleway_nats.local``, i.e. one
+``LocalScaleway`` with two nats-servers, in its own process so that its CPU work does not share
+this interpreter's GIL with the clients being timed), creates accounts through the API, seeds
+the large credentials lists straight into the emulator's SQLite store (one transaction), then
+times every scenario for three peers against that same emulator:
+
+- ``ours``: ``NatsAPI`` / ``AsyncNatsAPI`` (this project);
+- ``sdk``: the official ``scaleway`` SDK (``MnqV1Beta1NatsAPI``, on ``requests``);
+- ``raw``: one keep-alive ``httpx`` client and ``json.loads``, nothing else: the floor.
+
+Scenarios: ``get`` (1,000 sequential calls; async with 20 in flight), ``list`` (5,000 items at
+page_size 100; 2,000 at page_size 1), ``create`` (200 credentials created then deleted, in a
+fresh account per run), ``quickstart`` (nothing to first NATS message over TLS), ``overhead``
+(CPU per call on an in-process ``httpx.MockTransport``: what the wrapper adds) and ``memory``
+(peak RSS iterating 50,000 items, each in a fresh subprocess; ours also at 5,000; the peak
+is the probe's VmHWM, as ``ru_maxrss`` is inherited across execve: see memory_probe.py).
+
+Read it: stdout gets one Markdown row per scenario and peer with the median and p95 over the
+repeated runs, per operation (see the unit column); ``sdk / ours`` > 1 means ours is faster,
+``ours / raw`` is what the wrapper costs over the floor (< 1 where ours fetches pages
+concurrently and raw reads them one by one). A failed cell (the SDK's recursive pagination at
+page_size 1) shows the exception instead of numbers. Then each target, met or not. stderr gets
+one progress line per scenario; the JSON file (``--output``) gets every sample, the quickstart
+step timings, the memory probes' details and machine information.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import dataclasses
+import datetime
+import functools
+import importlib.metadata
+import importlib.util
+import itertools
+import json
+import os
+import platform
+import select
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import httpx
+from scaleway import Client as SdkClient
+from scaleway.mnq.v1beta1 import MnqV1Beta1NatsAPI
+
+from scaleway_nats import AsyncNatsAPI, Config, NatsAPI
+from scaleway_nats.local.store import Credentials
+from scaleway_nats.quickstart import StepResult, quickstart_async
+
+REGION = "fr-par"
+BASE_PATH = f"/mnq/v1beta1/regions/{REGION}"
+PROBE = Path(__file__).with_name("bench_support") / "memory_probe.py"
+EMULATOR_START_TIMEOUT = 60.0  # seconds
+PROBE_TIMEOUT = 300.0  # seconds for one memory probe subprocess
+MEASURE_BUDGET = 150.0  # seconds: a measurement stops repeating once it has used this much
+FIRST_MESSAGE_STEP = "publish and receive"  # the quickstart step that receives the message
+SNIFFIO_MISSING = "sniffio absent: httpcore retries `import sniffio` on every request"
+
+
+@dataclasses.dataclass(frozen=True)
+class Sizes:
+    """How much work each scenario does; `--quick` shrinks everything."""
+
+    repeats: int
+    get_calls: int
+    in_flight: int
+    list_items: int
+    list_page_size: int
+    paged_items: int  # listed one per page: > ~1,000 pages overflows the SDK's recursion
+    create_delete: int
+    named_creates: int  # named creates in an account of list_items credentials
+    quickstart_repeats: int
+    overhead_calls: int
+    memory_items: int
+    memory_small_items: int
+    memory_repeats: int
+
+
+FULL = Sizes(
+    repeats=5,
+    get_calls=1_000,
+    in_flight=20,
+    list_items=5_000,
+    list_page_size=100,
+    paged_items=2_000,
+    create_delete=200,
+    named_creates=5,
+    quickstart_repeats=5,
+    overhead_calls=2_000,
+    memory_items=50_000,
+    memory_small_items=5_000,
+    memory_repeats=1,
+)
+QUICK = Sizes(
+    repeats=2,
+    get_calls=200,
+    in_flight=20,
+    list_items=1_000,
+    list_page_size=100,
+    paged_items=1_100,
+    create_delete=20,
+    named_creates=2,
+    quickstart_repeats=2,
+    overhead_calls=500,
+    memory_items=10_000,
+    memory_small_items=1_000,
+    memory_repeats=1,
+)
+
+
+STARTED = time.perf_counter()
+
+
+def log(message: str) -> None:
+    """One progress line on stderr, stamped with the time since the benchmark started."""
+    print(f"[bench {time.perf_counter() - STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+# -- measuring ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Measurement:
+    """Samples of repeated runs (seconds unless the run measured itself), or the failure."""
+
+    samples: list[float]
+    error: str | None = None
+    seconds_to_error: float | None = None
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.samples) if self.samples else None
+
+    @property
+    def p95(self) -> float | None:
+        if len(self.samples) < 2:
+            return self.median
+        return statistics.quantiles(self.samples, n=20, method="inclusive")[18]
+
+
+def measure(
+    run: Callable[[], object],
+    repeats: int,
+    *,
+    clock: Callable[[], float] | None = time.perf_counter,
+    warmup: int = 0,
+    budget: float = MEASURE_BUDGET,
+) -> Measurement:
+    """Call `run` `warmup` times untimed, then `repeats` times, and collect one sample per call.
+
+    The sample is the `clock` time the call took (wall time by default, `time.process_time`
+    for CPU), or with `clock=None` the float `run` returns (runs that measure themselves). A
+    failing call ends the measurement with the error recorded; so does exhausting `budget`.
+    """
+    samples: list[float] = []
+    deadline = time.monotonic() + budget
+    for index in range(warmup + repeats):
+        if samples and time.monotonic() > deadline:
+            log(f"  time budget spent: {len(samples)} of {repeats} runs kept")
+            break
+        started = time.perf_counter()
+        try:
+            value = sample(run, clock)
+        except Exception as error:
+            return Measurement(samples, describe_error(error), time.perf_counter() - started)
+        if index >= warmup:
+            samples.append(value)
+    return Measurement(samples)
+
+
+def sample(run: Callable[[], object], clock: Callable[[], float] | None) -> float:
+    """One sample: what `run` took on `clock`, or what it returned when `clock` is None."""
+    if clock is None:
+        return float(run())  # type: ignore[arg-type]
+    started = clock()
+    run()
+    return clock() - started
+
+
+def describe_error(error: BaseException) -> str:
+    """Type and message, plus the most repeated function of the traceback (recursion depth)."""
+    frames = [frame.f_code.co_name for frame, _ in traceback.walk_tb(error.__traceback__)]
+    text = f"{type(error).__name__}: {str(error)[:160]}"
+    if frames:
+        name, count = collections.Counter(frames).most_common(1)[0]
+        if count > 1:
+            text += f" ({name} {count} frames deep)"
+    return text
+
+
+@dataclasses.dataclass
+class Result:
+    """One table row: a scenario's measurement for one peer, shown in `unit`."""
+
+    scenario: str  # key shared by the peers compared with each other
+    title: str
+    peer: str
+    unit: str
+    scale: float  # multiplies a raw sample into `unit` (e.g. 1000 / calls for ms per call)
+    measurement: Measurement
+    note: str = ""
+    details: object = None  # JSON-ready extras (quickstart steps, memory probe outputs)
+
+    def shown(self, value: float | None) -> str:
+        return "—" if value is None else number(value * self.scale)
+
+
+def number(value: float) -> str:
+    """Three significant digits without scientific notation: 0.123, 1.23, 12.3, 1,234."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.{2 if abs(value) < 10 else 1}f}"
+
+
+def ratio(numerator: Result | None, denominator: Result | None) -> float | None:
+    """Median over median, when both exist."""
+    if numerator is None or denominator is None:
+        return None
+    top, bottom = numerator.measurement.median, denominator.measurement.median
+    return top / bottom if top is not None and bottom else None
+
+
+# -- the emulator -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Emulator:
+    """What clients need to reach the emulator, and where its state lives."""
+
+    api_url: str
+    secret_key: str
+    access_key: str
+    project_id: str
+    organization_id: str
+    ca_file: str
+    state_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.state_dir / "emulator.sqlite3"
+
+    def config(self) -> Config:
+        return Config(
+            secret_key=self.secret_key,
+            project_id=self.project_id,
+            region=REGION,
+            api_url=self.api_url,
+        )
+
+    def client_spec(self) -> dict[str, str]:
+        return {
+            "api_url": self.api_url,
+            "secret_key": self.secret_key,
+            "access_key": self.access_key,
+            "project_id": self.project_id,
+        }
+
+
+@contextlib.contextmanager
+def running_emulator(max_accounts: int) -> Iterator[Emulator]:
+    """A LocalScaleway in a child process (`python -m scaleway_nats.local`), stopped on exit."""
+    state_dir = Path(tempfile.mkdtemp(prefix="scaleway-nats-bench-"))
+    command = [sys.executable, "-m", "scaleway_nats.local"]
+    command += ["--state-dir", str(state_dir), "--max-accounts", str(max_accounts)]
+    with (state_dir.parent / f"{state_dir.name}.log").open("w") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        try:
+            info = json.loads(read_line(process, EMULATOR_START_TIMEOUT))
+            yield Emulator(
+                api_url=info["api_url"],
+                secret_key=info["secret_key"],
+                access_key=info["access_key"],
+                project_id=info["project_id"],
+                organization_id=info["organization_id"],
+                ca_file=info["ca_file"],
+                state_dir=state_dir,
+            )
+        finally:
+            stop_process(process)
+            shutil.rmtree(state_dir, ignore_errors=True)
+    Path(stderr.name).unlink(missing_ok=True)
+
+
+def read_line(process: subprocess.Popen[str], timeout: float) -> str:
+    """The child's first stdout line, or an error if it does not come within `timeout`."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    line = process.stdout.readline() if ready else ""
+    if not line:
+        raise RuntimeError(f"the emulator did not start within {timeout:.0f} s")
+    return line
+
+
+def stop_process(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+class Accounts:
+    """Accounts made through the API; seeded ones are cached by their number of credentials."""
+
+    def __init__(self, emulator: Emulator, raw: httpx.Client) -> None:
+        self._emulator = emulator
+        self._raw = raw
+        self._seeded: dict[int, str] = {}
+        self.seeding_seconds: dict[int, float] = {}
+
+    def create(self) -> str:
+        response = self._raw.post(f"{BASE_PATH}/nats-accounts", json={})
+        response.raise_for_status()
+        return str(response.json()["id"])
+
+    def with_credentials(self, count: int) -> str:
+        """An account holding `count` credentials (seeded once, reused by every scenario)."""
+        if count not in self._seeded:
+            account_id = self.create()
+            started = time.perf_counter()
+            seed_credentials(self._emulator.database, account_id, count)
+            self.seeding_seconds[count] = time.perf_counter() - started
+            self._seeded[count] = account_id
+        return self._seeded[count]
+
+
+def seed_credentials(database: Path, account_id: str, count: int) -> None:
+    """Insert `count` credentials rows in one transaction, as the emulator's Store would.
+
+    Rows are built from the store's own `Credentials` model (same columns, RFC 3339 times one
+    microsecond apart so the default created_at order is total). Only metadata is stored: the
+    emulator never keeps contents, and listings never return them.
+    """
+    columns = [field.name for field in dataclasses.fields(Credentials)]
+    statement = (
+        f"INSERT INTO credentials ({', '.join(columns)}) "  # noqa: S608 (column names from the model)
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
+    start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=count)
+    rows = (
+        dataclasses.astuple(seeded_credentials(account_id, index, start)) for index in range(count)
+    )
+    connection = sqlite3.connect(database, timeout=30)
+    try:
+        with connection:  # one transaction, committed on exit
+            connection.executemany(statement, rows)
+    finally:
+        connection.close()
+
+
+def seeded_credentials(account_id: str, index: int, start: datetime.datetime) -> Credentials:
+    stamp = (start + datetime.timedelta(microseconds=index)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return Credentials(
+        id=str(uuid.uuid4()),
+        region=REGION,
+        account_id=account_id,
+        name=f"seeded-{index}",
+        user_public_key="U" + f"{index:055d}",
+        checksum=f"{index:064x}",
+        created_at=stamp,
+        updated_at=stamp,
+    )
+
+
+# -- the peers ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Bench:
+    """Everything a scenario needs: sizes, the emulator and one warm client per peer."""
+
+    sizes: Sizes
+    emulator: Emulator
+    ours: NatsAPI
+    sdk: MnqV1Beta1NatsAPI
+    raw: httpx.Client
+    accounts: Accounts
+
+
+def raw_client(emulator: Emulator) -> httpx.Client:
+    return httpx.Client(base_url=emulator.api_url, headers={"X-Auth-Token": emulator.secret_key})
+
+
+def raw_async_client(emulator: Emulator) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=emulator.api_url, headers={"X-Auth-Token": emulator.secret_key}
+    )
+
+
+def sdk_client(emulator: Emulator) -> MnqV1Beta1NatsAPI:
+    client = SdkClient(
+        access_key=emulator.access_key,
+        secret_key=emulator.secret_key,
+        default_project_id=emulator.project_id,
+        default_region=REGION,
+        api_url=emulator.api_url,
+    )
+    return MnqV1Beta1NatsAPI(client)
+
+
+@contextlib.contextmanager
+def bench_context(sizes: Sizes, emulator: Emulator) -> Iterator[Bench]:
+    with NatsAPI(config=emulator.config()) as ours, raw_client(emulator) as raw:
+        yield Bench(sizes, emulator, ours, sdk_client(emulator), raw, Accounts(emulator, raw))
+
+
+@contextlib.contextmanager
+def event_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    try:
+        yield loop
+    finally:
+        loop.close()
+
+
+def repeat(call: Callable[[], object], times: int) -> Callable[[], None]:
+    """A run that makes `times` sequential calls."""
+
+    def run() -> None:
+        for _ in range(times):
+            call()
+
+    return run
+
+
+async def in_flight(call: Callable[[], Awaitable[object]], times: int, limit: int) -> None:
+    """`times` calls with at most `limit` of them in flight."""
+    semaphore = asyncio.Semaphore(limit)
+
+    async def one() -> None:
+        async with semaphore:
+            await call()
+
+    await asyncio.gather(*(one() for _ in range(times)))
+
+
+def raw_json(client: httpx.Client, url: str, params: dict[str, Any] | None = None) -> Any:
+    return json.loads(client.get(url, params=params).content)
+
+
+def raw_list(client: httpx.Client, account_id: str, page_size: int) -> int:
+    """Every item, one page after the other, the page count taken from the first total_count."""
+    params: dict[str, Any] = {"nats_account_id": account_id, "page_size": page_size, "page": 1}
+    first = raw_json(client, f"{BASE_PATH}/nats-credentials", params)
+    count = len(first["nats_credentials"])
+    pages = -(-int(first["total_count"]) // page_size)
+    for page in range(2, pages + 1):
+        params["page"] = page
+        count += len(raw_json(client, f"{BASE_PATH}/nats-credentials", params)["nats_credentials"])
+    return count
+
+
+def expect(count: int, wanted: int) -> None:
+    if count != wanted:
+        raise RuntimeError(f"listed {count} items, expected {wanted}")
+
+
+# -- scenarios ----------------------------------------------------------------------------------
+
+
+def scenario_get(bench: Bench) -> list[Result]:
+    """1. get: sequential get_account calls (sync), then with many in flight (async)."""
+    return get_sync(bench) + get_async(bench)
+
+
+def get_sync(bench: Bench) -> list[Result]:
+    account_id = bench.accounts.create()
+    calls = bench.sizes.get_calls
+    url = f"{BASE_PATH}/nats-accounts/{account_id}"
+    runs: dict[str, Callable[[], object]] = {
+        "ours": lambda: bench.ours.get_account(account_id),
+        "sdk": lambda: bench.sdk.get_nats_account(nats_account_id=account_id),
+        "raw": lambda: raw_json(bench.raw, url),
+    }
+    title = f"get: {calls:,} sequential calls"
+    return [
+        Result("get", title, peer, "ms/call", 1000 / calls, timed(bench, repeat(call, calls)))
+        for peer, call in runs.items()
+    ]
+
+
+def get_async(bench: Bench) -> list[Result]:
+    account_id = bench.accounts.create()
+    calls, limit = bench.sizes.get_calls, bench.sizes.in_flight
+    url = f"{BASE_PATH}/nats-accounts/{account_id}"
+    title = f"get async: {calls:,} calls, {limit} in flight"
+    ours, raw = AsyncNatsAPI(config=bench.emulator.config()), raw_async_client(bench.emulator)
+
+    async def raw_get() -> object:
+        return json.loads((await raw.get(url)).content)
+
+    runs: dict[str, Callable[[], Awaitable[object]]] = {
+        "ours": lambda: ours.get_account(account_id),
+        "raw": raw_get,
+    }
+    notes = {"ours": "httpx pool: 10 connections (api.py), raw: 100"}
+    if importlib.util.find_spec("sniffio") is None:
+        notes = {peer: f"{notes.get(peer, '')}; {SNIFFIO_MISSING}".strip("; ") for peer in runs}
+    with event_loop() as loop:
+        try:
+            return [
+                Result(
+                    "get-async",
+                    title,
+                    peer,
+                    "ms/call",
+                    1000 / calls,
+                    timed(bench, concurrent_run(loop, call, calls, limit)),
+                    notes.get(peer, ""),
+                )
+                for peer, call in runs.items()
+            ]
+        finally:
+            loop.run_until_complete(ours.aclose())
+            loop.run_until_complete(raw.aclose())
+
+
+def concurrent_run(
+    loop: asyncio.AbstractEventLoop, call: Callable[[], Awaitable[object]], times: int, limit: int
+) -> Callable[[], None]:
+    """A run making `times` calls on `loop`, `limit` in flight."""
+    return lambda: loop.run_until_complete(in_flight(call, times, limit))
+
+
+def timed(bench: Bench, run: Callable[[], object], warmup: int = 1) -> Measurement:
+    """Wall time of `run` over the configured repeats (after `warmup` untimed runs)."""
+    return measure(run, bench.sizes.repeats, warmup=warmup)
+
+
+def scenario_list(bench: Bench) -> list[Result]:
+    """2. list all: every item of an account, at the maximum page size and at page_size 1."""
+    sizes = bench.sizes
+    return list_all(bench, sizes.list_items, sizes.list_page_size) + list_all(
+        bench, sizes.paged_items, 1
+    )
+
+
+def list_all(bench: Bench, items: int, page_size: int) -> list[Result]:
+    account_id = bench.accounts.with_credentials(items)
+
+    def ours() -> None:
+        expect(sum(1 for _ in bench.ours.list_credentials(account_id, page_size=page_size)), items)
+
+    def sdk() -> None:
+        found = bench.sdk.list_nats_credentials_all(nats_account_id=account_id, page_size=page_size)
+        expect(len(found), items)
+
+    def raw() -> None:
+        expect(raw_list(bench.raw, account_id, page_size), items)
+
+    scenario = f"list-{page_size}"
+    title = f"list all: {items:,} items, page_size {page_size}"
+    notes = {"ours": "4 pages in flight", "sdk": "recursive, one connection per page"}
+    return [
+        Result(
+            scenario, title, peer, "ms/list", 1000, timed(bench, run, warmup=0), notes.get(peer, "")
+        )
+        for peer, run in {"ours": ours, "sdk": sdk, "raw": raw}.items()
+    ]
+
+
+def scenario_create(bench: Bench) -> list[Result]:
+    """3. create + delete: in a fresh account per run; then named, in a large account."""
+    crowded = bench.accounts.with_credentials(bench.sizes.list_items)
+    return create_delete(bench, bench.sizes.create_delete) + create_delete(
+        bench, bench.sizes.named_creates, crowded
+    )
+
+
+CreateDelete = Callable[[str, list[str | None]], None]
+
+
+def create_delete(bench: Bench, count: int, crowded: str | None = None) -> list[Result]:
+    """Each peer creates `count` credentials, then deletes them.
+
+    Without `crowded`, unnamed, in a new account per run (created untimed beforehand); with it,
+    named, in that account (which holds `list_items` credentials).
+    """
+    peers: dict[str, CreateDelete] = {
+        "ours": functools.partial(create_delete_ours, bench.ours),
+        "sdk": functools.partial(create_delete_sdk, bench.sdk),
+        "raw": functools.partial(create_delete_raw, bench.raw),
+    }
+    names: list[str | None] = [f"bench-{index}" if crowded else None for index in range(count)]
+    scenario, title = "create", f"create + delete: {count:,} credentials"
+    notes = {}
+    if crowded:
+        scenario = "create-named"
+        title = f"create + delete: {count} named, account of {bench.sizes.list_items:,}"
+        notes["ours"] = "a named create first lists the whole account (operations.py:299)"
+    results = []
+    for peer, run in peers.items():
+        accounts = itertools.repeat(crowded) if crowded else fresh_accounts(bench)
+        measurement = timed(bench, bind(run, accounts, names), warmup=0)
+        unit_scale = 1000 / count
+        note = notes.get(peer, "")
+        results.append(
+            Result(scenario, title, peer, "ms/create+delete", unit_scale, measurement, note)
+        )
+    return results
+
+
+def fresh_accounts(bench: Bench) -> Iterator[str]:
+    """One new account per timed run, all created before timing starts."""
+    return iter([bench.accounts.create() for _ in range(bench.sizes.repeats)])
+
+
+def bind(run: CreateDelete, accounts: Iterator[str], names: list[str | None]) -> Callable[[], None]:
+    """A run of `run` in the next account."""
+    return lambda: run(next(accounts), names)
+
+
+def create_delete_ours(api: NatsAPI, account_id: str, names: list[str | None]) -> None:
+    created = [api.create_credentials(account_id, name=name) for name in names]
+    for credentials in created:
+        api.delete_credentials(credentials)
+
+
+def create_delete_sdk(api: MnqV1Beta1NatsAPI, account_id: str, names: list[str | None]) -> None:
+    created = [api.create_nats_credentials(nats_account_id=account_id, name=name) for name in names]
+    for credentials in created:
+        api.delete_nats_credentials(nats_credentials_id=credentials.id)
+
+
+def create_delete_raw(client: httpx.Client, account_id: str, names: list[str | None]) -> None:
+    url = f"{BASE_PATH}/nats-credentials"
+    bodies = [{"nats_account_id": account_id, **({"name": name} if name else {})} for name in names]
+    created = [json.loads(client.post(url, json=body).content) for body in bodies]
+    for credentials in created:
+        client.delete(f"{url}/{credentials['id']}")
+
+
+@dataclasses.dataclass
+class QuickstartRun:
+    """One quickstart: seconds from nothing to the first message, and every step's timing."""
+
+    first_message: float | None = None
+    steps: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
+def scenario_quickstart(bench: Bench) -> list[Result]:
+    """4. quickstart: from no client and no account to the first NATS message received."""
+    runs: list[QuickstartRun] = []
+    with event_loop() as loop:
+
+        def run() -> float:
+            record = QuickstartRun()
+            runs.append(record)
+            return loop.run_until_complete(quickstart_once(bench.emulator, record))
+
+        measurement = measure(run, bench.sizes.quickstart_repeats, clock=None)
+    title = "quickstart: nothing → first message (TLS)"
+    details = [dataclasses.asdict(record) for record in runs]
+    return [
+        Result("quickstart", title, "ours", "ms", 1000, measurement, step_shares(runs), details)
+    ]
+
+
+async def quickstart_once(emulator: Emulator, record: QuickstartRun) -> float:
+    """Run quickstart_async (JetStream check and cleanup included) and return the first
+    message's time, measured from before the client exists."""
+    started = time.perf_counter()
+
+    def on_step(step: StepResult) -> None:
+        record.steps[step.name] = step.seconds
+        if step.name == FIRST_MESSAGE_STEP and step.ok:
+            record.first_message = time.perf_counter() - started
+
+    async with AsyncNatsAPI(config=emulator.config()) as api:
+        result = await quickstart_async(api, ca_file=emulator.ca_file, on_step=on_step)
+    if not result.ok or record.first_message is None:
+        failed = result.failed_step
+        raise RuntimeError(f"quickstart failed: {failed.name if failed else '?'}: {failed}")
+    return record.first_message
+
+
+def step_shares(runs: list[QuickstartRun]) -> str:
+    """Median share of each step in the time to the first message; later steps in ms.
+
+    What no step covers (creating the client, between steps) is shown as "outside steps".
+    """
+    done = [run for run in runs if run.first_message is not None]
+    if not done:
+        return ""
+    names = list(done[0].steps)
+    first = names.index(FIRST_MESSAGE_STEP) + 1 if FIRST_MESSAGE_STEP in names else len(names)
+    shares = {
+        name: statistics.median(run.steps[name] / run.first_message for run in done)  # type: ignore[operator]
+        for name in names[:first]
+    }
+    shares["outside steps"] = max(0.0, 1.0 - sum(shares.values()))
+    parts = [f"{name} {share:.0%}" for name, share in shares.items()]
+    parts += [
+        f"then {name} {statistics.median(run.steps[name] for run in done) * 1000:.0f} ms"
+        for name in names[first:]
+    ]
+    return "; ".join(parts)
+
+
+def scenario_overhead(bench: Bench) -> list[Result]:
+    """5. client overhead: CPU per get on an in-process MockTransport (no network, no server)."""
+    calls = bench.sizes.overhead_calls
+    account = canned_account(bench.emulator.project_id)
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=account))
+    config = attrs.evolve(bench.emulator.config(), api_url="http://mock.invalid")
+    url = f"{BASE_PATH}/nats-accounts/{account['id']}"
+    with (
+        NatsAPI(config=config, transport=transport) as ours,
+        httpx.Client(
+            base_url=config.api_url,
+            headers={"X-Auth-Token": bench.emulator.secret_key},
+            transport=transport,
+        ) as raw,
+    ):
+        runs: dict[str, Callable[[], object]] = {
+            "ours": lambda: ours.get_account(account["id"]),
+            "raw": lambda: raw_json(raw, url),
+        }
+        title = f"client CPU per get: MockTransport, {calls:,} calls"
+        return [
+            Result(
+                "overhead",
+                title,
+                peer,
+                "µs CPU/call",
+                1e6 / calls,
+                measure(
+                    repeat(call, calls), bench.sizes.repeats, clock=time.process_time, warmup=1
+                ),
+                "sdk: n/a (requests, no httpx transport)" if peer == "raw" else "",
+            )
+            for peer, call in runs.items()
+        ]
+
+
+def canned_account(project_id: str) -> dict[str, str]:
+    """A get_account answer as the API sends it."""
+    stamp = "2024-05-06T07:08:09.123456Z"
+    return {
+        "id": str(uuid.uuid4()),
+        "name": "bench-account",
+        "endpoint": "nats://nats.mnq.fr-par.scaleway.com:4222",
+        "project_id": project_id,
+        "region": REGION,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
+def scenario_memory(bench: Bench) -> list[Result]:
+    """6. memory: peak RSS iterating every item, each peer in a fresh subprocess."""
+    sizes = bench.sizes
+    cases = [
+        ("ours", sizes.memory_items),
+        ("sdk", sizes.memory_items),
+        ("ours", sizes.memory_small_items),
+    ]
+    return [memory_case(bench, peer, items) for peer, items in cases]
+
+
+def memory_case(bench: Bench, peer: str, items: int) -> Result:
+    account_id = bench.accounts.with_credentials(items)
+    spec = {**bench.emulator.client_spec(), "peer": peer, "account_id": account_id}
+    spec["page_size"] = bench.sizes.list_page_size
+    probes: list[dict[str, Any]] = []
+
+    def run() -> float:
+        probe = run_probe(spec)
+        expect(probe["items"], items)
+        probes.append(probe)
+        return float(probe["peak_kib"]) / 1024
+
+    measurement = measure(run, bench.sizes.memory_repeats, clock=None)
+    note = "; ".join(
+        f"{probe['before_kib'] / 1024:.0f} MiB before iterating, {probe['seconds']:.0f} s "
+        f"(ru_maxrss {probe['ru_maxrss_kib'] / 1024:.0f} MiB, inherited)"
+        for probe in probes
+    )
+    title = f"memory: peak RSS iterating {items:,} items"
+    return Result(f"memory-{items}", title, peer, "MiB", 1.0, measurement, note, probes)
+
+
+def run_probe(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run scripts/bench_support/memory_probe.py in a fresh interpreter; its JSON answer."""
+    done = subprocess.run(
+        [sys.executable, str(PROBE), json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0:
+        last_line = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"memory probe exited with {done.returncode}: {last_line}")
+    return dict(json.loads(done.stdout.splitlines()[-1]))
+
+
+SCENARIOS: dict[str, Callable[[Bench], list[Result]]] = {
+    "get": scenario_get,
+    "list": scenario_list,
+    "create": scenario_create,
+    "quickstart": scenario_quickstart,
+    "overhead": scenario_overhead,
+    "memory": scenario_memory,
+}
+
+
+# -- targets and report -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    goal: str
+    measured: str
+    met: bool | None  # None: not measured in this run
+
+
+class Results:
+    """The rows of a run, looked up by scenario and peer."""
+
+    def __init__(self, rows: list[Result]) -> None:
+        self.rows = rows
+        self._by_key = {(row.scenario, row.peer): row for row in rows}
+
+    def get(self, scenario: str, peer: str) -> Result | None:
+        return self._by_key.get((scenario, peer))
+
+    def ratio(self, scenario: str, top: str, bottom: str) -> float | None:
+        return ratio(self.get(scenario, top), self.get(scenario, bottom))
+
+
+def targets(results: Results, sizes: Sizes) -> list[Target]:
+    return [
+        *(
+            ratio_target(results, scenario, "ours", "raw", 1.15, at_most=True)
+            for scenario in ("get", "get-async")
+        ),
+        ratio_target(results, f"list-{sizes.list_page_size}", "sdk", "ours", 2.0, at_most=False),
+        quickstart_target(results),
+        memory_target(results, sizes),
+    ]
+
+
+def ratio_target(
+    results: Results, scenario: str, top: str, bottom: str, bound: float, *, at_most: bool
+) -> Target:
+    value = results.ratio(scenario, top, bottom)
+    goal = f"{scenario}: {top} / {bottom} {'≤' if at_most else '≥'} {bound}"
+    if value is None:
+        return Target(goal, "not measured", None)
+    return Target(goal, f"{value:.2f}", value <= bound if at_most else value >= bound)
+
+
+def quickstart_target(results: Results) -> Target:
+    row = results.get("quickstart", "ours")
+    goal = "quickstart: first message < 1 s (median)"
+    if row is None or row.measurement.median is None:
+        return Target(goal, "not measured", None)
+    median, p95 = row.measurement.median, row.measurement.p95 or 0.0
+    return Target(goal, f"{median * 1000:.0f} ms (p95 {p95 * 1000:.0f} ms)", median < 1.0)
+
+
+def memory_target(results: Results, sizes: Sizes) -> Target:
+    """Flat: the peak at the large size is within 10% (or 5 MiB) of the peak at the small one."""
+    large = results.get(f"memory-{sizes.memory_items}", "ours")
+    small = results.get(f"memory-{sizes.memory_small_items}", "ours")
+    goal = f"memory: ours flat from {sizes.memory_small_items:,} to {sizes.memory_items:,} items"
+    big = large.measurement.median if large else None
+    little = small.measurement.median if small else None
+    if big is None or little is None:
+        return Target(goal, "not measured", None)
+    growth = big - little
+    measured = f"{little:.1f} → {big:.1f} MiB ({growth:+.1f} MiB)"
+    return Target(goal, measured, growth <= max(5.0, 0.10 * little))
+
+
+def markdown(results: Results, goals: list[Target], *, quick: bool) -> str:
+    lines = [
+        "| scenario | peer | median | p95 | unit | sdk / ours | ours / raw | notes |",
+        "|---|---|---:|---:|---|---:|---:|---|",
+    ]
+    for row in results.rows:
+        lines.append(markdown_row(results, row))
+    if quick:
+        lines += ["", "Quick run: sizes and repeats too small for the targets; indicative only."]
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    marks = {True: "yes", False: "**NO**", None: "not run"}
+    lines += [f"| {goal.goal} | {goal.measured} | {marks[goal.met]} |" for goal in goals]
+    return "\n".join(lines)
+
+
+def markdown_row(results: Results, row: Result) -> str:
+    measurement = row.measurement
+    median, p95 = row.shown(measurement.median), row.shown(measurement.p95)
+    note = row.note
+    if measurement.error is not None:
+        median = p95 = "FAILED"
+        elapsed = measurement.seconds_to_error or 0.0
+        note = f"{measurement.error}, after {elapsed:.1f} s; {note}".strip("; ")
+    cells = ["", ""]
+    if row.peer == "ours":
+        cells = [
+            format_ratio(results.ratio(row.scenario, "sdk", "ours")),
+            format_ratio(results.ratio(row.scenario, "ours", "raw")),
+        ]
+    return (
+        f"| {row.title} | {row.peer} | {median} | {p95} | {row.unit} | "
+        f"{cells[0]} | {cells[1]} | {' '.join(note.replace('|', '/').split())} |"
+    )
+
+
+def format_ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}x"
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "packages": {name: version(name) for name in PACKAGES},
+    }
+
+
+PACKAGES = ("scaleway-nats", "scaleway", "httpx", "requests", "nats-py", "uvicorn", "starlette")
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def report_json(
+    results: Results, goals: list[Target], sizes: Sizes, seeding: dict[int, float]
+) -> dict[str, Any]:
+    return {
+        "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "seconds": time.perf_counter() - STARTED,
+        "machine": machine(),
+        "sizes": dataclasses.asdict(sizes),
+        "seeding_seconds": {str(items): seconds for items, seconds in seeding.items()},
+        "results": [row_json(results, row) for row in results.rows],
+        "targets": [dataclasses.asdict(goal) for goal in goals],
+    }
+
+
+def row_json(results: Results, row: Result) -> dict[str, Any]:
+    return {
+        "scenario": row.scenario,
+        "title": row.title,
+        "peer": row.peer,
+        "unit": row.unit,
+        "scale": row.scale,
+        "samples": row.measurement.samples,
+        "median": row.measurement.median,
+        "p95": row.measurement.p95,
+        "error": row.measurement.error,
+        "seconds_to_error": row.measurement.seconds_to_error,
+        "sdk_over_ours": results.ratio(row.scenario, "sdk", "ours"),
+        "ours_over_raw": results.ratio(row.scenario, "ours", "raw"),
+        "note": row.note,
+        "details": row.details,
+    }
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and 2 repeats")
+    parser.add_argument("--repeats", type=int, help="timed runs per measurement")
+    parser.add_argument(
+        "--only", nargs="+", choices=list(SCENARIOS), help="run these scenarios only"
+    )
+    parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    if args.repeats:
+        sizes = dataclasses.replace(sizes, repeats=args.repeats)
+    chosen = args.only or list(SCENARIOS)
+    log(f"starting the emulator ({'quick' if args.quick else 'full'} run)")
+    with running_emulator(max_accounts=1000) as emulator, bench_context(sizes, emulator) as bench:
+        rows: list[Result] = []
+        for number, name in enumerate(chosen, 1):
+            log(f"{number}/{len(chosen)} {name}: {SCENARIOS[name].__doc__.splitlines()[0]}")
+            rows += SCENARIOS[name](bench)
+        seeding = bench.accounts.seeding_seconds
+    results = Results(rows)
+    goals = targets(results, sizes)
+    print(markdown(results, goals, quick=args.quick))
+    args.output.write_text(json.dumps(report_json(results, goals, sizes, seeding), indent=2) + "\n")
+    log(f"done; raw numbers in {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
