@@ -13,8 +13,7 @@ import pytest
 
 import scaleway_nats.models as models_module
 from scaleway_nats import NatsAccount, NatsCredentials
-from scaleway_nats_api.models import NatsAccount as GeneratedAccount
-from scaleway_nats_api.models import NatsCredentials as GeneratedCredentials
+from scaleway_nats.models import parse_time
 
 Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
 
@@ -129,8 +128,8 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(
 
 
 def test_datetimes_are_parsed() -> None:
-    account = NatsAccount.from_generated(
-        GeneratedAccount.from_dict(
+    account = NatsAccount.from_json(
+
             {
                 "id": ACCOUNT_ID,
                 "name": "orders",
@@ -140,7 +139,7 @@ def test_datetimes_are_parsed() -> None:
                 "created_at": "2022-03-22T12:34:56.123456Z",
                 "updated_at": "2023-01-02T03:04:05Z",
             }
-        )
+
     )
 
     utc = datetime.timezone.utc
@@ -150,10 +149,8 @@ def test_datetimes_are_parsed() -> None:
 
 
 def test_missing_fields_get_defaults() -> None:
-    account = NatsAccount.from_generated(GeneratedAccount.from_dict({"id": ACCOUNT_ID}))
-    creds = NatsCredentials.from_generated(
-        GeneratedCredentials.from_dict({"id": CREDENTIALS_ID, "created_at": None})
-    )
+    account = NatsAccount.from_json({"id": ACCOUNT_ID})
+    creds = NatsCredentials.from_json({"id": CREDENTIALS_ID, "created_at": None})
 
     assert (account.id, account.name, account.region, account.created_at) == (
         ACCOUNT_ID,
@@ -167,8 +164,8 @@ def test_missing_fields_get_defaults() -> None:
 
 
 def test_credentials_from_a_create_answer() -> None:
-    creds = NatsCredentials.from_generated(
-        GeneratedCredentials.from_dict(
+    creds = NatsCredentials.from_json(
+
             {
                 "id": CREDENTIALS_ID,
                 "name": "ci",
@@ -178,7 +175,7 @@ def test_credentials_from_a_create_answer() -> None:
                 "checksum": "abc",
                 "credentials": {"name": "ci.creds", "content": CONTENT},
             }
-        )
+
     )
 
     assert creds.content == CONTENT
@@ -191,3 +188,25 @@ def test_credentials_from_a_create_answer() -> None:
 def test_models_are_immutable() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         credentials().content = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022-03-22T12:34:56.123456Z", datetime.datetime(2022, 3, 22, 12, 34, 56, 123456)),
+        ("2022-03-22T12:34:56Z", datetime.datetime(2022, 3, 22, 12, 34, 56)),
+        ("2022-03-22T14:34:56+02:00", datetime.datetime(2022, 3, 22, 12, 34, 56)),
+        ("2022-03-22T12:34:56.1234567Z", datetime.datetime(2022, 3, 22, 12, 34, 56, 123456)),
+        ("2022-03-22T12:34:56", datetime.datetime(2022, 3, 22, 12, 34, 56)),  # naive: UTC
+    ],
+)
+def test_timestamps_parse_to_aware_utc(text: str, expected: datetime.datetime) -> None:
+    parsed = parse_time(text)
+    assert parsed is not None
+    assert parsed.utcoffset() is not None
+    assert parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None) == expected
+
+
+@pytest.mark.parametrize("value", [None, "", 12, {}])
+def test_absent_timestamps_are_none(value: object) -> None:
+    assert parse_time(value) is None

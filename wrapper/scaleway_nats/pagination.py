@@ -65,13 +65,18 @@ def iterate_pages(fetch_page: FetchPage[T], window: int) -> Flow[None]:
         number += len(batch)
 
 
-def collect_pages(fetch_page: FetchPage[T]) -> Flow[list[T]]:
-    """Every item of a small list, page after page (used inside other flows)."""
+def collect_pages(
+    fetch_page: FetchPage[T], until: Callable[[T], bool] | None = None
+) -> Flow[list[T]]:
+    """Items page after page (inside other flows), up to the first one `until` accepts."""
     items: list[T] = []
     number = 1
     while True:
         page = yield from fetch_page(number)
-        items.extend(page.items)
+        for item in page.items:
+            if until is not None and until(item):
+                return items
+            items.append(item)
         if not page.has_next or len(page) < page.page_size:
             return items
         number += 1
