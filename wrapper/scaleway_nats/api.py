@@ -6,10 +6,13 @@ Both are thin: each method validates nothing itself, but runs the flow that
 
 from __future__ import annotations
 
+import functools
+import ssl
 import types
 from collections.abc import Mapping
 from typing import Any
 
+import certifi
 import httpx
 
 from scaleway_nats_api.client import AuthenticatedClient
@@ -25,6 +28,25 @@ from .retry import RetryPolicy
 __all__ = ["AsyncNatsAPI", "NatsAPI"]
 
 USER_AGENT = f"scaleway-nats/{__version__} (+python; httpx/{httpx.__version__})"
+
+
+@functools.cache
+def _shared_ssl_context() -> ssl.SSLContext:
+    """One verifying context per process: httpx builds one per client otherwise (~30 ms each,
+    loading the certifi bundle), which dominated short-lived clients such as the CLI's."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+class _Client(AuthenticatedClient):
+    """The generated client, with a repr that keeps the secret key out.
+
+    The generated attrs repr prints `token` and the headers (X-Auth-Token included, once the
+    httpx client exists): the secret key would show in any traceback, debugger or log that
+    formats the object (found by tests/reliability/test_secrets.py).
+    """
+
+    def __repr__(self) -> str:
+        return f"AuthenticatedClient(base_url={self._base_url!r})"
 
 
 class _Base:
@@ -62,20 +84,17 @@ class _Base:
         self._operations = Operations(
             project_id=self.config.project_id, region=self.config.region, policy=policy
         )
-        httpx_args: dict[str, Any] = {
-            # one keep-alive pool, large enough for a window of concurrent pages
-            "limits": httpx.Limits(max_connections=max(10, 2 * list_concurrency)),
-        }
+        httpx_args: dict[str, Any] = {}
         if transport is not None:
             httpx_args["transport"] = transport
-        self._client = AuthenticatedClient(
+        self._client = _Client(
             base_url=self.config.api_url,
             token=self.config.secret_key or "",
             prefix="",
             auth_header_name="X-Auth-Token",
             headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(timeout),
-            verify_ssl=verify,
+            verify_ssl=_shared_ssl_context() if verify is True else verify,
             httpx_args=httpx_args,
         )
 
