@@ -42,10 +42,19 @@ def alive(pid: int) -> bool:
     return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
 
 
+SERVE_COMMANDS = {
+    "module": [sys.executable, "-m", "scaleway_nats.local"],
+    "cli": [str(Path(sys.executable).parent / "scw-nats"), "local", "serve"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(SERVE_COMMANDS))
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_serve_prints_one_json_line_and_stops_cleanly(tmp_path: Path, sig: signal.Signals) -> None:
+def test_serve_prints_one_json_line_and_stops_cleanly(
+    tmp_path: Path, sig: signal.Signals, command: str
+) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scaleway_nats.local", "--state-dir", str(tmp_path)],
+        [*SERVE_COMMANDS[command], "--state-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
