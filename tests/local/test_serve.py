@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.processes import nats_server_pids, wait_dead
 
 KEYS = {
     "api_url",
@@ -22,24 +22,6 @@ KEYS = {
     "ca_file",
     "regions",
 }
-
-
-def nats_server_pids(parent: int) -> list[int]:
-    """Children of ``parent`` (Linux /proc), i.e. the region servers."""
-    pids: list[int] = []
-    for task in Path(f"/proc/{parent}/task").iterdir():
-        children = task / "children"
-        pids += [int(p) for p in children.read_text().split()]
-    return pids
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is dead for our purpose.
-    return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
 
 
 SERVE_COMMANDS = {
@@ -78,10 +60,7 @@ def test_serve_prints_one_json_line_and_stops_cleanly(
         assert proc.stdout.read() == ""  # exactly one line on stdout
         assert proc.stderr is not None
         assert info["secret_key"] not in proc.stderr.read()  # never log the secret
-        deadline = time.monotonic() + 5
-        while any(alive(p) for p in servers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not any(alive(p) for p in servers)
+        assert wait_dead(servers, 5) == []
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -102,10 +81,7 @@ def test_children_die_with_a_killed_parent(tmp_path: Path) -> None:
         assert len(servers) == 2
         proc.kill()  # SIGKILL: no cleanup code runs in the parent
         proc.wait(5)
-        deadline = time.monotonic() + 5
-        while any(alive(p) for p in servers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not any(alive(p) for p in servers)
+        assert wait_dead(servers, 5) == []
     finally:
         if proc.poll() is None:
             proc.kill()

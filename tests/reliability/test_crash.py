@@ -23,7 +23,7 @@ import pytest
 from nats.aio.client import RawCredentials
 from nats.errors import Error as NatsError
 
-from tests.local.test_serve import alive, nats_server_pids
+from tests.processes import nats_server_pids, wait_dead
 
 from .conftest import figures
 
@@ -51,13 +51,6 @@ def start(state_dir: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     line = proc.stdout.readline()  # the process prints it when ready, or exits (empty line)
     assert line, "the emulator did not start"
     return proc, json.loads(line)
-
-
-def wait_dead(pids: list[int]) -> list[int]:
-    deadline = time.monotonic() + 10
-    while any(alive(p) for p in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return [p for p in pids if alive(p)]
 
 
 class Writer(threading.Thread):
