@@ -55,5 +55,5 @@ def smoke(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks against raw httpx and the official Scaleway SDK (scripts/bench.py)."""
     install_project(session, "local")
-    session.install("scaleway")
+    session.install("scaleway")  # the peer the benchmark compares with
     session.run("python", "scripts/bench.py", *session.posargs)
