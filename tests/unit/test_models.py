@@ -129,17 +129,15 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(
 
 def test_datetimes_are_parsed() -> None:
     account = NatsAccount.from_json(
-
-            {
-                "id": ACCOUNT_ID,
-                "name": "orders",
-                "endpoint": "nats://nats.mnq.fr-par.scaleway.com:4222",
-                "project_id": "6b9c1c1e-5a0c-4f32-9a0d-3a1f4a3c2b10",
-                "region": "fr-par",
-                "created_at": "2022-03-22T12:34:56.123456Z",
-                "updated_at": "2023-01-02T03:04:05Z",
-            }
-
+        {
+            "id": ACCOUNT_ID,
+            "name": "orders",
+            "endpoint": "nats://nats.mnq.fr-par.scaleway.com:4222",
+            "project_id": "6b9c1c1e-5a0c-4f32-9a0d-3a1f4a3c2b10",
+            "region": "fr-par",
+            "created_at": "2022-03-22T12:34:56.123456Z",
+            "updated_at": "2023-01-02T03:04:05Z",
+        }
     )
 
     utc = datetime.timezone.utc
@@ -165,17 +163,15 @@ def test_missing_fields_get_defaults() -> None:
 
 def test_credentials_from_a_create_answer() -> None:
     creds = NatsCredentials.from_json(
-
-            {
-                "id": CREDENTIALS_ID,
-                "name": "ci",
-                "nats_account_id": ACCOUNT_ID,
-                "region": "nl-ams",
-                "created_at": "2024-05-06T07:08:09Z",
-                "checksum": "abc",
-                "credentials": {"name": "ci.creds", "content": CONTENT},
-            }
-
+        {
+            "id": CREDENTIALS_ID,
+            "name": "ci",
+            "nats_account_id": ACCOUNT_ID,
+            "region": "nl-ams",
+            "created_at": "2024-05-06T07:08:09Z",
+            "checksum": "abc",
+            "credentials": {"name": "ci.creds", "content": CONTENT},
+        }
     )
 
     assert creds.content == CONTENT
