@@ -150,21 +150,25 @@ class FakeScaleway:
         self, account_id: str, name: str | None = None, region: str = "fr-par"
     ) -> dict[str, Any]:
         with self._lock:
-            seq = next(self._seq)
-            stamp = self._stamp()
-            credentials = {
-                "id": str(uuid.uuid4()),
-                "name": name if name is not None else f"credentials-{seq:05d}",
-                "nats_account_id": account_id,
-                "region": region,
-                "created_at": stamp,
-                "updated_at": stamp,
-                "checksum": f"checksum-{seq}",
-                "_seq": seq,
-                "_content": f"-----BEGIN NATS USER JWT-----\njwt-{seq}\n",
-            }
-            self.credentials[region][credentials["id"]] = credentials
-            return _public(credentials)
+            return _public(self._new_credentials(account_id, name, region))
+
+    def _new_credentials(self, account_id: str, name: str | None, region: str) -> dict[str, Any]:
+        """Store a credentials record (the caller holds the lock) and return it."""
+        seq = next(self._seq)
+        stamp = self._stamp()
+        credentials = {
+            "id": str(uuid.uuid4()),
+            "name": name if name is not None else f"credentials-{seq:05d}",
+            "nats_account_id": account_id,
+            "region": region,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "checksum": f"checksum-{seq}",
+            "_seq": seq,
+            "_content": f"-----BEGIN NATS USER JWT-----\njwt-{seq}\n",
+        }
+        self.credentials[region][credentials["id"]] = credentials
+        return credentials
 
     def fill(self, count: int, region: str = "fr-par") -> list[str]:
         """Add `count` accounts in creation order; return their ids."""
@@ -299,20 +303,7 @@ class FakeScaleway:
             account_id = body.get("nats_account_id")
             if account_id not in self.accounts[region]:
                 return _not_found("nats_account", account_id)
-            seq = next(self._seq)
-            stamp = self._stamp()
-            credentials = {
-                "id": str(uuid.uuid4()),
-                "name": body.get("name") or f"credentials-{seq}",
-                "nats_account_id": account_id,
-                "region": region,
-                "created_at": stamp,
-                "updated_at": stamp,
-                "checksum": f"checksum-{seq}",
-                "_seq": seq,
-                "_content": f"-----BEGIN NATS USER JWT-----\njwt-{seq}\n",
-            }
-            store[credentials["id"]] = credentials
+            credentials = self._new_credentials(account_id, body.get("name") or None, region)
             answer = _public(credentials)
             answer["credentials"] = {
                 "name": f"{credentials['name']}.creds",
