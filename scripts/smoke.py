@@ -26,7 +26,7 @@ from nats.js.errors import NotFoundError as StreamNotFoundError
 from scaleway_nats import REGIONS, AsyncNatsAPI, Config, NatsAccount, NatsCredentials
 from scaleway_nats.config import resolve_config
 from scaleway_nats.nats import connect
-from scaleway_nats.quickstart import StepFailed, StepResult, Steps, format_step
+from scaleway_nats.quickstart import StepFailed, StepResult, Steps, format_step, target
 
 REVOCATION_WAIT = 10.0  # seconds within which a revoked connection must be closed
 
@@ -246,25 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     config = resolve_config(region=args.region)
     if args.scaleway:
         config = config.require_credentials()
-    use_local = args.local or not config.has_credentials
-    print(
-        f"smoke test against {'a local emulator' if use_local else config.api_url}, "
-        f"region {config.region}",
-        flush=True,
-    )
-    if use_local:
-        from scaleway_nats.local import LocalScaleway
-
-        with LocalScaleway() as env:
-            local = Config(
-                secret_key=env.secret_key,
-                project_id=env.project_id,
-                region=config.region,
-                api_url=env.api_url,
-            )
-            results = asyncio.run(run(local, config.region, env.ca_file, args.keep))
-    else:
-        results = asyncio.run(run(config, config.region, None, args.keep))
+    with target(config, local=True if args.local else None) as chosen:
+        where = "a local emulator" if chosen.name == "local" else config.api_url
+        print(f"smoke test against {where}, region {config.region}", flush=True)
+        ca_file = str(chosen.ca_file) if chosen.ca_file else None
+        results = asyncio.run(run(chosen.config, config.region, ca_file, args.keep))
     failed = [r for r in results if not r.ok]
     total = sum(r.seconds for r in results)
     print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed ({total:.2f} s)")

@@ -33,9 +33,11 @@ __all__ = [
     "StepFailed",
     "StepResult",
     "Steps",
+    "Target",
     "format_step",
     "quickstart",
     "quickstart_async",
+    "target",
 ]
 
 T = TypeVar("T")
@@ -220,34 +222,50 @@ def quickstart(
         api_url=api_url,
         profile=profile,
     )
-    use_local = not config.has_credentials if local is None else local
 
     async def main() -> QuickstartResult:
-        if not use_local:
-            async with AsyncNatsAPI(config=config) as api:
+        with target(config, local=local, ca_file=ca_file) as chosen:
+            async with AsyncNatsAPI(config=chosen.config) as api:
                 return await quickstart_async(
-                    api, ca_file=ca_file, keep=keep, creds_dir=creds_dir, on_step=on_step
+                    api,
+                    ca_file=chosen.ca_file,
+                    keep=keep,
+                    creds_dir=creds_dir,
+                    target=chosen.name,
+                    on_step=on_step,
                 )
+
+    return asyncio.run(main())
+
+
+@attrs.frozen
+class Target:
+    """Where a quickstart or smoke run goes: Scaleway, or an emulator started for it."""
+
+    name: str  # "scaleway" or "local"
+    config: Config
+    ca_file: str | os.PathLike[str] | None
+
+
+@contextlib.contextmanager
+def target(
+    config: Config, *, local: bool | None = None, ca_file: str | os.PathLike[str] | None = None
+) -> Iterator[Target]:
+    """Scaleway when `config` has credentials (or `local=False`); else a `LocalScaleway`
+    started for the duration, in `config`'s region."""
+    if not (config.has_credentials if local is None else not local):
         from .local import LocalScaleway  # the `local` extra: imported only when used
 
         with LocalScaleway() as env:
-            local_config = Config(
+            emulated = Config(
                 secret_key=env.secret_key,
                 project_id=env.project_id,
                 region=config.region,
                 api_url=env.api_url,
             )
-            async with AsyncNatsAPI(config=local_config) as api:
-                return await quickstart_async(
-                    api,
-                    ca_file=env.ca_file,
-                    keep=keep,
-                    creds_dir=creds_dir,
-                    target="local",
-                    on_step=on_step,
-                )
-
-    return asyncio.run(main())
+            yield Target("local", emulated, env.ca_file)
+    else:
+        yield Target("scaleway", config, ca_file)
 
 
 @contextlib.contextmanager
