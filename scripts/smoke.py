@@ -23,7 +23,14 @@ from typing import Any
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import NotFoundError as StreamNotFoundError
 
-from scaleway_nats import REGIONS, AsyncNatsAPI, Config, NatsAccount, NatsCredentials
+from scaleway_nats import (
+    REGIONS,
+    AsyncNatsAPI,
+    Config,
+    NatsAccount,
+    NatsCredentials,
+    ScalewayError,
+)
 from scaleway_nats.config import resolve_config
 from scaleway_nats.nats import connect
 from scaleway_nats.quickstart import StepFailed, StepResult, Steps, format_step, target
@@ -243,9 +250,12 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--scaleway", action="store_true", help="require Scaleway credentials")
     args = parser.parse_args(argv)
 
-    config = resolve_config(region=args.region)
-    if args.scaleway:
-        config = config.require_credentials()
+    try:
+        config = resolve_config(region=args.region)
+        if args.scaleway:
+            config = config.require_credentials()
+    except ScalewayError as error:  # missing or malformed settings: say which, no traceback
+        parser.error(str(error))
     with target(config, local=True if args.local else None) as chosen:
         where = "a local emulator" if chosen.name == "local" else config.api_url
         print(f"smoke test against {where}, region {config.region}", flush=True)
