@@ -23,6 +23,7 @@ def _no_real_scaleway(
         "SCW_DEFAULT_REGION",
         "SCW_API_URL",
         "SCW_PROFILE",
+        "SCW_NATS_CA_FILE",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(

@@ -1,4 +1,8 @@
-"""`scw-nats`: the command line. Exit codes: 0 ok, 1 API or runtime error, 2 usage error."""
+"""`scw-nats`: the command line. Exit codes: 0 ok, 1 API or runtime error, 2 usage error.
+
+The global options (`--region`, `--profile`, `-o/--output`, `-v`) are accepted before and
+after any subcommand: `_add_global_options` adds them to every command of the tree.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ import contextlib
 import datetime
 import json
 import logging
+import shlex
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,9 +24,9 @@ import click
 from ._version import __version__
 from .api import NatsAPI
 from .errors import ScalewayError
-from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
-from .nats import connect, save_context
-from .quickstart import StepResult, format_step, quickstart
+from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials, write_secret_file
+from .nats import CA_FILE_ENV, connect, save_context
+from .quickstart import QuickstartResult, StepResult, format_step, quickstart
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,7 +41,12 @@ class State:
     region: str | None
     profile: str | None
     output: str
+    verbose: int = 0
     _api: NatsAPI | None = None
+
+    @property
+    def json(self) -> bool:
+        return self.output == "json"
 
     def api(self) -> NatsAPI:
         if self._api is None:
@@ -53,7 +64,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (ScalewayError, OSError, ValueError) as error:
+        except (ScalewayError, OSError, ValueError, RuntimeError, ImportError) as error:
             raise click.ClickException(str(error)) from None
 
 
@@ -70,6 +81,14 @@ def _record(item: NatsAccount | NatsCredentials, show_secret: bool = False) -> d
     return data
 
 
+def _cell(value: Any) -> str:
+    """A table cell on one line: control characters (a newline in a name) shown escaped."""
+    text = str(value or "")
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _render(
     state: State,
     items: Iterable[NatsAccount | NatsCredentials],
@@ -78,23 +97,91 @@ def _render(
     show_secret: bool = False,
 ) -> None:
     records = [_record(item, show_secret) for item in items]
-    if state.output == "json":
+    if state.json:
         click.echo(json.dumps(records if len(records) != 1 else records[0], indent=2))
         return
-    rows = [[str(record.get(column) or "") for column in columns] for record in records]
+    rows = [[_cell(record.get(column)) for column in columns] for record in records]
     widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
-    for row in rows:
+    for row in [[c.upper() for c in columns], *rows]:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _emit(state: State, data: dict[str, Any], text: str, *, err: bool = True) -> None:
+    """A command's outcome: `data` as JSON on stdout with -o json, else `text` (on stderr by
+    default: a message for people, not data)."""
+    if state.json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(text, err=err)
 
 
 def _render_list(
     state: State, items: Iterable[NatsAccount | NatsCredentials], columns: Sequence[str]
 ) -> None:
-    if state.output == "json":
+    if state.json:
         click.echo(json.dumps([_record(item) for item in items], indent=2))
     else:
         _render(state, items, columns)
+
+
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Record a global option given after a subcommand (None/0: not given there)."""
+    state = ctx.find_object(State)
+    if state is None or not value or param.name is None:
+        return
+    if param.name == "verbose":
+        state.verbose += value
+        _configure_logging(state.verbose)
+    else:
+        setattr(state, param.name, value)
+
+
+def _global_options() -> list[click.Option]:
+    """Fresh copies of the global options, for one command (each keeps its own)."""
+    return [
+        click.Option(
+            ["--region"],
+            type=click.Choice(REGIONS),
+            help="Region (default: from config, else fr-par).",
+            expose_value=False,
+            callback=_set_global,
+        ),
+        click.Option(
+            ["--profile"],
+            help="Profile of ~/.config/scw/config.yaml to use.",
+            expose_value=False,
+            callback=_set_global,
+        ),
+        click.Option(
+            ["-o", "--output"],
+            type=click.Choice(["table", "json"]),
+            help="Output format (default: table).",
+            expose_value=False,
+            callback=_set_global,
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            help="Log requests to stderr (-vv for debug).",
+            expose_value=False,
+            callback=_set_global,
+        ),
+    ]
+
+
+def _add_global_options(command: click.Command) -> None:
+    """Give every command under `command` the global options (at the root they already are)."""
+    for sub in getattr(command, "commands", {}).values():
+        sub.params.extend(_global_options())
+        _add_global_options(sub)
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(
+        stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger().setLevel(level)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,13 +198,12 @@ def _render_list(
 def cli(
     ctx: click.Context, region: str | None, profile: str | None, output: str, verbose: int
 ) -> None:
-    """Scaleway NATS accounts and credentials, and a local emulator of the service."""
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=logging.WARNING - 10 * min(verbose, 2),
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    state = State(region, profile, output)
+    """Scaleway NATS accounts and credentials, and a local emulator of the service.
+
+    Global options go before or after the subcommand.
+    """
+    _configure_logging(verbose)
+    state = State(region, profile, output, verbose)
     ctx.obj = state
     ctx.call_on_close(state.close)
 
@@ -178,7 +264,9 @@ def account_update(state: State, account_id: str, name: str) -> None:
 def account_delete(state: State, account_id: str) -> None:
     """Delete a NATS account with its credentials, streams and messages."""
     state.api().delete_account(account_id, state.region)
-    click.echo(f"deleted NATS account {account_id}", err=True)
+    _emit(
+        state, {"deleted": "nats_account", "id": account_id}, f"deleted NATS account {account_id}"
+    )
 
 
 # -- credentials -----------------------------------------------------------------------------
@@ -189,30 +277,93 @@ def credentials() -> None:
     """NATS credentials: .creds files that any NATS client connects with."""
 
 
+# Longest file name written: NAME_MAX (255 bytes on Linux and macOS) less the room that the
+# atomic write's temporary name (".NAME.<random>.tmp", _files.write_atomic) needs.
+_MAX_FILE_NAME = 200
+
+
+def _safe_file_name(name: str) -> str:
+    """`<name>.creds` made safe as one file name: no path separator, no control or other
+    unusual character, no leading dot, at most _MAX_FILE_NAME bytes."""
+    stem = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name)
+    stem = stem.lstrip(".")[: _MAX_FILE_NAME - len(".creds")] or "credentials"
+    return f"{stem}.creds"
+
+
+def _writable_folder(folder: Path) -> None:
+    """Fail now (before anything is created) unless a file can be written in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".scw-nats-check-"):
+        pass
+
+
+def _creds_target(creds_file: Path | None, name: str | None) -> tuple[Path, bool]:
+    """Where the .creds file goes, checked before the create: (path, whether it is a folder
+    whose file name is only known once the server has named the credentials)."""
+    chosen = creds_file if creds_file is not None else Path.cwd()
+    if chosen.is_dir():
+        _writable_folder(chosen)
+        if name is None:
+            return chosen, True
+        chosen = chosen / _safe_file_name(name)
+    if len(chosen.name.encode()) > _MAX_FILE_NAME:
+        raise click.BadParameter(
+            f"file name longer than {_MAX_FILE_NAME} bytes", param_hint="'--creds-file'"
+        )
+    if chosen.exists():
+        raise click.BadParameter(
+            f"{chosen} exists: choose another path or remove it (it may hold another secret)",
+            param_hint="'--creds-file'",
+        )
+    _writable_folder(chosen.parent)
+    return chosen, False
+
+
 @credentials.command("create")
 @click.argument("account_id")
 @click.option("--name", help="Credentials name (generated when omitted).")
 @click.option(
     "--creds-file",
     type=click.Path(dir_okay=True, path_type=Path),
-    help="Where to write the .creds file (default: ./NAME.creds), mode 0600.",
+    help="Where to write the .creds file (a file, or a folder: default ./NAME.creds), mode 0600.",
 )
 @click.option("--show-secret", is_flag=True, help="Also print the .creds content.")
 @pass_state
 def credentials_create(
     state: State, account_id: str, name: str | None, creds_file: Path | None, show_secret: bool
 ) -> None:
-    """Create credentials and write their .creds file."""
-    created = state.api().create_credentials(account_id, name, state.region)
-    path = created.write(creds_file or Path.cwd())
+    """Create credentials and write their .creds file (the path is checked first)."""
+    path, is_folder = _creds_target(creds_file, name)
+    api = state.api()
+    created = api.create_credentials(account_id, name, state.region)
+    if is_folder:
+        path = path / _safe_file_name(created.name)
+        if path.exists():  # the server chose the name: never overwrite another secret
+            path = path.with_name(f"{path.stem}-{created.id[:8]}.creds")
+    try:
+        write_secret_file(path, created.content or "")
+    except OSError as error:
+        try:
+            api.delete_credentials(created, state.region)
+        except ScalewayError as cleanup:
+            raise click.ClickException(
+                f"cannot write {path} ({error.strerror or error}); deleting credentials "
+                f"{created.id} on the server failed too ({cleanup}): their secret is lost, "
+                f"delete them with `scw-nats credentials delete {created.id}`"
+            ) from None
+        raise click.ClickException(
+            f"cannot write {path} ({error.strerror or error}): credentials {created.id} were "
+            "deleted on the server, as their secret could not be kept; nothing was created"
+        ) from None
     click.echo(f"wrote {path} (mode 0600)", err=True)
     _render(state, [created], CREDENTIALS_COLUMNS, show_secret=show_secret)
-    if show_secret and state.output == "table" and created.content:
+    if show_secret and not state.json and created.content:
         click.echo(created.content)
 
 
 @credentials.command("list")
-@click.option("--account-id", help="Only this account's credentials.")
+@click.argument("account_id", required=False)
+@click.option("--account-id", "account_option", help="Same as ACCOUNT_ID.")
 @click.option("--project-id", help="Only this project's credentials.")
 @click.option("--order-by", type=click.Choice(ORDER_BY), default=None)
 @click.option("--page-size", type=click.IntRange(1, 100), default=None)
@@ -220,12 +371,16 @@ def credentials_create(
 def credentials_list(
     state: State,
     account_id: str | None,
+    account_option: str | None,
     project_id: str | None,
     order_by: Any,
     page_size: int | None,
 ) -> None:
-    """List credentials metadata (never their content)."""
-    pager = state.api().list_credentials(account_id, project_id, order_by, page_size, state.region)
+    """List credentials metadata (never their content), of ACCOUNT_ID when given."""
+    if account_id and account_option and account_id != account_option:
+        raise click.UsageError("ACCOUNT_ID and --account-id differ: give one of them")
+    chosen = account_id or account_option
+    pager = state.api().list_credentials(chosen, project_id, order_by, page_size, state.region)
     _render_list(state, pager, CREDENTIALS_COLUMNS)
 
 
@@ -244,36 +399,69 @@ def credentials_get(state: State, credentials_id: str) -> None:
 def credentials_delete(state: State, credentials_id: str) -> None:
     """Revoke credentials: their connections are closed."""
     state.api().delete_credentials(credentials_id, state.region)
-    click.echo(f"deleted NATS credentials {credentials_id}", err=True)
+    _emit(
+        state,
+        {"deleted": "nats_credentials", "id": credentials_id},
+        f"deleted NATS credentials {credentials_id}",
+    )
 
 
 # -- quickstart, contexts, pub/sub -----------------------------------------------------------
 
 
-def _print_step(step: StepResult) -> None:
-    click.secho(format_step(step), fg=None if step.ok else "red")
+def _quickstart_json(result: QuickstartResult) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "target": result.target,
+        "where": result.where,
+        "region": result.region,
+        "message": result.message,
+        "seconds": round(result.seconds, 4),
+        "account_id": result.account.id if result.account else None,
+        "credentials_file": str(result.credentials_file) if result.credentials_file else None,
+        "steps": [attrs.asdict(step) for step in result.steps],
+    }
 
 
 @cli.command("quickstart")
 @click.option("--local/--scaleway", "local", default=None, help="Force the emulator or Scaleway.")
 @click.option("--keep", is_flag=True, help="Keep the account, credentials and .creds file.")
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help=f"CA of the NATS server's certificate (default: ${CA_FILE_ENV}).",
+)
 @pass_state
-def quickstart_command(state: State, local: bool | None, keep: bool) -> None:
+def quickstart_command(state: State, local: bool | None, keep: bool, ca_file: str | None) -> None:
     """Create an account and credentials, connect over TLS, pub/sub, JetStream, clean up."""
+
+    def print_step(step: StepResult) -> None:  # with -o json, progress goes to stderr
+        click.secho(format_step(step), fg=None if step.ok else "red", err=state.json)
+
     result = quickstart(
-        local=local, keep=keep, region=state.region, profile=state.profile, on_step=_print_step
+        local=local,
+        keep=keep,
+        region=state.region,
+        profile=state.profile,
+        ca_file=ca_file,
+        on_step=print_step,
     )
-    where = "local emulator" if result.target == "local" else "Scaleway"
+    if state.json:
+        click.echo(json.dumps(_quickstart_json(result), indent=2))
     if not result.ok:
         failed = result.failed_step
         raise click.ClickException(
-            f"quickstart failed at '{failed.name if failed else '?'}' against {where}"
+            f"quickstart failed at '{failed.name if failed else '?'}' against {result.where}"
         )
-    click.echo(
-        f"Received {result.message!r} via {where} ({result.region}) "
-        f"in {result.seconds * 1000:.0f} ms; "
-        + ("resources kept" if keep else "everything created was deleted")
-    )
+    if not state.json:
+        kept = f"kept account {result.account.id if result.account else '?'}"
+        if result.credentials_file:
+            kept += f" and {result.credentials_file}"
+        click.echo(
+            f"Received {result.message!r} via {result.where} ({result.region}) "
+            f"in {result.seconds * 1000:.0f} ms; "
+            + (kept if keep else "everything created was deleted")
+        )
 
 
 @cli.group()
@@ -285,18 +473,27 @@ def context() -> None:
 @click.argument("name")
 @click.option("--account-id", required=True)
 @click.option("--creds", "creds_file", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help=f"CA of the NATS server's certificate (default: ${CA_FILE_ENV}).",
+)
 @pass_state
 def context_save(
     state: State, name: str, account_id: str, creds_file: str, ca_file: str | None
 ) -> None:
     """Write a natscli context so `nats --context NAME` reaches the account."""
     found = state.api().get_account(account_id, state.region)
-    click.echo(str(save_context(name, found, creds_file, ca_file)))
+    path = save_context(name, found, creds_file, ca_file)
+    _emit(state, {"context": name, "path": str(path)}, str(path), err=False)
 
 
 def _connection_options(function: F) -> F:
-    function = click.option("--ca-file", type=click.Path(exists=True, dir_okay=False))(function)
+    function = click.option(
+        "--ca-file",
+        type=click.Path(exists=True, dir_okay=False),
+        help=f"CA of the NATS server's certificate (default: ${CA_FILE_ENV}).",
+    )(function)
     function = click.option(
         "--creds", "creds_file", required=True, type=click.Path(exists=True, dir_okay=False)
     )(function)
@@ -309,7 +506,10 @@ def _connection_options(function: F) -> F:
 @_connection_options
 @click.argument("subject")
 @click.argument("message")
-def pub(server: str, creds_file: str, ca_file: str | None, subject: str, message: str) -> None:
+@pass_state
+def pub(
+    state: State, server: str, creds_file: str, ca_file: str | None, subject: str, message: str
+) -> None:
     """Publish MESSAGE on SUBJECT."""
 
     async def run() -> None:
@@ -321,7 +521,12 @@ def pub(server: str, creds_file: str, ca_file: str | None, subject: str, message
             await client.close()
 
     asyncio.run(run())
-    click.echo(f'Published {len(message.encode())} bytes to "{subject}"', err=True)
+    size = len(message.encode())
+    _emit(
+        state,
+        {"published": True, "subject": subject, "bytes": size},
+        f'Published {size} bytes to "{subject}"',
+    )
 
 
 @cli.command("sub")
@@ -333,10 +538,29 @@ def pub(server: str, creds_file: str, ca_file: str | None, subject: str, message
 @click.option(
     "--timeout", type=click.FloatRange(0), default=0, help="Stop after S seconds (0: never)."
 )
+@pass_state
 def sub(
-    server: str, creds_file: str, ca_file: str | None, subject: str, count: int, timeout: float
+    state: State,
+    server: str,
+    creds_file: str,
+    ca_file: str | None,
+    subject: str,
+    count: int,
+    timeout: float,
 ) -> None:
-    """Print messages received on SUBJECT until --count or --timeout (or Ctrl-C)."""
+    """Print messages received on SUBJECT until --count or --timeout (or Ctrl-C).
+
+    With -o json, one JSON object per message and line: subject, data, reply.
+    """
+
+    def show(number: int, message: Any) -> None:
+        data = message.data.decode(errors="replace")
+        if state.json:
+            record = {"subject": message.subject, "data": data, "reply": message.reply or None}
+            click.echo(json.dumps(record))
+        else:
+            click.echo(f'[#{number}] Received on "{message.subject}"')
+            click.echo(data)
 
     async def run() -> int:
         client = await connect(server, creds_file, ca_file)
@@ -355,8 +579,7 @@ def sub(
                 except asyncio.TimeoutError:
                     continue
                 received += 1
-                click.echo(f'[#{received}] Received on "{message.subject}"')
-                click.echo(message.data.decode(errors="replace"))
+                show(received, message)
         finally:
             await client.close()
         return received
@@ -373,6 +596,10 @@ def local() -> None:
     """The local emulator of Scaleway NATS (needs the `local` extra)."""
 
 
+def _emulator_import_error(error: ImportError) -> click.ClickException:
+    return click.ClickException(str(error))
+
+
 @local.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--api-port", type=click.IntRange(0, 65535), default=0, help="0: any free port.")
@@ -382,13 +609,14 @@ def local() -> None:
 def local_serve(
     host: str, api_port: int, state_dir: Path | None, max_accounts: int, fault_rate: float
 ) -> None:
-    """Serve the API and NATS in the foreground; print one JSON line when ready."""
+    """Serve the API and NATS in the foreground; print one JSON line when ready.
+
+    Then `eval "$(scw-nats local env)"` points the CLI and the SDKs at it.
+    """
     try:
         from .local.serve import serve
     except ImportError as error:
-        raise click.ClickException(
-            f"the emulator needs the `local` extra: pip install 'scaleway-nats[local]' ({error})"
-        ) from None
+        raise _emulator_import_error(error) from None
     sys.exit(
         serve(
             host=host,
@@ -398,6 +626,53 @@ def local_serve(
             fault_rate=fault_rate,
         )
     )
+
+
+# What `local env` exports, from the fields of `local serve`'s JSON line.
+ENV_FROM_SERVE = {
+    "SCW_SECRET_KEY": "secret_key",
+    "SCW_ACCESS_KEY": "access_key",
+    "SCW_DEFAULT_PROJECT_ID": "project_id",
+    "SCW_DEFAULT_ORGANIZATION_ID": "organization_id",
+    "SCW_API_URL": "api_url",
+    CA_FILE_ENV: "ca_file",
+}
+
+
+@local.command("env")
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The state dir `local serve` was given (default: the same default).",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(0, 600),
+    default=0.0,
+    help="Seconds to wait for the emulator to be ready (e.g. just started with &).",
+)
+@pass_state
+def local_env(state: State, state_dir: Path | None, wait: float) -> None:
+    """Print shell exports (the secret key included) pointing at a running `local serve`.
+
+    Use: eval "$(scw-nats local env)". With -o json, the same variables as a JSON object.
+    """
+    try:
+        from .local.serve import running_info
+    except ImportError as error:
+        raise _emulator_import_error(error) from None
+    info = running_info(state_dir, wait=wait)
+    variables = {name: str(info[key]) for name, key in ENV_FROM_SERVE.items()}
+    if state.json:
+        click.echo(json.dumps(variables, indent=2))
+        return
+    click.echo(f"# scaleway-nats local emulator at {info['api_url']} (PID {info['pid']})")
+    for name, value in variables.items():
+        click.echo(f"export {name}={shlex.quote(value)}")
+
+
+_add_global_options(cli)
 
 
 def main() -> None:

@@ -1,8 +1,10 @@
 """The NATS side: connect with nats-py over TLS, and natscli contexts.
 
 Scaleway's NATS endpoints require TLS. nats-py upgrades the connection when the
-server asks for it; `ca_file` is only needed when the server's certificate is not
-publicly trusted (the local emulator's is signed by its own CA).
+server asks for it; a CA file is only needed when the server's certificate is not
+publicly trusted (the local emulator's is signed by its own CA). It comes from the
+`ca_file` argument, else from the environment variable SCW_NATS_CA_FILE (which
+`eval "$(scw-nats local env)"` sets): `resolve_ca_file()` is the one place that decides.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import json
 import logging
 import os
 import re
+import socket
 import ssl
+import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +30,79 @@ from nats.aio.client import RawCredentials
 from .errors import NatsConnectError
 from .models import NatsAccount, NatsCredentials, write_secret_file
 
-__all__ = ["connect", "context_path", "save_context", "tls_context"]
+__all__ = [
+    "CA_FILE_ENV",
+    "connect",
+    "context_path",
+    "needs_private_ca",
+    "resolve_ca_file",
+    "save_context",
+    "tls_context",
+]
 
 log = logging.getLogger("scaleway_nats.nats")
 
+CA_FILE_ENV = "SCW_NATS_CA_FILE"
+# Right after a create, Scaleway may not have activated new credentials on its NATS servers
+# yet (eventual consistency; its Terraform provider retries after creates for the same reason):
+# an "Authorization Violation" is retried this long by default before it is final.
+AUTHORIZATION_WAIT = 10.0
 _CONTEXT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
+class _DropSslEofWarning(logging.Filter):
+    """asyncio logs "returning true from eof_received() has no effect when using ssl" on
+    every TLS connection nats-py closes (its protocol returns True): noise, not a problem."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "eof_received()" not in record.getMessage()
+
+
+logging.getLogger("asyncio").addFilter(_DropSslEofWarning())
+
+
+def resolve_ca_file(
+    ca_file: str | os.PathLike[str] | None = None,
+) -> str | os.PathLike[str] | None:
+    """The CA file to trust: the argument, else $SCW_NATS_CA_FILE, else None (system CAs)."""
+    if ca_file:
+        return ca_file
+    return os.environ.get(CA_FILE_ENV) or None
+
+
 def tls_context(ca_file: str | os.PathLike[str] | None = None) -> ssl.SSLContext:
-    """A verifying TLS context: the system's CAs, or only `ca_file` when given."""
-    if ca_file is None:
+    """A verifying TLS context: only the CA of `resolve_ca_file(ca_file)`, else the system's."""
+    chosen = resolve_ca_file(ca_file)
+    if chosen is None:
         return ssl.create_default_context()
-    return ssl.create_default_context(cafile=os.fspath(ca_file))
+    path = Path(chosen).expanduser()
+    if not path.is_file():
+        source = "ca_file" if ca_file else CA_FILE_ENV
+        raise FileNotFoundError(f"CA file {path} (from {source}) does not exist")
+    return ssl.create_default_context(cafile=str(path))
+
+
+def needs_private_ca(url: str, timeout: float = 5.0) -> bool | None:
+    """Whether the NATS server at `url` presents a certificate the system's CAs refuse.
+
+    True: a client needs a CA file to connect; False: it does not; None: the server could
+    not be reached or does not ask for TLS, so nothing can be said. NATS sends its INFO line
+    in clear, then the client upgrades the same socket to TLS: this does exactly that.
+    """
+    parsed = urllib.parse.urlsplit(url if "://" in url else f"nats://{url}")
+    host, port = parsed.hostname or "", parsed.port or 4222
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            raw.settimeout(timeout)
+            info = raw.makefile("rb").readline(64 * 1024)
+            if not info.startswith(b"INFO ") or b'"tls_required":true' not in info:
+                return None
+            with ssl.create_default_context().wrap_socket(raw, server_hostname=host):
+                return False
+    except ssl.SSLCertVerificationError:
+        return True
+    except OSError:
+        return None
 
 
 def _endpoint(account: NatsAccount | str) -> str:
@@ -61,15 +127,49 @@ async def connect(
     account: NatsAccount | str,
     credentials: NatsCredentials | str | os.PathLike[str],
     ca_file: str | os.PathLike[str] | None = None,
+    *,
+    authorization_wait: float = AUTHORIZATION_WAIT,
     **options: Any,
 ) -> NatsClient:
     """A connected nats-py client for `account` (or an endpoint URL), over TLS.
 
     `credentials` is a `NatsCredentials` fresh from create (its content is used in
-    memory) or the path of a `.creds` file. Other keyword arguments go to
-    `nats.connect` (defaults here: 5 s connect timeout, 3 reconnect attempts).
-    Raises NatsConnectError, naming the cause, when no connection is made.
+    memory) or the path of a `.creds` file; the CA comes from `resolve_ca_file(ca_file)`.
+    An "Authorization Violation" is retried for up to `authorization_wait` seconds
+    (just-created credentials may not be active yet; 0 fails at once, e.g. to prove a
+    revocation). Other keyword arguments go to `nats.connect` (defaults here: 5 s connect
+    timeout, 3 reconnect attempts). Raises NatsConnectError, naming the cause and the
+    attempts made, when no connection is made.
     """
+    started = time.monotonic()
+    attempts = 0
+    delay = 0.1
+    while True:
+        attempts += 1
+        try:
+            return await _connect_once(account, credentials, ca_file, dict(options))
+        except NatsConnectError as error:
+            elapsed = time.monotonic() - started
+            if not _is_authorization(error.__cause__) or elapsed + delay > authorization_wait:
+                if attempts > 1:
+                    error.message += f" (after {attempts} attempts over {elapsed:.1f} s)"
+                    error.args = (error.message,)
+                raise
+            log.debug("authorization refused, retrying in %.1f s (attempt %d)", delay, attempts)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+def _is_authorization(error: BaseException | None) -> bool:
+    return error is not None and "authorization violation" in str(error).lower()
+
+
+async def _connect_once(
+    account: NatsAccount | str,
+    credentials: NatsCredentials | str | os.PathLike[str],
+    ca_file: str | os.PathLike[str] | None,
+    options: dict[str, Any],
+) -> NatsClient:
     options.setdefault("connect_timeout", 5)
     options.setdefault("max_reconnect_attempts", 3)
     options.setdefault("name", "scaleway-nats")
@@ -109,7 +209,11 @@ async def connect(
             attempt.cancel()
             with contextlib.suppress(BaseException):
                 await attempt
-    hint = " (pass the CA that signed the server's certificate as ca_file)"
+    hint = (
+        " (the server's certificate is not signed by a CA this system trusts: pass the CA file"
+        f" as ca_file= in Python or --ca-file in the CLI, or set {CA_FILE_ENV}; for the local"
+        ' emulator: eval "$(scw-nats local env)")'
+    )
     raise NatsConnectError(
         f"cannot connect to {url}: {type(failure).__name__}: {failure}"
         + (hint if isinstance(failure, ssl.SSLCertVerificationError) else "")
@@ -118,9 +222,7 @@ async def connect(
 
 def _is_permanent(error: Exception) -> bool:
     """Errors that another connection attempt would meet again."""
-    return isinstance(error, ssl.SSLCertVerificationError) or "Authorization Violation" in str(
-        error
-    )
+    return isinstance(error, ssl.SSLCertVerificationError) or _is_authorization(error)
 
 
 def context_path(name: str, directory: str | os.PathLike[str] | None = None) -> Path:
@@ -144,17 +246,32 @@ def save_context(
     description: str | None = None,
     directory: str | os.PathLike[str] | None = None,
 ) -> Path:
-    """Write a natscli context so that `nats --context NAME ...` reaches this account."""
+    """Write a natscli context so that `nats --context NAME ...` reaches this account.
+
+    The CA is `resolve_ca_file(ca_file)`. Without one, the endpoint is probed first: when
+    its certificate needs a CA this system does not trust, nothing is written and
+    ValueError says why (natscli could not connect with that context).
+    """
     path = context_path(name, directory)
     creds = Path(creds_file).expanduser().resolve()
     if not creds.is_file():
         raise FileNotFoundError(f"creds file {creds} does not exist")
-    label = account.name if isinstance(account, NatsAccount) else _endpoint(account)
+    url = _endpoint(account)
+    chosen_ca = resolve_ca_file(ca_file)
+    if chosen_ca is not None and not Path(chosen_ca).expanduser().is_file():
+        raise FileNotFoundError(f"CA file {chosen_ca} does not exist")
+    if chosen_ca is None and needs_private_ca(url):
+        raise ValueError(
+            f"not saving context {name!r} without a CA: the certificate of {url} is not signed"
+            " by a CA this system trusts, so natscli could not connect with it; pass --ca-file"
+            f" (ca_file= in Python) or set {CA_FILE_ENV}"
+        )
+    label = account.name if isinstance(account, NatsAccount) else url
     context = {
         "description": description or f"Scaleway NATS account {label}",
-        "url": _endpoint(account),
+        "url": url,
         "creds": str(creds),
-        "ca": str(Path(ca_file).expanduser().resolve()) if ca_file else "",
+        "ca": str(Path(chosen_ca).expanduser().resolve()) if chosen_ca else "",
     }
     # The context holds a path to the secret, not the secret: 0600 all the same.
     return write_secret_file(path, json.dumps(context, indent=2) + "\n")

@@ -5,7 +5,8 @@
 3. write the .creds file (0600)   6. JetStream: store one message and read it back
 then delete everything created (unless `keep=True`), also when a step fails.
 
-Against real Scaleway when credentials are configured (SCW_* or config.yaml);
+Against real Scaleway when credentials are configured (SCW_* or config.yaml), or against
+a running `scw-nats local serve` when they point at it (`eval "$(scw-nats local env)"`);
 otherwise against a `LocalScaleway` emulator started for the occasion.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -22,11 +24,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
+import httpx
 
 from .api import AsyncNatsAPI
 from .config import Config, resolve_config
+from .errors import ConfigurationError
 from .models import NatsAccount, NatsCredentials
-from .nats import connect
+from .nats import connect, resolve_ca_file
 
 __all__ = [
     "QuickstartResult",
@@ -64,6 +68,7 @@ class QuickstartResult:
     message: str | None = None  # what the subscriber received
     account: NatsAccount | None = None
     credentials_file: Path | None = None  # kept only with keep=True
+    where: str = ""  # for people: "Scaleway", "local emulator at http://127.0.0.1:…"
 
     @property
     def ok(self) -> bool:
@@ -126,6 +131,7 @@ async def quickstart_async(
     subject: str | None = None,
     text: str = "Hi there!",
     target: str = "scaleway",
+    where: str = "",
     on_step: OnStep | None = None,
 ) -> QuickstartResult:
     """Run the quickstart with an existing client; see the module docstring."""
@@ -189,6 +195,7 @@ async def quickstart_async(
         message=received,
         account=account,
         credentials_file=creds_path if keep else None,
+        where=where or ("Scaleway" if target == "scaleway" else "local emulator"),
     )
 
 
@@ -224,7 +231,7 @@ def quickstart(
     )
 
     async def main() -> QuickstartResult:
-        with target(config, local=local, ca_file=ca_file) as chosen:
+        with target(config, local=local, ca_file=ca_file, keep=keep) as chosen:
             async with AsyncNatsAPI(config=chosen.config) as api:
                 return await quickstart_async(
                     api,
@@ -232,6 +239,7 @@ def quickstart(
                     keep=keep,
                     creds_dir=creds_dir,
                     target=chosen.name,
+                    where=chosen.where,
                     on_step=on_step,
                 )
 
@@ -245,27 +253,60 @@ class Target:
     name: str  # "scaleway" or "local"
     config: Config
     ca_file: str | os.PathLike[str] | None
+    where: str = "Scaleway"  # for people: "Scaleway" or "local emulator at URL"
+
+
+def is_loopback(url: str) -> bool:
+    """Whether `url` points at this machine (a local emulator, never Scaleway)."""
+    host = httpx.URL(url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @contextlib.contextmanager
 def target(
-    config: Config, *, local: bool | None = None, ca_file: str | os.PathLike[str] | None = None
+    config: Config,
+    *,
+    local: bool | None = None,
+    ca_file: str | os.PathLike[str] | None = None,
+    keep: bool = False,
 ) -> Iterator[Target]:
-    """Scaleway when `config` has credentials (or `local=False`); else a `LocalScaleway`
-    started for the duration, in `config`'s region."""
-    if not (config.has_credentials if local is None else not local):
-        from .local import LocalScaleway  # the `local` extra: imported only when used
+    """Where to run: `config`'s API when it has credentials (or `local=False`), else a
+    `LocalScaleway` started for the duration, in `config`'s region.
 
-        with LocalScaleway() as env:
-            emulated = Config(
-                secret_key=env.secret_key,
-                project_id=env.project_id,
-                region=config.region,
-                api_url=env.api_url,
-            )
-            yield Target("local", emulated, env.ca_file)
-    else:
-        yield Target("scaleway", config, ca_file)
+    The CA is `resolve_ca_file(ca_file)` (SCW_NATS_CA_FILE). `keep=True` with an emulator
+    started here is refused: it stops at the end, so nothing could be kept.
+    """
+    if config.has_credentials if local is None else not local:
+        where = f"local emulator at {config.api_url}" if is_loopback(config.api_url) else None
+        yield Target(
+            "local" if where else "scaleway", config, resolve_ca_file(ca_file), where or "Scaleway"
+        )
+        return
+    if keep:
+        raise ConfigurationError(
+            "nothing can be kept in an emulator started for this run (it stops when the run "
+            "ends): start one with `scw-nats local serve &`, point at it with "
+            '`eval "$(scw-nats local env --wait 30)"`, then run again with --keep'
+        )
+    try:
+        from .local import LocalScaleway  # the `local` extra: imported only when used
+    except ModuleNotFoundError as error:
+        why = "" if local else " no Scaleway credentials are configured (SCW_SECRET_KEY...) and"
+        raise ConfigurationError(f"{why} {error}".strip()) from None
+
+    with LocalScaleway() as env:
+        emulated = Config(
+            secret_key=env.secret_key,
+            project_id=env.project_id,
+            region=config.region,
+            api_url=env.api_url,
+        )
+        yield Target("local", emulated, env.ca_file, f"local emulator at {env.api_url}")
 
 
 @contextlib.contextmanager

@@ -19,8 +19,13 @@ accounts of an organization across both regions; only file-backed JetStream stor
 (300 MB, ``mem_storage`` 0); unknown body fields and query parameters are 400 "unknown".
 """
 
-from .emulator import LocalScaleway
-from .nats_server import NatsServerError
-from .store import Organization
+from .._extra import missing_extra
+
+try:
+    from .emulator import LocalScaleway
+    from .nats_server import NatsServerError
+    from .store import Organization
+except ModuleNotFoundError as _error:  # the `local` extra is not installed: say what to do
+    raise missing_extra(_error) from None
 
 __all__ = ["LocalScaleway", "NatsServerError", "Organization"]

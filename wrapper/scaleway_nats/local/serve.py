@@ -2,28 +2,100 @@
 
 Prints exactly one JSON line on stdout once everything accepts connections (for scripts and
 process managers to read), logs to stderr, and stops both nats-servers before exiting.
+The same information, with the server's PID, is kept in ``STATE_DIR/serve.json`` (0600: it
+holds the secret key) while it runs, for ``scw-nats local env`` to read (`running_info`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
+import httpx
 import platformdirs
 
+from .._files import write_atomic
 from .emulator import LocalScaleway
 from .nats_server import NatsServerError
 
 log = logging.getLogger("scaleway_nats.local")
 
+INFO_FILE = "serve.json"
+
+
+class NotServingError(RuntimeError):
+    """No live `local serve` for a state dir."""
+
 
 def default_state_dir() -> Path:
     return Path(platformdirs.user_data_dir("scaleway-nats")) / "local"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive, but not ours to use
+        return True
+    return True
+
+
+def _check(state_dir: Path) -> dict[str, Any]:
+    path = state_dir / INFO_FILE
+    start = f"start one with `scw-nats local serve --state-dir {state_dir}`"
+    try:
+        info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NotServingError(f"no emulator is serving state dir {state_dir}: {start}") from None
+    except (OSError, ValueError) as error:
+        raise NotServingError(f"cannot read {path}: {type(error).__name__}") from None
+    pid = int(info.get("pid", 0))
+    if pid <= 0 or not _pid_alive(pid):
+        raise NotServingError(
+            f"the emulator of state dir {state_dir} (PID {pid}) is no longer running: {start}"
+        )
+    try:  # a reused PID would pass the check above: the API itself must answer
+        response = httpx.get(
+            f"{info['api_url']}/mnq/v1beta1/regions/fr-par/nats-accounts",
+            params={"page_size": 1},
+            headers={"X-Auth-Token": info["secret_key"]},
+            timeout=2.0,
+        )
+    except httpx.HTTPError as error:
+        raise NotServingError(
+            f"the emulator of state dir {state_dir} (PID {pid}) does not answer at "
+            f"{info['api_url']} ({type(error).__name__}): {start}"
+        ) from None
+    if response.status_code != 200:
+        raise NotServingError(
+            f"{info['api_url']} answered {response.status_code}, not the emulator of {state_dir}"
+        )
+    return info
+
+
+def running_info(state_dir: Path | None = None, wait: float = 0.0) -> dict[str, Any]:
+    """What `serve` printed (plus its `pid`), once its API answers; waits up to `wait` s.
+
+    Raises NotServingError, with the command that starts one, when none is serving it.
+    """
+    state_dir = state_dir or default_state_dir()
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return _check(state_dir)
+        except NotServingError:
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(0.1)
 
 
 def serve(
@@ -45,8 +117,9 @@ def serve(
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    state_dir = state_dir or default_state_dir()
     env = LocalScaleway(
-        state_dir=state_dir or default_state_dir(),
+        state_dir=state_dir,
         host=host,
         api_port=api_port,
         max_accounts=max_accounts,
@@ -67,6 +140,8 @@ def serve(
             "ca_file": env.ca_file,
             "regions": env.regions,
         }
+        # For `scw-nats local env`: 0600, as it holds the secret key; removed on stop.
+        write_atomic(state_dir / INFO_FILE, json.dumps({**info, "pid": os.getpid()}), private=True)
         sys.stdout.write(json.dumps(info) + "\n")
         sys.stdout.flush()
         log.info("state dir: %s; NATS: %s", env.state_dir, env.regions)
@@ -74,6 +149,7 @@ def serve(
             log.info("stats: %s", env.stats)
         return 0
     finally:
+        (state_dir / INFO_FILE).unlink(missing_ok=True)
         env.stop()
         log.info("stopped; stats: %s", env.stats)
         for sig, handler in previous.items():

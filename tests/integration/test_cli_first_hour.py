@@ -1,0 +1,308 @@
+"""Issue 11 (a user's first hour) and issue 10 item 9, through the CLI against the emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from scaleway_nats import NatsAccount, NatsAPI
+from scaleway_nats.cli import cli
+from scaleway_nats.local import LocalScaleway
+
+SCW_NATS = str(Path(sys.executable).parent / "scw-nats")
+
+
+@pytest.fixture
+def cli_env(emulator: LocalScaleway, monkeypatch: pytest.MonkeyPatch) -> LocalScaleway:
+    monkeypatch.setenv("SCW_SECRET_KEY", emulator.secret_key)
+    monkeypatch.setenv("SCW_DEFAULT_PROJECT_ID", emulator.project_id)
+    monkeypatch.setenv("SCW_API_URL", emulator.api_url)
+    return emulator
+
+
+@pytest.fixture
+def account(cli_env: LocalScaleway) -> Iterator[NatsAccount]:
+    with NatsAPI() as api:
+        created = api.create_account(name="first-hour")
+        try:
+            yield created
+        finally:
+            api.delete_account(created)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    result = CliRunner().invoke(cli, list(args), env=env)
+    return result
+
+
+def test_global_options_after_the_subcommand(cli_env: LocalScaleway) -> None:
+    made = run("account", "create", "--name", "after", "-o", "json", "--region", "nl-ams")
+    assert made.exit_code == 0, made.output
+    account = json.loads(made.stdout)
+    assert account["region"] == "nl-ams"
+    # between the group and the command, and -v anywhere
+    listed = run("account", "-o", "json", "list", "--region", "nl-ams", "-v")
+    assert listed.exit_code == 0, listed.output
+    assert [a["id"] for a in json.loads(listed.stdout)] == [account["id"]]
+    deleted = run("account", "delete", account["id"], "--region", "nl-ams", "-o", "json")
+    assert deleted.exit_code == 0, deleted.output
+    assert json.loads(deleted.stdout) == {"deleted": "nats_account", "id": account["id"]}
+
+
+def test_json_output_of_pub_sub_and_credentials_delete(
+    account: NatsAccount, cli_env: LocalScaleway, tmp_path: Path
+) -> None:
+    with NatsAPI() as api:
+        creds = api.create_credentials(account)
+    path = creds.write(tmp_path / "j.creds")
+    endpoint = account.endpoint
+    common = ["-s", endpoint, "--creds", str(path), "--ca-file", cli_env.ca_file]
+    # a subscriber in its own process, then a publisher
+    subscriber = subprocess.Popen(
+        [SCW_NATS, "sub", *common, "json.test", "--count", "1", "--timeout", "20", "-o", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert subscriber.stderr is not None
+        assert "Subscribing" in subscriber.stderr.readline()
+        published = run("pub", *common, "json.test", "hello", "-o", "json")
+        assert published.exit_code == 0, published.output
+        assert json.loads(published.stdout) == {
+            "published": True,
+            "subject": "json.test",
+            "bytes": 5,
+        }
+        out, err = subscriber.communicate(timeout=30)
+    finally:
+        if subscriber.poll() is None:
+            subscriber.kill()
+            subscriber.wait(5)
+    assert json.loads(out) == {"subject": "json.test", "data": "hello", "reply": None}
+    assert "eof_received" not in err  # asyncio's ssl warning is not shown to users
+    gone = run("-o", "json", "credentials", "delete", creds.id)
+    assert gone.exit_code == 0, gone.output
+    assert json.loads(gone.stdout) == {"deleted": "nats_credentials", "id": creds.id}
+
+
+def test_quickstart_json_against_a_configured_emulator(
+    cli_env: LocalScaleway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCW_NATS_CA_FILE", cli_env.ca_file)
+    result = run("quickstart", "-o", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["message"] == "Hi there!"
+    assert report["where"] == f"local emulator at {cli_env.api_url}"
+    assert [step["ok"] for step in report["steps"]] == [True] * 7
+
+
+def test_quickstart_keep_with_a_throwaway_emulator_is_refused() -> None:
+    result = run("quickstart", "--local", "--keep")
+    assert result.exit_code == 1
+    assert "local serve" in result.output and "Traceback" not in result.output
+
+
+def test_credentials_list_takes_the_account_positionally(account: NatsAccount) -> None:
+    with NatsAPI() as api:
+        creds = api.create_credentials(account, name="positional")
+    listed = run("credentials", "list", account.id, "-o", "json")
+    assert listed.exit_code == 0, listed.output
+    assert [c["id"] for c in json.loads(listed.stdout)] == [creds.id]
+
+
+def test_tables_have_no_trailing_spaces_nor_raw_control_characters(account: NatsAccount) -> None:
+    with NatsAPI() as api:
+        api.create_credentials(account, name="two\nlines\tand\x1bescape")
+    table = run("credentials", "list", account.id)
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.splitlines()
+    assert len(lines) == 2, lines  # header + one row: the newline did not split the row
+    assert "two\\nlines\\tand\\x1bescape" in lines[1]
+    assert all(line == line.rstrip() for line in lines)
+
+
+def _credentials_of(account: NatsAccount) -> list[str]:
+    with NatsAPI() as api:
+        return [c.name for c in api.list_credentials(account)]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected_file"),
+    [
+        ("x" * 240, "x" * 194 + ".creds"),
+        ("../../escape", "_.._escape.creds"),
+        ("a/b", "a_b.creds"),
+    ],
+)
+def test_credentials_create_writes_a_safe_file_name_in_the_folder(
+    account: NatsAccount, tmp_path: Path, name: str, expected_file: str
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    made = run("credentials", "create", account.id, "--name", name, "--creds-file", str(folder))
+    assert made.exit_code == 0, made.output
+    assert [p.name for p in folder.iterdir()] == [expected_file]
+    assert list(tmp_path.iterdir()) == [folder]  # nothing written outside the folder
+
+
+def test_credentials_create_checks_the_path_before_creating(
+    account: NatsAccount, tmp_path: Path
+) -> None:
+    taken = tmp_path / "taken.creds"
+    taken.write_text("another secret")
+    refused = run("credentials", "create", account.id, "--creds-file", str(taken))
+    assert refused.exit_code == 2 and "exists" in refused.output
+    assert taken.read_text() == "another secret"
+    readonly = tmp_path / "ro"
+    readonly.mkdir(mode=0o500)
+    if os.access(readonly, os.W_OK):  # root ignores modes: the check cannot be staged
+        return
+    refused = run("credentials", "create", account.id, "--creds-file", str(readonly))
+    assert refused.exit_code != 0 and "Permission denied" in refused.output
+    assert _credentials_of(account) == []  # nothing was created
+
+
+def test_a_failed_write_after_create_deletes_the_credentials(
+    account: NatsAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(path: Path, content: str) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("scaleway_nats.cli.write_secret_file", disk_full)
+    failed = run("credentials", "create", account.id, "--creds-file", str(tmp_path))
+    assert failed.exit_code == 1
+    assert "No space left on device" in failed.output
+    assert "deleted on the server" in failed.output
+    assert _credentials_of(account) == []
+
+
+def test_context_save_refuses_an_empty_ca_when_the_endpoint_needs_one(
+    account: NatsAccount, cli_env: LocalScaleway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with NatsAPI() as api:
+        creds = api.create_credentials(account).write(tmp_path / "c.creds")
+    args = ["context", "save", "needs-ca", "--account-id", account.id, "--creds", str(creds)]
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    refused = run(*args, env=env)
+    assert refused.exit_code == 1, refused.output
+    assert "--ca-file" in refused.output and "SCW_NATS_CA_FILE" in refused.output
+    saved_at = tmp_path / "nats" / "context" / "needs-ca.json"
+    assert not saved_at.exists()
+    monkeypatch.setenv("SCW_NATS_CA_FILE", cli_env.ca_file)
+    saved = run(*args, "-o", "json", env=env)
+    assert saved.exit_code == 0, saved.output
+    assert json.loads(saved_at.read_text())["ca"] == str(Path(cli_env.ca_file).resolve())
+
+
+def _exports(text: str) -> dict[str, str]:
+    """The variables of `local env`'s output, as the shell would set them."""
+    script = text + "\nenv -0"
+    shell = subprocess.run(
+        ["bash", "-c", script], capture_output=True, check=True, env={}, timeout=30
+    )
+    pairs = [item.split(b"=", 1) for item in shell.stdout.split(b"\0") if b"=" in item]
+    return {k.decode(): v.decode() for k, v in pairs if k.startswith(b"SCW_")}
+
+
+def test_local_env_points_every_command_at_a_running_serve(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SCW_NATS")}
+    server = subprocess.Popen(
+        [SCW_NATS, "local", "serve", "--state-dir", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=clean,
+    )
+    try:
+        env_out = subprocess.run(
+            [SCW_NATS, "local", "env", "--state-dir", str(state), "--wait", "30"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=clean,
+        )
+        assert env_out.returncode == 0, env_out.stderr
+        exported = _exports(env_out.stdout)
+        assert set(exported) == {
+            "SCW_SECRET_KEY",
+            "SCW_ACCESS_KEY",
+            "SCW_DEFAULT_PROJECT_ID",
+            "SCW_DEFAULT_ORGANIZATION_ID",
+            "SCW_API_URL",
+            "SCW_NATS_CA_FILE",
+        }
+        info_file = state / "serve.json"
+        assert info_file.stat().st_mode & 0o077 == 0  # it holds the secret key
+        quick = subprocess.run(
+            [SCW_NATS, "quickstart"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**clean, **exported},
+        )
+        assert quick.returncode == 0, quick.stdout + quick.stderr
+        assert f"via local emulator at {exported['SCW_API_URL']}" in quick.stdout
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(15) == 0
+        assert not info_file.exists()
+        gone = subprocess.run(
+            [SCW_NATS, "local", "env", "--state-dir", str(state)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=clean,
+        )
+        assert gone.returncode == 1
+        assert gone.stderr.count("\n") == 1 and "local serve --state-dir" in gone.stderr
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(5)
+
+
+BLOCK_UVICORN = """
+import sys
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "uvicorn":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, Block())
+"""
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from scaleway_nats.cli import main; sys.argv = ['scw-nats', 'quickstart']; main()",
+        "from scaleway_nats.local import LocalScaleway",
+    ],
+    ids=["cli-quickstart", "python-import"],
+)
+def test_a_missing_local_extra_is_one_line_with_a_working_command(code: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCK_UVICORN + code], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    if code.startswith("from scaleway_nats.cli"):
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+        assert last.startswith("Error: no Scaleway credentials are configured")
+    assert "`local` extra (uvicorn is missing)" in last, done.stderr
+    command = last.split("missing): ", 1)[1]
+    assert command.startswith(sys.executable) and "install" in command
+    repo = Path(__file__).resolve().parents[2]
+    assert f"{repo}[local]" in command  # installs from this repository, not from PyPI
