@@ -550,7 +550,8 @@ def sub(
 ) -> None:
     """Print messages received on SUBJECT until --count or --timeout (or Ctrl-C).
 
-    With -o json, one JSON object per message and line: subject, data, reply.
+    Exits 1 when --timeout ends before --count messages came. With -o json, one JSON
+    object per message and line: subject, data, reply.
     """
 
     def show(number: int, message: Any) -> None:
@@ -584,8 +585,11 @@ def sub(
             await client.close()
         return received
 
+    received = 0
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run())
+        received = asyncio.run(run())
+    if count and timeout and received < count:  # scripts can tell a silent subject
+        raise click.ClickException(f"received {received} of {count} messages in {timeout:g} s")
 
 
 # -- the local emulator ----------------------------------------------------------------------
