@@ -208,6 +208,7 @@ class Smoke:
                 max_reconnect_attempts=0,
                 allow_reconnect=False,
                 connect_timeout=3,
+                authorization_wait=0,  # a refusal is the expected answer: no retry
             )
         except Exception as error:  # refused: what we want
             return f"closed after {closed_after:.1f}s; reconnect refused ({type(error).__name__})"
@@ -256,9 +257,14 @@ def main(argv: list[str] | None = None) -> int:
             config = config.require_credentials()
     except ScalewayError as error:  # missing or malformed settings: say which, no traceback
         parser.error(str(error))
-    with target(config, local=True if args.local else None) as chosen:
-        where = "a local emulator" if chosen.name == "local" else config.api_url
-        print(f"smoke test against {where}, region {config.region}", flush=True)
+    with contextlib.ExitStack() as stack:
+        try:
+            chosen = stack.enter_context(
+                target(config, local=True if args.local else None, keep=args.keep)
+            )
+        except ScalewayError as error:  # e.g. --keep with a throw-away emulator: say why
+            parser.error(str(error))
+        print(f"smoke test against {chosen.where}, region {config.region}", flush=True)
         ca_file = str(chosen.ca_file) if chosen.ca_file else None
         results = asyncio.run(run(chosen.config, config.region, ca_file, args.keep))
     failed = [r for r in results if not r.ok]
