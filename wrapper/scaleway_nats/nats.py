@@ -201,9 +201,9 @@ async def _connect_once(
         await asyncio.wait(waiters, timeout=limit, return_when="FIRST_COMPLETED")
         if attempt.done():
             return attempt.result()
-        failure: BaseException = errors[-1] if errors else TimeoutError(f"no answer in {limit}s")
+        failure: BaseException = _telling(errors) or TimeoutError(f"no answer in {limit}s")
     except (nats.errors.Error, OSError) as error:
-        failure = errors[-1] if errors else error
+        failure = _telling(errors) or error
     finally:
         if not attempt.done():
             attempt.cancel()
@@ -218,6 +218,12 @@ async def _connect_once(
         f"cannot connect to {url}: {type(failure).__name__}: {failure}"
         + (hint if isinstance(failure, ssl.SSLCertVerificationError) else "")
     ) from failure
+
+
+def _telling(errors: list[Exception]) -> Exception | None:
+    """The error that explains a failed connect: a permanent one (the server's refusal comes
+    before the broken pipe of the connection it closed), else the last."""
+    return next((e for e in errors if _is_permanent(e)), errors[-1] if errors else None)
 
 
 def _is_permanent(error: Exception) -> bool:
