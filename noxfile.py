@@ -6,7 +6,8 @@ import nox
 
 nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
-# uv makes fresh environments several times faster; plain virtualenv where it is absent.
+# uv makes fresh environments several times faster (a fresh `tests` env: 2.1 s vs 14.6 s with
+# virtualenv + pip, README "Development"); plain virtualenv where it is absent.
 nox.options.default_venv_backend = "uv|virtualenv"
 
 

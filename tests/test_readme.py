@@ -85,6 +85,13 @@ def test_every_block_not_run_here_says_why(block: Block) -> None:
         assert len(value.split()) >= 3, f"{block.id}: give a reason, not {value!r}"
 
 
+def test_ci_runs_the_readmes_test_command() -> None:
+    quick_start = next(block for block in BLOCKS if block.heading == "Quick start")
+    command = next(line for line in quick_start.code.splitlines() if "-s tests" in line)
+    command = command.split("#")[0].strip()
+    assert command in (ROOT / ".ci" / "run").read_text()
+
+
 def test_a_markerless_block_is_found_and_a_marked_one_is_not_run() -> None:
     text = (
         "# T\n```python\nprint(1)\n```\n<!-- not-run: needs a real account -->\n```bash\nx\n```\n"
