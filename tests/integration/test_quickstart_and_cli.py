@@ -150,3 +150,12 @@ def test_cli_pub_sub_and_context(cli_env: LocalScaleway, tmp_path: Path) -> None
     finally:
         with NatsAPI() as api:
             api.delete_account(account)
+
+
+def test_quickstart_is_exported_at_the_top_level() -> None:
+    import scaleway_nats
+    from scaleway_nats import quickstart as top_level
+    from scaleway_nats.quickstart import target  # the module stays importable by name
+
+    assert top_level is quickstart and callable(top_level)
+    assert "quickstart" in scaleway_nats.__all__ and callable(target)

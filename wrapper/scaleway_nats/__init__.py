@@ -29,6 +29,7 @@ from .errors import (
 )
 from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials, OrderBy, Region
 from .pagination import AsyncPager, Page, Pager
+from .quickstart import quickstart
 from .retry import RetryPolicy
 
 __all__ = [
@@ -58,5 +59,6 @@ __all__ = [
     "TransportError",
     "UnauthorizedError",
     "__version__",
+    "quickstart",
     "resolve_config",
 ]
