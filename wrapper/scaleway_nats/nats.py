@@ -44,8 +44,10 @@ log = logging.getLogger("scaleway_nats.nats")
 
 CA_FILE_ENV = "SCW_NATS_CA_FILE"
 # Right after a create, Scaleway may not have activated new credentials on its NATS servers
-# yet (eventual consistency; its Terraform provider retries after creates for the same reason):
-# an "Authorization Violation" is retried this long by default before it is final.
+# yet: its API is eventually consistent (scaleway/terraform-provider-scaleway retries reads of
+# just-created mnq resources for 30 s: internal/services/mnq/helpers_mnq_retry.go). Scaleway
+# publishes no figure for NATS activation: retrying an "Authorization Violation" for 10 s by
+# default is our choice.
 AUTHORIZATION_WAIT = 10.0
 _CONTEXT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
