@@ -610,8 +610,20 @@ def _emulator_import_error(error: ImportError) -> click.ClickException:
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--max-accounts", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option(
+    "--propagation-delay",
+    type=click.FloatRange(0, 60),
+    default=0.0,
+    show_default=True,
+    help="Seconds before a new resource is visible and active (Scaleway is eventually consistent).",
+)
 def local_serve(
-    host: str, api_port: int, state_dir: Path | None, max_accounts: int, fault_rate: float
+    host: str,
+    api_port: int,
+    state_dir: Path | None,
+    max_accounts: int,
+    fault_rate: float,
+    propagation_delay: float,
 ) -> None:
     """Serve the API and NATS in the foreground; print one JSON line when ready.
 
@@ -621,6 +633,8 @@ def local_serve(
         from .local.serve import serve
     except ImportError as error:
         raise _emulator_import_error(error) from None
+    # Passed only when set: an emulator without the setting still serves by default.
+    settings: dict[str, Any] = {"propagation_delay": propagation_delay} if propagation_delay else {}
     sys.exit(
         serve(
             host=host,
@@ -628,6 +642,7 @@ def local_serve(
             state_dir=state_dir,
             max_accounts=max_accounts,
             fault_rate=fault_rate,
+            **settings,
         )
     )
 

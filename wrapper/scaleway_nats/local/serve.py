@@ -104,8 +104,12 @@ def serve(
     state_dir: Path | None = None,
     max_accounts: int = 10,
     fault_rate: float = 0.0,
+    **settings: Any,
 ) -> int:
-    """Run until SIGTERM/SIGINT; returns the process exit code (0 on a clean stop)."""
+    """Run until SIGTERM/SIGINT; returns the process exit code (0 on a clean stop).
+
+    `settings` go to `LocalScaleway` as they are (e.g. `propagation_delay`).
+    """
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
@@ -124,6 +128,7 @@ def serve(
         api_port=api_port,
         max_accounts=max_accounts,
         fault_rate=fault_rate,
+        **settings,
     )
     try:
         env.start()
