@@ -59,7 +59,8 @@ class State:
 
 
 class _Group(click.Group):
-    """Turns API errors into a one-line message and exit code 1."""
+    """Turns expected failures (API, file system, bad values, no emulator, a missing extra)
+    into a one-line message and exit code 1: users read a cause, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
