@@ -170,6 +170,12 @@ class FakeScaleway:
         self.credentials[region][credentials["id"]] = credentials
         return credentials
 
+    def backdate(self, item: dict[str, Any], minutes: float, region: str = "fr-par") -> None:
+        """Make a stored account or credentials look created `minutes` ago."""
+        store = self.accounts if item["id"] in self.accounts[region] else self.credentials
+        stamp = _iso(_now() - datetime.timedelta(minutes=minutes))
+        store[region][item["id"]]["created_at"] = stamp
+
     def fill(self, count: int, region: str = "fr-par") -> list[str]:
         """Add `count` accounts in creation order; return their ids."""
         return [self.add_account(region=region)["id"] for _ in range(count)]

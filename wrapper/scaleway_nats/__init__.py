@@ -14,6 +14,7 @@ from ._version import __version__
 from .api import AsyncNatsAPI, NatsAPI
 from .config import Config, resolve_config
 from .errors import (
+    AmbiguousCreateError,
     ArgumentError,
     ConfigurationError,
     InvalidArgumentsError,
@@ -34,6 +35,7 @@ from .retry import RetryPolicy
 __all__ = [
     "ORDER_BY",
     "REGIONS",
+    "AmbiguousCreateError",
     "ArgumentError",
     "AsyncNatsAPI",
     "AsyncPager",

@@ -10,6 +10,7 @@
     ├── RateLimitedError            429
     ├── ServerError                 5xx
     ├── TransportError              the request got no complete answer (connection, timeout)
+    ├── AmbiguousCreateError        a create lost its answer and a namesake may be another's
     └── NatsConnectError            (also ConnectionError) no NATS connection could be made
 
 Messages never contain the secret key or credentials content: bodies are Scaleway's
@@ -18,14 +19,16 @@ JSON error objects, and request headers are never included.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import httpx
 
 __all__ = [
+    "AmbiguousCreateError",
     "ArgumentError",
     "ConfigurationError",
     "InvalidArgumentsError",
@@ -159,6 +162,45 @@ class TransportError(ScalewayError):
     def request_was_sent(self) -> bool:
         """False only when the request surely never left (connect failed)."""
         return not isinstance(self.cause, httpx.ConnectError | httpx.ConnectTimeout)
+
+
+class Candidate(Protocol):
+    """What an AmbiguousCreateError tells of each candidate (an account or credentials)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def created_at(self) -> datetime.datetime | None: ...
+
+
+class AmbiguousCreateError(ScalewayError):
+    """A create lost its answer, and what it made cannot be told from another client's.
+
+    Raised instead of adopting or deleting: with a name the caller chose, another client
+    may have created a namesake in the same seconds. `candidates` are the namesakes that
+    appeared since the call started (models, oldest first); nothing was adopted or deleted.
+    """
+
+    def __init__(
+        self, operation: str, name: str, candidates: Sequence[Candidate], cause: ScalewayError
+    ) -> None:
+        self.operation = operation
+        self.name = name
+        self.candidates = tuple(candidates)
+        listed = "; ".join(
+            f"{c.id} (name {c.name!r}, created_at "
+            f"{c.created_at.isoformat() if c.created_at else 'unknown'})"
+            for c in self.candidates
+        )
+        super().__init__(
+            f"{operation} {name!r} lost its answer ({cause}); {len(self.candidates)} "
+            f"namesake(s) appeared since it started, which this call or another client may "
+            f"have created: {listed}. Nothing was adopted or deleted: check them and delete "
+            f"what is not in use, or create without a name (a generated name is unique, "
+            f"so recovery is automatic)"
+        )
 
 
 class NatsConnectError(ScalewayError, ConnectionError):

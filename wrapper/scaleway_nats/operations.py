@@ -49,7 +49,7 @@ from scaleway_nats_api.models import (
 from scaleway_nats_api.types import UNSET
 
 from ._runtime import Flow
-from .errors import InvalidArgumentsError, NotFoundError, ScalewayError
+from .errors import AmbiguousCreateError, InvalidArgumentsError, NotFoundError, ScalewayError
 from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
 from .pagination import Page, collect_pages
 from .retry import RetryPolicy, is_ambiguous, retrying, send
@@ -126,8 +126,8 @@ def check_page(value: int) -> int:
 
 
 def generated_name(kind: str) -> str:
-    """A unique default name: it lets a create that lost its answer find its result."""
-    return f"{kind}-{secrets.token_hex(4)}"
+    """A unique default name (64 random bits): it proves which lost create made what."""
+    return f"{kind}-{secrets.token_hex(8)}"
 
 
 # -- the operations -------------------------------------------------------------------------
@@ -201,21 +201,22 @@ class Operations:
             CreateNatsAccountRegion(region),
             body=CreateNatsAccountBody(name=chosen, project_id=project),
         )
-        started = datetime.datetime.now(datetime.timezone.utc)
-        recent_accounts = self._recent(self._accounts_in(project, region), started)
-        existing: set[str] = set()
-        if name is not None:  # a user's name may already be taken: remember by whom
-            existing = yield from self._ids_named(recent_accounts, chosen)
+        recent_accounts = self._recent(self._accounts_in(project, region))
+        proven = name is None  # a generated name is unique: namesakes are ours
 
         def attempt() -> Flow[NatsAccount]:
             response = yield from send(request)
             return NatsAccount.from_json(response.json())
 
-        def reconcile() -> Flow[NatsAccount | None]:
-            for account in (yield from recent_accounts()):
-                if _is_lost_create(account, chosen, existing, started):
-                    return account  # the lost request did create it: adopt it
-            return None
+        def reconcile(error: ScalewayError) -> Flow[NatsAccount | None]:
+            made = yield from _made_by_this_call(
+                recent_accounts, chosen, proven, "create_account", error
+            )
+            if not made:
+                return None
+            for extra in made[1:]:  # several lost attempts all landed: ours, not needed
+                yield from self.delete_account(extra, region)
+            return made[0]  # the lost request did create it: adopt it
 
         return (yield from retrying(self.policy, attempt, idempotent=False, reconcile=reconcile))
 
@@ -286,22 +287,21 @@ class Operations:
             CreateNatsCredentialsRegion(region),
             body=CreateNatsCredentialsBody(nats_account_id=account_id, name=chosen),
         )
-        started = datetime.datetime.now(datetime.timezone.utc)
-        recent_credentials = self._recent(self._credentials_of(account_id, region), started)
-        existing: set[str] = set()
-        if name is not None:
-            existing = yield from self._ids_named(recent_credentials, chosen)
+        recent_credentials = self._recent(self._credentials_of(account_id, region))
+        proven = name is None
 
         def attempt() -> Flow[NatsCredentials]:
             response = yield from send(request)
             return NatsCredentials.from_json(response.json())
 
-        def reconcile() -> Flow[NatsCredentials | None]:
+        def reconcile(error: ScalewayError) -> Flow[NatsCredentials | None]:
             # The .creds content is returned only once: credentials made by a lost request
             # are unusable, so delete them and let the create be sent again.
-            for credentials in (yield from recent_credentials()):
-                if _is_lost_create(credentials, chosen, existing, started):
-                    yield from self.delete_credentials(credentials, region)
+            made = yield from _made_by_this_call(
+                recent_credentials, chosen, proven, "create_credentials", error
+            )
+            for credentials in made:
+                yield from self.delete_credentials(credentials, region)
             return None
 
         return (yield from retrying(self.policy, attempt, idempotent=False, reconcile=reconcile))
@@ -371,13 +371,11 @@ class Operations:
         return self.credentials_page_fetcher(account_id, None, "created_at_desc", None, region)
 
     @staticmethod
-    def _recent(
-        fetch_newest_first: Callable[[int], Flow[Page[T]]], started: datetime.datetime
-    ) -> Callable[[], Flow[list[T]]]:
-        """Items created since `started` less the clock skew: the only ones a lost create
-        can have made, and the only same-named ones it could be mistaken for. Read newest
-        first, so this is one page however large the account or project is."""
-        since = started - CLOCK_SKEW
+    def _recent(fetch_newest_first: Callable[[int], Flow[Page[T]]]) -> Callable[[], Flow[list[T]]]:
+        """Items created since now (the create call starts), less the clock skew: the
+        only ones a lost create can have made. Read newest first, so this is one page
+        however large the account or project is."""
+        since = datetime.datetime.now(datetime.timezone.utc) - CLOCK_SKEW
 
         def older(item: T) -> bool:
             created = getattr(item, "created_at", None)
@@ -385,24 +383,32 @@ class Operations:
 
         return lambda: collect_pages(fetch_newest_first, until=older)
 
-    @staticmethod
-    def _ids_named(recent: Callable[[], Flow[list[Any]]], name: str) -> Flow[set[str]]:
-        items = yield from recent()
-        return {item.id for item in items if item.name == name}
+
+Made = TypeVar("Made", NatsAccount, NatsCredentials)
 
 
-def _is_lost_create(
-    item: NatsAccount | NatsCredentials,
+def _made_by_this_call(
+    recent: Callable[[], Flow[list[Made]]],
     name: str,
-    existing: set[str],
-    started: datetime.datetime,
-) -> bool:
-    created = item.created_at
-    return (
-        item.name == name
-        and item.id not in existing
-        and (created is None or created >= started - CLOCK_SKEW)
-    )
+    proven: bool,
+    operation: str,
+    error: ScalewayError,
+) -> Flow[list[Made]]:
+    """What the lost attempts of this call created, oldest first, when that can be proven.
+
+    A generated name is random (64 bits), so every namesake is ours. A name the caller chose
+    proves nothing: another client may have created a namesake in the same seconds, and
+    ours may not exist at all (a 503 can come before or after the commit). Then any
+    namesake makes the outcome ambiguous: raise, adopting and deleting nothing.
+    """
+    namesakes = [item for item in (yield from recent()) if item.name == name]
+    namesakes.sort(key=lambda item: item.created_at or _EPOCH)
+    if namesakes and not proven:
+        raise AmbiguousCreateError(operation, name, namesakes, error) from error
+    return namesakes
+
+
+_EPOCH = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
 
 
 def _count(value: object) -> int:

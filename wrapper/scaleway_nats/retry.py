@@ -88,13 +88,14 @@ def retrying(
     attempt: Callable[[], Flow[T]],
     *,
     idempotent: bool,
-    reconcile: Callable[[], Flow[T | None]] | None = None,
+    reconcile: Callable[[ScalewayError], Flow[T | None]] | None = None,
 ) -> Flow[T]:
     """Run `attempt` until it succeeds, retrying what `policy` and idempotency allow.
 
-    After an ambiguous failure of a non-idempotent call, `reconcile` runs before the
+    After an ambiguous failure of a non-idempotent call, `reconcile(error)` runs before the
     next attempt: if it finds the result of the lost request it is returned, else
-    the call is sent again. Without `reconcile` such a failure is raised, not resent.
+    the call is sent again (it raises when it cannot tell). Without `reconcile` such a
+    failure is raised, not resent.
     """
     started = time.monotonic()
     retry = 0
@@ -119,7 +120,7 @@ def retrying(
                 retry += 1
             if must_reconcile and reconcile is not None:
                 yield Record("reconciliations")
-                found = yield from reconcile()
+                found = yield from reconcile(error)
                 if found is not None:
                     return found
             if out_of_budget:
