@@ -45,7 +45,7 @@ class RetryPolicy:
     max_retries: int = 5
     backoff_base: float = 0.2  # seconds before the first retry, at most
     backoff_max: float = 8.0  # cap of one pause
-    deadline: float = 60.0  # give up when the next pause would end past this many seconds
+    deadline: float = 60.0  # seconds for the whole call, attempts in flight included
     rng: random.Random = attrs.field(factory=random.Random, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -83,6 +83,25 @@ def send(request: dict[str, Any]) -> Flow[httpx.Response]:
     raise error_from_response(outcome)
 
 
+def within(flow: Flow[T], deadline: float) -> Flow[T]:
+    """Run `flow` with every request bounded by `deadline` and every pause cut at it.
+
+    Flows nested inside (a reconciliation's list calls) keep their own deadline when it is
+    earlier, so the outermost call's deadline bounds everything it runs.
+    """
+    value: Any = None
+    while True:
+        try:
+            effect = flow.send(value)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        if isinstance(effect, Send) and (effect.deadline is None or effect.deadline > deadline):
+            effect = attrs.evolve(effect, deadline=deadline)
+        elif isinstance(effect, Sleep):
+            effect = Sleep(max(0.0, min(effect.seconds, deadline - time.monotonic())))
+        value = yield effect
+
+
 def retrying(
     policy: RetryPolicy,
     attempt: Callable[[], Flow[T]],
@@ -98,10 +117,11 @@ def retrying(
     failure is raised, not resent.
     """
     started = time.monotonic()
+    deadline = started + policy.deadline
     retry = 0
     while True:
         try:
-            return (yield from attempt())
+            return (yield from within(attempt(), deadline))
         except ScalewayError as error:
             ambiguous = is_ambiguous(error)
             must_reconcile = ambiguous and not idempotent
@@ -120,7 +140,7 @@ def retrying(
                 retry += 1
             if must_reconcile and reconcile is not None:
                 yield Record("reconciliations")
-                found = yield from reconcile(error)
+                found = yield from within(reconcile(error), deadline)
                 if found is not None:
                     return found
             if out_of_budget:
