@@ -27,6 +27,7 @@ from .errors import (
     ServerError,
     TransportError,
     UnauthorizedError,
+    UnexpectedResponseError,
 )
 from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials, OrderBy, Region
 from .pagination import AsyncPager, Page, Pager
@@ -59,6 +60,7 @@ __all__ = [
     "ServerError",
     "TransportError",
     "UnauthorizedError",
+    "UnexpectedResponseError",
     "__version__",
     "resolve_config",
 ]

@@ -126,6 +126,17 @@ class _Runner:
         with self._stats_lock:
             self.stats[name] += 1
 
+    @staticmethod
+    def _named(
+        error: httpx.TransportError, client: httpx.Client | httpx.AsyncClient, effect: Send
+    ) -> httpx.TransportError:
+        """The error with its request set, so that its message can name the host."""
+        try:
+            error.request  # noqa: B018 (raises when unset)
+        except RuntimeError:
+            error.request = client.build_request(**effect.request)
+        return error
+
     def _log_outcome(self, request: dict[str, Any], outcome: object, started: float) -> None:
         elapsed_ms = (time.perf_counter() - started) * 1000
         if isinstance(outcome, httpx.Response):
@@ -181,6 +192,8 @@ class SyncRunner(_Runner):
                 outcome: object = self._send(effect)
             except httpx.TransportError as error:
                 outcome = error
+            if isinstance(outcome, httpx.TransportError):
+                outcome = self._named(outcome, self._client, effect)
             self._log_outcome(effect.request, outcome, started)
             return outcome
         if isinstance(effect, Sleep):
@@ -252,6 +265,8 @@ class AsyncRunner(_Runner):
                 outcome: object = await self._send(effect)
             except httpx.TransportError as error:
                 outcome = error
+            if isinstance(outcome, httpx.TransportError):
+                outcome = self._named(outcome, self._client, effect)
             self._log_outcome(effect.request, outcome, started)
             return outcome
         if isinstance(effect, Sleep):

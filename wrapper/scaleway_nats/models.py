@@ -58,6 +58,15 @@ def _text(data: Mapping[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _object(data: object, what: str) -> Mapping[str, Any]:
+    """`data` as a JSON object with a string id; TypeError / ValueError otherwise."""
+    if not isinstance(data, Mapping):
+        raise TypeError(f"expected a JSON object for {what}, got {type(data).__name__}")
+    if not isinstance(data.get("id"), str) or not data["id"]:
+        raise ValueError(f"{what} without a string id")
+    return data
+
+
 @attrs.frozen
 class NatsAccount:
     """A NATS account: a scope for streams, messages and credentials, with an endpoint."""
@@ -73,6 +82,7 @@ class NatsAccount:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> NatsAccount:
         """From the API's JSON object (the spec's scaleway.mnq.v1beta1.NatsAccount)."""
+        data = _object(data, "a NATS account")
         return cls(
             id=_text(data, "id"),
             name=_text(data, "name"),
@@ -125,6 +135,7 @@ class NatsCredentials:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> NatsCredentials:
         """From the API's JSON object (the spec's scaleway.mnq.v1beta1.NatsCredentials)."""
+        data = _object(data, "NATS credentials")
         file = data.get("credentials")
         file = file if isinstance(file, Mapping) else {}
         return cls(

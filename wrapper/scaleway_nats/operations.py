@@ -52,7 +52,7 @@ from ._runtime import Flow
 from .errors import AmbiguousCreateError, InvalidArgumentsError, NotFoundError, ScalewayError
 from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
 from .pagination import Page, collect_pages
-from .retry import RetryPolicy, is_ambiguous, retrying, send
+from .retry import RetryPolicy, is_ambiguous, retrying, send, send_parsed
 
 __all__ = ["MAX_PAGE_SIZE", "Operations"]
 
@@ -166,11 +166,9 @@ class Operations:
         return check_id(ref, argument)
 
     def _idempotent(self, request: dict[str, Any], parse: Callable[[Any], T]) -> Flow[T]:
-        def attempt() -> Flow[T]:
-            response = yield from send(request)
-            return parse(response.json() if response.content else None)
-
-        return (yield from retrying(self.policy, attempt, idempotent=True))
+        return (
+            yield from retrying(self.policy, lambda: send_parsed(request, parse), idempotent=True)
+        )
 
     def _delete(self, request: dict[str, Any]) -> Flow[None]:
         maybe_done = False  # did an earlier attempt possibly delete it?
@@ -205,8 +203,7 @@ class Operations:
         proven = name is None  # a generated name is unique: namesakes are ours
 
         def attempt() -> Flow[NatsAccount]:
-            response = yield from send(request)
-            return NatsAccount.from_json(response.json())
+            return send_parsed(request, NatsAccount.from_json)
 
         def reconcile(error: ScalewayError) -> Flow[NatsAccount | None]:
             made = yield from _made_by_this_call(
@@ -268,7 +265,7 @@ class Operations:
             )
 
             def parse(data: Any) -> Page[NatsAccount]:
-                items = tuple(NatsAccount.from_json(a) for a in data.get("nats_accounts") or ())
+                items = tuple(NatsAccount.from_json(a) for a in _rows(data, "nats_accounts"))
                 return Page(items, number, size, _count(data.get("total_count")))
 
             return self._idempotent(request, parse)
@@ -291,8 +288,7 @@ class Operations:
         proven = name is None
 
         def attempt() -> Flow[NatsCredentials]:
-            response = yield from send(request)
-            return NatsCredentials.from_json(response.json())
+            return send_parsed(request, NatsCredentials.from_json)
 
         def reconcile(error: ScalewayError) -> Flow[NatsCredentials | None]:
             # The .creds content is returned only once: credentials made by a lost request
@@ -352,7 +348,7 @@ class Operations:
             )
 
             def parse(data: Any) -> Page[NatsCredentials]:
-                rows = data.get("nats_credentials") or ()
+                rows = _rows(data, "nats_credentials")
                 items = tuple(NatsCredentials.from_json(c) for c in rows)
                 return Page(items, number, size, _count(data.get("total_count")))
 
@@ -409,6 +405,14 @@ def _made_by_this_call(
 
 
 _EPOCH = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+
+
+def _rows(data: Any, key: str) -> list[Any]:
+    """The list under `key` of a list answer; TypeError when the answer has none."""
+    rows = data.get(key)
+    if not isinstance(rows, list):
+        raise TypeError(f"a list answer without a {key!r} list")
+    return rows
 
 
 def _count(value: object) -> int:

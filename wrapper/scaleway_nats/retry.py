@@ -13,6 +13,7 @@ through one flow (see _runtime); the policy itself is a dozen lines.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -28,10 +29,11 @@ from .errors import (
     ScalewayError,
     ServerError,
     TransportError,
+    UnexpectedResponseError,
     error_from_response,
 )
 
-__all__ = ["RetryPolicy", "is_ambiguous", "retrying", "send"]
+__all__ = ["RetryPolicy", "is_ambiguous", "retrying", "send", "send_parsed"]
 
 log = logging.getLogger("scaleway_nats")
 
@@ -76,11 +78,29 @@ def send(request: dict[str, Any]) -> Flow[httpx.Response]:
     """Send once; return a 2xx response, raise the matching ScalewayError otherwise."""
     outcome = yield Send(request)
     if isinstance(outcome, httpx.TransportError):
-        what = f"{str(request.get('method', '')).upper()} {request.get('url', '')}"
-        raise TransportError(f"{what}: {type(outcome).__name__}: {outcome}", cause=outcome)
+        error = TransportError(f"{type(outcome).__name__}: {outcome}", cause=outcome)
+        try:
+            error.method, error.url = outcome.request.method, str(outcome.request.url)
+        except RuntimeError:  # raised without its request: the path is what we know
+            error.method = str(request.get("method", "")).upper()
+            error.url = str(request.get("url", ""))
+        raise error
     if outcome.is_success:
         return outcome  # type: ignore[no-any-return]
     raise error_from_response(outcome)
+
+
+def send_parsed(request: dict[str, Any], parse: Callable[[Any], T]) -> Flow[T]:
+    """Send once and parse the 2xx answer's JSON; an unreadable one is a ScalewayError too."""
+    response = yield from send(request)
+    try:
+        return parse(response.json())
+    except (ValueError, TypeError, AttributeError, KeyError) as error:
+        reason = (
+            "not JSON" if isinstance(error, json.JSONDecodeError) else "JSON of the wrong shape"
+        )
+        # `from None`: a JSON error quotes the document, which may hold a secret.
+        raise UnexpectedResponseError(response, f"{reason}: {error}") from None
 
 
 def within(flow: Flow[T], deadline: float) -> Flow[T]:
@@ -126,12 +146,14 @@ def retrying(
             ambiguous = is_ambiguous(error)
             must_reconcile = ambiguous and not idempotent
             if not is_retryable(error) or (must_reconcile and reconcile is None):
+                _note_attempts(error, retry + 1, time.monotonic() - started)
                 raise
             pause = policy.pause(retry, error)
             out_of_budget = (
                 retry >= policy.max_retries or time.monotonic() - started + pause > policy.deadline
             )
             if out_of_budget and not must_reconcile:
+                _note_attempts(error, retry + 1, time.monotonic() - started)
                 raise
             if not out_of_budget:
                 log.info("retrying after %s (pause %.2fs, retry %d)", error, pause, retry + 1)
@@ -145,4 +167,11 @@ def retrying(
                     return found
             if out_of_budget:
                 # Reconciled once more so that nothing made by the last attempt is orphaned.
+                _note_attempts(error, retry + 1, time.monotonic() - started)
                 raise
+
+
+def _note_attempts(error: ScalewayError, attempts: int, elapsed: float) -> None:
+    """Record on the error how hard this call tried (shown in its message)."""
+    if error.attempts is None:  # a nested call's error keeps its own count
+        error.attempts, error.elapsed = attempts, elapsed
