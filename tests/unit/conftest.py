@@ -27,7 +27,7 @@ import pytest
 from scaleway_nats import AsyncNatsAPI, NatsAPI, RetryPolicy
 from scaleway_nats.pagination import AsyncPager, Pager
 
-API_URL = "http://scaleway.test"
+API_URL = "https://scaleway.test"
 SECRET_KEY = "11111111-2222-3333-4444-555555555555"
 PROJECT_ID = "6b9c1c1e-5a0c-4f32-9a0d-3a1f4a3c2b10"
 OTHER_PROJECT_ID = "0d5a5f0e-7f9b-4c4a-8f0e-2b3c4d5e6f70"

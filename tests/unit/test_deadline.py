@@ -153,7 +153,7 @@ def test_a_body_streamed_slowly_by_any_transport_is_cut_at_the_deadline() -> Non
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, stream=Slow())
 
-    kwargs = settings("http://scaleway.test")
+    kwargs = settings("https://scaleway.test")
     with (
         NatsAPI(transport=httpx.MockTransport(handler), **kwargs) as api,
         pytest.raises(TransportError),

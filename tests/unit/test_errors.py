@@ -272,7 +272,7 @@ def test_a_2xx_answer_of_the_wrong_shape_is_a_scaleway_error(answer: str, call: 
         NatsAPI(
             secret_key="11111111-2222-3333-4444-555555555555",
             project_id="6b9c1c1e-5a0c-4f32-9a0d-3a1f4a3c2b10",
-            api_url="http://scaleway.test",
+            api_url="https://scaleway.test",
             transport=httpx.MockTransport(handler),
             retry_policy=fast_policy(),
         ) as api,
@@ -284,7 +284,7 @@ def test_a_2xx_answer_of_the_wrong_shape_is_a_scaleway_error(answer: str, call: 
     assert isinstance(error, ScalewayError)
     assert error.status_code == 200
     text = str(error)
-    assert "http://scaleway.test/mnq/v1beta1/regions/fr-par/nats-" in text
+    assert "https://scaleway.test/mnq/v1beta1/regions/fr-par/nats-" in text
     assert error.method in text and error.method in {"GET", "POST", "PATCH"}
     assert "200" in text
     assert "captive" not in text  # the body is not echoed: it may hold a secret
