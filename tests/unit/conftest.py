@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import hashlib
 import inspect
 import itertools
 import json
@@ -32,6 +33,17 @@ SECRET_KEY = "11111111-2222-3333-4444-555555555555"
 PROJECT_ID = "6b9c1c1e-5a0c-4f32-9a0d-3a1f4a3c2b10"
 OTHER_PROJECT_ID = "0d5a5f0e-7f9b-4c4a-8f0e-2b3c4d5e6f70"
 REGIONS = ("fr-par", "nl-ams")
+
+# The layout of a real .creds file (terraform-provider-scaleway's recorded create answer,
+# internal/services/mnq/testdata/nats-credentials-basic.cassette.yaml), with fake key material.
+CREDS_FILE = (
+    "-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n\n"
+    "************************* IMPORTANT *************************\n"
+    "NKEY Seed printed below can be used to sign and prove identity.\n"
+    "NKEYs are sensitive and should be treated as secrets.\n\n"
+    "-----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n\n"
+    "*************************************************************\n"
+)
 
 _PATH = re.compile(
     r"^/mnq/v1beta1/regions/(?P<region>[^/]+)/(?P<kind>nats-accounts|nats-credentials)"
@@ -156,6 +168,7 @@ class FakeScaleway:
         """Store a credentials record (the caller holds the lock) and return it."""
         seq = next(self._seq)
         stamp = self._stamp()
+        content = CREDS_FILE.format(jwt=f"jwt-{seq}", seed=f"SUA{seq:055d}")
         credentials = {
             "id": str(uuid.uuid4()),
             "name": name if name is not None else f"credentials-{seq:05d}",
@@ -163,9 +176,10 @@ class FakeScaleway:
             "region": region,
             "created_at": stamp,
             "updated_at": stamp,
-            "checksum": f"checksum-{seq}",
+            "checksum": hashlib.sha1(content.encode()).hexdigest(),  # noqa: S324 (Scaleway's)
+            "credentials": None,  # get and list answer null, the key present
             "_seq": seq,
-            "_content": f"-----BEGIN NATS USER JWT-----\njwt-{seq}\n",
+            "_content": content,
         }
         self.credentials[region][credentials["id"]] = credentials
         return credentials
@@ -311,10 +325,8 @@ class FakeScaleway:
                 return _not_found("nats_account", account_id)
             credentials = self._new_credentials(account_id, body.get("name") or None, region)
             answer = _public(credentials)
-            answer["credentials"] = {
-                "name": f"{credentials['name']}.creds",
-                "content": credentials["_content"],
-            }
+            # Recorded create answers always name the file "user.creds" (see the README).
+            answer["credentials"] = {"name": "user.creds", "content": credentials["_content"]}
             return httpx.Response(200, json=answer)
         if item_id is None or item_id not in store:
             return _not_found("nats_credentials", item_id)

@@ -29,7 +29,15 @@ from .errors import (
     UnauthorizedError,
     UnexpectedResponseError,
 )
-from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials, OrderBy, Region
+from .models import (
+    ORDER_BY,
+    REGIONS,
+    NatsAccount,
+    NatsCredentials,
+    OrderBy,
+    Region,
+    creds_file_path,
+)
 from .pagination import AsyncPager, Page, Pager
 from .retry import RetryPolicy
 
@@ -62,5 +70,6 @@ __all__ = [
     "UnauthorizedError",
     "UnexpectedResponseError",
     "__version__",
+    "creds_file_path",
     "resolve_config",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -57,7 +58,11 @@ from .retry import RetryPolicy, is_ambiguous, retrying, send, send_parsed
 __all__ = ["MAX_PAGE_SIZE", "Operations"]
 
 MAX_PAGE_SIZE = 100  # Scaleway's maximum page_size
-MAX_NAME_LENGTH = 255
+# Scaleway's own limits: scaleway/scaleway-sdk-js, packages/clients/src/api/mnq/v1beta1/
+# validation-rules.gen.ts (NatsApiCreateNatsAccountRequest / UpdateNatsAccountRequest:
+# name 1-64; NatsApiCreateNatsCredentialsRequest: name 1-500), counted in characters (runes).
+MAX_ACCOUNT_NAME = 64
+MAX_CREDENTIALS_NAME = 500
 # How far the server's clock may trail ours when recognising our own lost create.
 CLOCK_SKEW = datetime.timedelta(minutes=2)
 
@@ -89,13 +94,28 @@ def check_id(value: object, argument: str) -> str:
     return value
 
 
-def check_name(value: object, argument: str = "name") -> str:
+def check_name(value: object, max_length: int, argument: str = "name") -> str:
+    """A name of 1 to `max_length` characters, none a control character or a lone surrogate.
+
+    Lengths are Scaleway's (see MAX_ACCOUNT_NAME). Refusing control characters (Unicode Cc:
+    C0, DEL, C1) and lone surrogates (Cs, not encodable as UTF-8) is issue 9's rule, not a
+    published one: they garble tables and logs, and a surrogate cannot reach the server
+    intact. Blank names are refused too (a choice: a name nobody can see).
+    """
     if not isinstance(value, str) or not value.strip():
         raise InvalidArgumentsError.single(argument, "must be a non-empty string")
-    if len(value) > MAX_NAME_LENGTH:
+    if len(value) > max_length:
         raise InvalidArgumentsError.single(
-            argument, f"must be at most {MAX_NAME_LENGTH} characters, got {len(value)}"
+            argument, f"must have 1 to {max_length} characters, got {len(value)}"
         )
+    for position, character in enumerate(value):
+        if unicodedata.category(character) in ("Cc", "Cs"):
+            kind = "lone surrogate" if 0xD800 <= ord(character) <= 0xDFFF else "character"
+            raise InvalidArgumentsError.single(
+                argument,
+                f"must not contain a control character or lone surrogate: "
+                f"U+{ord(character):04X} ({kind}) at position {position}",
+            )
     return value
 
 
@@ -194,7 +214,11 @@ class Operations:
     ) -> Flow[NatsAccount]:
         region = self._region(region)
         project = self._project(project_id)
-        chosen = check_name(name) if name is not None else generated_name("nats-account")
+        chosen = (
+            check_name(name, MAX_ACCOUNT_NAME)
+            if name is not None
+            else generated_name("nats-account")
+        )
         request = create_nats_account._get_kwargs(
             CreateNatsAccountRegion(region),
             body=CreateNatsAccountBody(name=chosen, project_id=project),
@@ -230,7 +254,7 @@ class Operations:
         request = update_nats_account._get_kwargs(
             UpdateNatsAccountRegion(self._region(region, account)),
             self._id(account, "nats_account_id"),
-            body=UpdateNatsAccountBody(name=check_name(name)),
+            body=UpdateNatsAccountBody(name=check_name(name, MAX_ACCOUNT_NAME)),
         )
         return self._idempotent(request, NatsAccount.from_json)
 
@@ -279,7 +303,11 @@ class Operations:
     ) -> Flow[NatsCredentials]:
         region = self._region(region, account)
         account_id = self._id(account, "nats_account_id")
-        chosen = check_name(name) if name is not None else generated_name("nats-credentials")
+        chosen = (
+            check_name(name, MAX_CREDENTIALS_NAME)
+            if name is not None
+            else generated_name("nats-credentials")
+        )
         request = create_nats_credentials._get_kwargs(
             CreateNatsCredentialsRegion(region),
             body=CreateNatsCredentialsBody(nats_account_id=account_id, name=chosen),
