@@ -15,6 +15,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -106,6 +107,11 @@ class FakeScaleway:
         self.async_delay: Callable[[httpx.Request], float] | None = None
         self.in_flight = 0
         self.max_in_flight = 0
+        # eventual consistency: a new resource answers 404 (or `propagation_status`) by id,
+        # and as the account of a new credentials, for this many seconds after its create
+        self.propagation_delay = 0.0
+        self.propagation_status = 404
+        self._visible_at: dict[str, float] = {}
 
     # -- knobs ------------------------------------------------------------------------------
 
@@ -227,6 +233,28 @@ class FakeScaleway:
         finally:
             self.in_flight -= 1
 
+    def _not_yet_visible(
+        self, request: httpx.Request, item_id: str | None
+    ) -> httpx.Response | None:
+        """What the real API answers for a resource created a moment ago (see the README)."""
+        named = [item_id] if item_id else []
+        if request.method == "POST" and request.content:
+            named.append(json.loads(request.content).get("nats_account_id"))
+        named.append(request.url.params.get("nats_account_id"))
+        now = time.monotonic()
+        for resource_id in filter(None, named):
+            if self._visible_at.get(resource_id, 0.0) > now:
+                if self.propagation_status == 403:
+                    return _error(
+                        403, "permissions_denied", "insufficient permissions: read namespace"
+                    )
+                return _not_found("namespace", resource_id)
+        return None
+
+    def _created(self, resource_id: str) -> None:
+        if self.propagation_delay:
+            self._visible_at[resource_id] = time.monotonic() + self.propagation_delay
+
     def _take_fault(self, request: httpx.Request) -> Fault | None:
         for index, fault in enumerate(self.faults):
             if fault.method is not None and fault.method.upper() != request.method:
@@ -245,6 +273,9 @@ class FakeScaleway:
         region, kind, item_id = match["region"], match["kind"], match["id"]
         if region not in REGIONS:
             return _error(404, "not_found", "unknown region")
+        hidden = self._not_yet_visible(request, item_id)
+        if hidden is not None:
+            return hidden
         with self._lock:
             if kind == "nats-accounts":
                 return self._accounts(request, region, item_id)
@@ -279,6 +310,7 @@ class FakeScaleway:
                 "_seq": seq,
             }
             store[account["id"]] = account
+            self._created(account["id"])
             return httpx.Response(200, json=_public(account))
         if item_id is None or item_id not in store:
             return _not_found("nats_account", item_id)
@@ -324,6 +356,7 @@ class FakeScaleway:
             if account_id not in self.accounts[region]:
                 return _not_found("nats_account", account_id)
             credentials = self._new_credentials(account_id, body.get("name") or None, region)
+            self._created(credentials["id"])
             answer = _public(credentials)
             # Recorded create answers always name the file "user.creds" (see the README).
             answer["credentials"] = {"name": "user.creds", "content": credentials["_content"]}

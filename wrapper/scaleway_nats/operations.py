@@ -53,7 +53,7 @@ from ._runtime import Flow
 from .errors import AmbiguousCreateError, InvalidArgumentsError, NotFoundError, ScalewayError
 from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
 from .pagination import Page, collect_pages
-from .retry import RetryPolicy, is_ambiguous, retrying, send, send_parsed
+from .retry import Created, Fresh, RetryPolicy, is_ambiguous, retrying, send, send_parsed
 
 __all__ = ["MAX_PAGE_SIZE", "Operations"]
 
@@ -161,6 +161,13 @@ class Operations:
     region: str
     policy: RetryPolicy
     list_page_size: int = MAX_PAGE_SIZE  # page size used when iterating a whole list
+    # what this client created lately: a 404/403 naming it may be Scaleway propagating it
+    created: Created = attrs.field(
+        default=attrs.Factory(
+            lambda self: Created(self.policy.propagation_window), takes_self=True
+        ),
+        eq=False,
+    )
 
     # references and defaults
 
@@ -185,12 +192,21 @@ class Operations:
             return ref.id
         return check_id(ref, argument)
 
-    def _idempotent(self, request: dict[str, Any], parse: Callable[[Any], T]) -> Flow[T]:
+    def _fresh(self, *refs: object) -> Fresh | None:
+        """Whether the call names a resource this client created within the window."""
+        ids = [r.id if isinstance(r, NatsAccount | NatsCredentials) else r for r in refs]
+        return self.created.fresh(*(i for i in ids if isinstance(i, str)))
+
+    def _idempotent(
+        self, request: dict[str, Any], parse: Callable[[Any], T], fresh: Fresh | None = None
+    ) -> Flow[T]:
         return (
-            yield from retrying(self.policy, lambda: send_parsed(request, parse), idempotent=True)
+            yield from retrying(
+                self.policy, lambda: send_parsed(request, parse), idempotent=True, fresh=fresh
+            )
         )
 
-    def _delete(self, request: dict[str, Any]) -> Flow[None]:
+    def _delete(self, request: dict[str, Any], ref: object) -> Flow[None]:
         maybe_done = False  # did an earlier attempt possibly delete it?
 
         def attempt() -> Flow[None]:
@@ -205,7 +221,10 @@ class Operations:
                 maybe_done = maybe_done or is_ambiguous(error)
                 raise
 
-        yield from retrying(self.policy, attempt, idempotent=True)
+        yield from retrying(self.policy, attempt, idempotent=True, fresh=self._fresh(ref))
+        gone = ref.id if isinstance(ref, NatsAccount | NatsCredentials) else ref
+        if isinstance(gone, str):
+            self.created.forget(gone)  # a 404 for it now is the truth
 
     # accounts
 
@@ -239,14 +258,16 @@ class Operations:
                 yield from self.delete_account(extra, region)
             return made[0]  # the lost request did create it: adopt it
 
-        return (yield from retrying(self.policy, attempt, idempotent=False, reconcile=reconcile))
+        account = yield from retrying(self.policy, attempt, idempotent=False, reconcile=reconcile)
+        self.created.add(account.id, f"NATS account {account.id}")
+        return account
 
     def get_account(self, account: AccountRef, region: str | None) -> Flow[NatsAccount]:
         request = get_nats_account._get_kwargs(
             GetNatsAccountRegion(self._region(region, account)),
             self._id(account, "nats_account_id"),
         )
-        return self._idempotent(request, NatsAccount.from_json)
+        return self._idempotent(request, NatsAccount.from_json, self._fresh(account))
 
     def update_account(
         self, account: AccountRef, name: str, region: str | None
@@ -256,14 +277,15 @@ class Operations:
             self._id(account, "nats_account_id"),
             body=UpdateNatsAccountBody(name=check_name(name, MAX_ACCOUNT_NAME)),
         )
-        return self._idempotent(request, NatsAccount.from_json)
+        return self._idempotent(request, NatsAccount.from_json, self._fresh(account))
 
     def delete_account(self, account: AccountRef, region: str | None) -> Flow[None]:
         return self._delete(
             delete_nats_account._get_kwargs(
                 DeleteNatsAccountRegion(self._region(region, account)),
                 self._id(account, "nats_account_id"),
-            )
+            ),
+            account,
         )
 
     def account_page_fetcher(
@@ -328,7 +350,15 @@ class Operations:
                 yield from self.delete_credentials(credentials, region)
             return None
 
-        return (yield from retrying(self.policy, attempt, idempotent=False, reconcile=reconcile))
+        created = yield from retrying(
+            self.policy,
+            attempt,
+            idempotent=False,
+            reconcile=reconcile,
+            fresh=self._fresh(account),  # a new account may not be known yet
+        )
+        self.created.add(created.id, f"NATS credentials {created.id}")
+        return created
 
     def get_credentials(
         self, credentials: CredentialsRef, region: str | None
@@ -337,17 +367,15 @@ class Operations:
             GetNatsCredentialsRegion(self._region(region, credentials)),
             self._id(credentials, "nats_credentials_id"),
         )
-        return self._idempotent(
-            request,
-            NatsCredentials.from_json,
-        )
+        return self._idempotent(request, NatsCredentials.from_json, self._fresh(credentials))
 
     def delete_credentials(self, credentials: CredentialsRef, region: str | None) -> Flow[None]:
         return self._delete(
             delete_nats_credentials._get_kwargs(
                 DeleteNatsCredentialsRegion(self._region(region, credentials)),
                 self._id(credentials, "nats_credentials_id"),
-            )
+            ),
+            credentials,
         )
 
     def credentials_page_fetcher(
@@ -380,7 +408,7 @@ class Operations:
                 items = tuple(NatsCredentials.from_json(c) for c in rows)
                 return Page(items, number, size, _count(data.get("total_count")))
 
-            return self._idempotent(request, parse)
+            return self._idempotent(request, parse, self._fresh(account))
 
         return fetch
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -25,6 +26,8 @@ import httpx
 
 from ._runtime import Flow, Record, Send, Sleep
 from .errors import (
+    NotFoundError,
+    PermissionsDeniedError,
     RateLimitedError,
     ScalewayError,
     ServerError,
@@ -33,7 +36,15 @@ from .errors import (
     error_from_response,
 )
 
-__all__ = ["RetryPolicy", "is_ambiguous", "retrying", "send", "send_parsed"]
+__all__ = [
+    "Created",
+    "Fresh",
+    "RetryPolicy",
+    "is_ambiguous",
+    "retrying",
+    "send",
+    "send_parsed",
+]
 
 log = logging.getLogger("scaleway_nats")
 
@@ -48,6 +59,10 @@ class RetryPolicy:
     backoff_base: float = 0.2  # seconds before the first retry, at most
     backoff_max: float = 8.0  # cap of one pause
     deadline: float = 60.0  # seconds for the whole call, attempts in flight included
+    # How long after this client created a resource a 404/403 naming it is taken for
+    # Scaleway still propagating it, and retried: terraform-provider-scaleway retries
+    # those reads for 30 s (internal/services/mnq/helpers_mnq_retry.go).
+    propagation_window: float = 30.0
     rng: random.Random = attrs.field(factory=random.Random, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -68,6 +83,11 @@ def is_ambiguous(error: ScalewayError) -> bool:
     if isinstance(error, TransportError):
         return error.request_was_sent
     return isinstance(error, ServerError)
+
+
+def is_propagating(error: ScalewayError) -> bool:
+    """A 404 or 403 (not a quota) that Scaleway gives for a resource created a moment ago."""
+    return isinstance(error, NotFoundError | PermissionsDeniedError)
 
 
 def is_retryable(error: ScalewayError) -> bool:
@@ -128,21 +148,37 @@ def retrying(
     *,
     idempotent: bool,
     reconcile: Callable[[ScalewayError], Flow[T | None]] | None = None,
+    fresh: Fresh | None = None,
 ) -> Flow[T]:
     """Run `attempt` until it succeeds, retrying what `policy` and idempotency allow.
 
     After an ambiguous failure of a non-idempotent call, `reconcile(error)` runs before the
     next attempt: if it finds the result of the lost request it is returned, else
     the call is sent again (it raises when it cannot tell). Without `reconcile` such a
-    failure is raised, not resent.
+    failure is raised, not resent. With `fresh` (the call names a resource this client
+    just created), a 404/403 is retried until that resource is `propagation_window` old.
     """
     started = time.monotonic()
     deadline = started + policy.deadline
-    retry = 0
+    retry = settling = 0
     while True:
         try:
             return (yield from within(attempt(), deadline))
         except ScalewayError as error:
+            if fresh is not None and is_propagating(error):
+                # Not yet visible: a 404/403 took no effect, so resending is always safe.
+                pause = min(1.0, 0.1 * 2**settling)
+                if time.monotonic() + pause < min(fresh.until, deadline):
+                    yield Record("propagation_retries")
+                    yield Sleep(pause)
+                    settling += 1
+                    continue
+                _note_attempts(error, retry + settling + 1, time.monotonic() - started)
+                error.message += (
+                    f" ({fresh.what} was created by this client {fresh.age():.1f} s ago and "
+                    f"is still not visible: Scaleway can take a moment to show a new resource)"
+                )
+                raise
             ambiguous = is_ambiguous(error)
             must_reconcile = ambiguous and not idempotent
             if not is_retryable(error) or (must_reconcile and reconcile is None):
@@ -169,6 +205,52 @@ def retrying(
                 # Reconciled once more so that nothing made by the last attempt is orphaned.
                 _note_attempts(error, retry + 1, time.monotonic() - started)
                 raise
+
+
+@attrs.frozen
+class Fresh:
+    """A resource the call names that this client created recently, and until when a
+    404/403 for it is taken for propagation (a time.monotonic() value)."""
+
+    what: str  # e.g. "NATS account A..."
+    created: float
+    until: float
+
+    def age(self) -> float:
+        return time.monotonic() - self.created
+
+
+class Created:
+    """Ids this client created, with when (thread-safe; entries expire after `window`)."""
+
+    def __init__(self, window: float) -> None:
+        self._window = window
+        self._when: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, resource_id: str, what: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            # Drop expired entries: memory stays bounded by what a window can hold.
+            expired = [k for k, (_, t) in self._when.items() if now - t >= self._window]
+            for key in expired:
+                del self._when[key]
+            self._when[resource_id] = (what, now)
+
+    def forget(self, resource_id: str) -> None:
+        with self._lock:
+            self._when.pop(resource_id, None)
+
+    def fresh(self, *resource_ids: str | None) -> Fresh | None:
+        """The youngest of `resource_ids` this client created within the window, if any."""
+        now = time.monotonic()
+        with self._lock:
+            found = [self._when[i] for i in resource_ids if i is not None and i in self._when]
+        young = [(what, t) for what, t in found if now - t < self._window]
+        if not young:
+            return None
+        what, created = max(young, key=lambda item: item[1])
+        return Fresh(what, created, created + self._window)
 
 
 def _note_attempts(error: ScalewayError, attempts: int, elapsed: float) -> None:
