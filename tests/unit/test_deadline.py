@@ -162,3 +162,13 @@ def test_a_body_streamed_slowly_by_any_transport_is_cut_at_the_deadline() -> Non
 
     assert len(produced) < len(BODY)
     print(f"\nmock stream: {len(produced)} of {len(BODY)} bytes read before the deadline")
+
+
+def test_a_create_cut_at_the_deadline_says_it_may_have_taken_effect(trickler: Trickler) -> None:
+    with NatsAPI(**settings(trickler.url)) as api, pytest.raises(TransportError) as caught:
+        api.create_account()
+
+    message = str(caught.value)
+    assert message.startswith("POST ") and "may have taken effect" in message
+    assert trickler.completed == 0
+    print(f"\ncreate: {message}")

@@ -402,3 +402,19 @@ async def test_two_clients_generated_account_names_adopt_only_their_own(
     assert mine.id != theirs.id
     assert {a["id"] for a in accounts(fake)} == {mine.id, theirs.id}
     assert fake.count("POST") == 2  # A's one (adopted) and B's
+
+
+async def test_a_failed_look_up_reports_the_create_s_own_failure(
+    client: Flavoured, fake: FakeScaleway
+) -> None:
+    from scaleway_nats import TransportError
+
+    fake.fail_next(1, method="POST", exception=httpx.ReadError, after=True)
+    fake.fail_next(10, method="GET", status=403, body={"type": "permissions_denied"})
+
+    with pytest.raises(TransportError) as caught:
+        await client.call("create_account")
+
+    message = str(caught.value)
+    assert "POST" in message and "may have taken effect" in message
+    assert fake.count("POST") == 1  # never resent blindly

@@ -26,6 +26,7 @@ import httpx
 
 from ._runtime import Flow, Record, Send, Sleep
 from .errors import (
+    AmbiguousCreateError,
     NotFoundError,
     PermissionsDeniedError,
     RateLimitedError,
@@ -198,7 +199,18 @@ def retrying(
                 retry += 1
             if must_reconcile and reconcile is not None:
                 yield Record("reconciliations")
-                found = yield from within(reconcile(error), deadline)
+                try:
+                    found = yield from within(reconcile(error), deadline)
+                except AmbiguousCreateError:
+                    raise
+                except ScalewayError as failure:
+                    # Not knowing what the lost request did, the call must not be resent:
+                    # report the create's own failure, not the look-up's.
+                    _note_attempts(error, retry + 1, time.monotonic() - started)
+                    error.message += (
+                        f"; it may have taken effect, and looking for its result failed: {failure}"
+                    )
+                    raise error from failure
                 if found is not None:
                     return found
             if out_of_budget:
