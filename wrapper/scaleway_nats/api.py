@@ -51,7 +51,11 @@ class _Client(AuthenticatedClient):
 
 
 class _Base:
-    """Configuration, retry policy and the generated client both flavours share."""
+    """Configuration, retry policy and the generated client both flavours share.
+
+    `timeout` is the wall-clock time one attempt may take (connect to last byte), and
+    `retry_policy.deadline` that of the whole call, retries included.
+    """
 
     def __init__(
         self,
