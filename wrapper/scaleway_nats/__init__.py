@@ -14,6 +14,7 @@ from ._version import __version__
 from .api import AsyncNatsAPI, NatsAPI
 from .config import Config, resolve_config
 from .errors import (
+    AmbiguousCreateError,
     ArgumentError,
     ConfigurationError,
     InvalidArgumentsError,
@@ -26,8 +27,17 @@ from .errors import (
     ServerError,
     TransportError,
     UnauthorizedError,
+    UnexpectedResponseError,
 )
-from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials, OrderBy, Region
+from .models import (
+    ORDER_BY,
+    REGIONS,
+    NatsAccount,
+    NatsCredentials,
+    OrderBy,
+    Region,
+    creds_file_path,
+)
 from .pagination import AsyncPager, Page, Pager
 from .quickstart import quickstart
 from .retry import RetryPolicy
@@ -35,6 +45,7 @@ from .retry import RetryPolicy
 __all__ = [
     "ORDER_BY",
     "REGIONS",
+    "AmbiguousCreateError",
     "ArgumentError",
     "AsyncNatsAPI",
     "AsyncPager",
@@ -58,7 +69,9 @@ __all__ = [
     "ServerError",
     "TransportError",
     "UnauthorizedError",
+    "UnexpectedResponseError",
     "__version__",
+    "creds_file_path",
     "quickstart",
     "resolve_config",
 ]
