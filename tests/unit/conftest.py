@@ -497,20 +497,28 @@ class Flavoured:
             await self.api.aclose()
 
 
+def _test_clock(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """`clock=` for the clients a test builds, when it asks for the `clock` fixture."""
+    if "clock" in request.fixturenames:
+        return {"clock": request.getfixturevalue("clock")}
+    return {}
+
+
 @pytest.fixture(params=["sync", "async"])
 async def client(request: pytest.FixtureRequest, fake: FakeScaleway) -> Any:
-    flavoured = Flavoured(fake, request.param)
+    flavoured = Flavoured(fake, request.param, **_test_clock(request))
     yield flavoured
     await flavoured.close()
 
 
 @pytest.fixture
-async def flavoured_factory(fake: FakeScaleway) -> Any:
+async def flavoured_factory(request: pytest.FixtureRequest, fake: FakeScaleway) -> Any:
     """Build more Flavoured clients with custom arguments (closed at teardown)."""
     made: list[Flavoured] = []
+    defaults = _test_clock(request)
 
     def build(flavour: str, **kwargs: Any) -> Flavoured:
-        flavoured = Flavoured(fake, flavour, **kwargs)
+        flavoured = Flavoured(fake, flavour, **{**defaults, **kwargs})
         made.append(flavoured)
         return flavoured
 

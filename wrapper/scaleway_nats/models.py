@@ -83,17 +83,17 @@ class NatsAccount:
     updated_at: datetime.datetime | None = None
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> NatsAccount:
+    def from_json(cls, data: object) -> NatsAccount:
         """From the API's JSON object (the spec's scaleway.mnq.v1beta1.NatsAccount)."""
-        data = _object(data, "a NATS account")
+        fields = _object(data, "a NATS account")
         return cls(
-            id=_text(data, "id"),
-            name=_text(data, "name"),
-            endpoint=_text(data, "endpoint"),
-            project_id=_text(data, "project_id"),
-            region=_text(data, "region"),
-            created_at=parse_time(data.get("created_at")),
-            updated_at=parse_time(data.get("updated_at")),
+            id=_text(fields, "id"),
+            name=_text(fields, "name"),
+            endpoint=_text(fields, "endpoint"),
+            project_id=_text(fields, "project_id"),
+            region=_text(fields, "region"),
+            created_at=parse_time(fields.get("created_at")),
+            updated_at=parse_time(fields.get("updated_at")),
         )
 
 
@@ -142,19 +142,19 @@ class NatsCredentials:
         return write_secret_file(target, self.content)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> NatsCredentials:
+    def from_json(cls, data: object) -> NatsCredentials:
         """From the API's JSON object (the spec's scaleway.mnq.v1beta1.NatsCredentials)."""
-        data = _object(data, "NATS credentials")
-        file = data.get("credentials")
+        fields = _object(data, "NATS credentials")
+        file = fields.get("credentials")
         file = file if isinstance(file, Mapping) else {}
         return cls(
-            id=_text(data, "id"),
-            name=_text(data, "name"),
-            nats_account_id=_text(data, "nats_account_id"),
-            region=_text(data, "region"),
-            created_at=parse_time(data.get("created_at")),
-            updated_at=parse_time(data.get("updated_at")),
-            checksum=_text(data, "checksum") or None,
+            id=_text(fields, "id"),
+            name=_text(fields, "name"),
+            nats_account_id=_text(fields, "nats_account_id"),
+            region=_text(fields, "region"),
+            created_at=parse_time(fields.get("created_at")),
+            updated_at=parse_time(fields.get("updated_at")),
+            checksum=_text(fields, "checksum") or None,
             file_name=_text(file, "name") or None,
             content=_text(file, "content") or None,
         )
