@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "scaleway-nats-api.yaml"
 CONFIG = ROOT / "spec" / "openapi-python-client.yaml"
+# Our changes to the generator's templates (a public request builder): spec/templates/*.jinja.
+TEMPLATES = ROOT / "spec" / "templates"
 PACKAGE = "scaleway_nats_api"
 TARGET = ROOT / "generated" / PACKAGE
 
@@ -37,6 +39,7 @@ def generate_into(output: Path) -> None:
             sys.executable, "-m", "openapi_python_client", "generate",
             "--path", str(SPEC), "--config", str(CONFIG),
             "--meta", "none", "--output-path", str(out), "--overwrite",
+            "--custom-template-path", str(TEMPLATES),
         ]  # fmt: skip
         result = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if result.returncode != 0 or "Warning" in result.stdout or "Error" in result.stdout:

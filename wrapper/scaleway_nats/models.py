@@ -7,10 +7,12 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import attrs
 from dateutil.parser import isoparse
+
+from scaleway_nats_api.models import CreateNatsAccountRegion, ListNatsAccountsOrderBy
 
 from ._files import write_atomic
 
@@ -26,18 +28,21 @@ __all__ = [
     "write_secret_file",
 ]
 
-Region = Literal["fr-par", "nl-ams"]
-REGIONS: tuple[Region, ...] = get_args(Region)
+# The allowed values come from the spec, through the generated enums: a region or order
+# Scaleway adds is accepted after `nox -s generate` with no hand edit. The Literal types
+# below are for type checkers only; tests/unit/test_spec.py fails when they drift.
+REGIONS: tuple[str, ...] = tuple(region.value for region in CreateNatsAccountRegion)
+ORDER_BY: tuple[str, ...] = tuple(order.value for order in ListNatsAccountsOrderBy)
 
+Region = Literal["fr-par", "nl-ams"]
 OrderBy = Literal[
     "created_at_asc",
     "created_at_desc",
-    "updated_at_asc",
-    "updated_at_desc",
     "name_asc",
     "name_desc",
+    "updated_at_asc",
+    "updated_at_desc",
 ]
-ORDER_BY: tuple[OrderBy, ...] = get_args(OrderBy)
 
 
 def parse_time(value: object) -> datetime.datetime | None:

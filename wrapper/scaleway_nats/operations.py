@@ -223,29 +223,29 @@ def ids_named(*refs: object) -> list[str]:
 
 
 def create_account_request(region: str, name: str, project: str) -> Request:
-    return create_nats_account._get_kwargs(
+    return create_nats_account.request_kwargs(
         CreateNatsAccountRegion(region), body=CreateNatsAccountBody(name=name, project_id=project)
     )
 
 
 def get_account_request(region: str, account_id: str) -> Request:
-    return get_nats_account._get_kwargs(GetNatsAccountRegion(region), account_id)
+    return get_nats_account.request_kwargs(GetNatsAccountRegion(region), account_id)
 
 
 def update_account_request(region: str, account_id: str, name: str) -> Request:
-    return update_nats_account._get_kwargs(
+    return update_nats_account.request_kwargs(
         UpdateNatsAccountRegion(region), account_id, body=UpdateNatsAccountBody(name=name)
     )
 
 
 def delete_account_request(region: str, account_id: str) -> Request:
-    return delete_nats_account._get_kwargs(DeleteNatsAccountRegion(region), account_id)
+    return delete_nats_account.request_kwargs(DeleteNatsAccountRegion(region), account_id)
 
 
 def list_accounts_request(
     region: str, project: str | None, order_by: str, page: int, page_size: int
 ) -> Request:
-    return list_nats_accounts._get_kwargs(
+    return list_nats_accounts.request_kwargs(
         ListNatsAccountsRegion(region),
         project_id=UNSET if project is None else project,
         page=page,
@@ -255,18 +255,20 @@ def list_accounts_request(
 
 
 def create_credentials_request(region: str, account_id: str, name: str) -> Request:
-    return create_nats_credentials._get_kwargs(
+    return create_nats_credentials.request_kwargs(
         CreateNatsCredentialsRegion(region),
         body=CreateNatsCredentialsBody(nats_account_id=account_id, name=name),
     )
 
 
 def get_credentials_request(region: str, credentials_id: str) -> Request:
-    return get_nats_credentials._get_kwargs(GetNatsCredentialsRegion(region), credentials_id)
+    return get_nats_credentials.request_kwargs(GetNatsCredentialsRegion(region), credentials_id)
 
 
 def delete_credentials_request(region: str, credentials_id: str) -> Request:
-    return delete_nats_credentials._get_kwargs(DeleteNatsCredentialsRegion(region), credentials_id)
+    return delete_nats_credentials.request_kwargs(
+        DeleteNatsCredentialsRegion(region), credentials_id
+    )
 
 
 def list_credentials_request(
@@ -277,7 +279,7 @@ def list_credentials_request(
     page: int,
     page_size: int,
 ) -> Request:
-    return list_nats_credentials._get_kwargs(
+    return list_nats_credentials.request_kwargs(
         ListNatsCredentialsRegion(region),
         project_id=UNSET if project is None else project,
         nats_account_id=UNSET if account_id is None else account_id,
