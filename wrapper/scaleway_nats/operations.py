@@ -14,7 +14,8 @@ import re
 import secrets
 import unicodedata
 import uuid
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import TypeVar
 
 import attrs
 
@@ -292,14 +293,14 @@ def list_credentials_request(
 # -- answers ------------------------------------------------------------------------------------
 
 
-def account_page(data: Any, number: int, size: int) -> Page[NatsAccount]:
-    items = tuple(NatsAccount.from_json(a) for a in _rows(data, "nats_accounts"))
-    return Page(items, number, size, _count(data.get("total_count")))
+def account_page(data: object, number: int, size: int) -> Page[NatsAccount]:
+    rows, total = _rows(data, "nats_accounts")
+    return Page(tuple(NatsAccount.from_json(a) for a in rows), number, size, total)
 
 
-def credentials_page(data: Any, number: int, size: int) -> Page[NatsCredentials]:
-    items = tuple(NatsCredentials.from_json(c) for c in _rows(data, "nats_credentials"))
-    return Page(items, number, size, _count(data.get("total_count")))
+def credentials_page(data: object, number: int, size: int) -> Page[NatsCredentials]:
+    rows, total = _rows(data, "nats_credentials")
+    return Page(tuple(NatsCredentials.from_json(c) for c in rows), number, size, total)
 
 
 Made = TypeVar("Made", NatsAccount, NatsCredentials)
@@ -332,13 +333,10 @@ def created_since(item: object, since: datetime.datetime) -> bool:
 _EPOCH = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
 
 
-def _rows(data: Any, key: str) -> list[Any]:
-    """The list under `key` of a list answer; TypeError when the answer has none."""
-    rows = data.get(key)
+def _rows(data: object, key: str) -> tuple[list[object], int]:
+    """The list under `key` of a list answer, and its total_count; TypeError when it has none."""
+    rows = data.get(key) if isinstance(data, Mapping) else None
     if not isinstance(rows, list):
         raise TypeError(f"a list answer without a {key!r} list")
-    return rows
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) else 0
+    total = data.get("total_count") if isinstance(data, Mapping) else None
+    return rows, total if isinstance(total, int) else 0
