@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 import hashlib
-import inspect
 import itertools
 import json
 import re
@@ -28,7 +27,7 @@ import pytest
 
 from scaleway_nats import REGIONS, AsyncNatsAPI, NatsAPI, RetryPolicy
 from scaleway_nats.operations import MAX_PAGE_SIZE
-from scaleway_nats.pagination import AsyncPager, Pager
+from tests.flavoured import Flavoured
 from tests.ids import new_account_id
 
 API_URL = "https://scaleway.test"
@@ -448,58 +447,6 @@ def api(fake: FakeScaleway) -> Iterator[NatsAPI]:
     client.close()
 
 
-class Flavoured:
-    """One face over NatsAPI and AsyncNatsAPI so that a test runs against both."""
-
-    def __init__(self, fake: FakeScaleway, flavour: str, **kwargs: Any) -> None:
-        self.fake = fake
-        self.flavour = flavour
-        self.api = make_api(fake, flavour, **kwargs)
-
-    @property
-    def stats(self) -> dict[str, int]:
-        return dict(self.api.stats)
-
-    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.api, method)(*args, **kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
-
-    async def take(self, pager: Pager[Any] | AsyncPager[Any], count: int) -> list[Any]:
-        """The first `count` items of a pager, consuming no more than that."""
-        if isinstance(pager, Pager):
-            return list(itertools.islice(iter(pager), count))
-        iterator = aiter(pager)
-        taken = []
-        try:
-            for _ in range(count):
-                taken.append(await anext(iterator))
-        except StopAsyncIteration:
-            pass
-        finally:
-            await iterator.aclose()  # type: ignore[attr-defined]
-        return taken
-
-    async def collect(self, pager: Pager[Any] | AsyncPager[Any]) -> list[Any]:
-        """Every item, by plain iteration (`for` / `async for`)."""
-        if isinstance(pager, Pager):
-            return [item for item in pager]
-        return [item async for item in pager]
-
-    async def pager_call(self, pager: Pager[Any] | AsyncPager[Any], method: str, *args: Any) -> Any:
-        result = getattr(pager, method)(*args)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
-
-    async def close(self) -> None:
-        if isinstance(self.api, NatsAPI):
-            self.api.close()
-        else:
-            await self.api.aclose()
-
-
 def _test_clock(request: pytest.FixtureRequest) -> dict[str, Any]:
     """`clock=` for the clients a test builds, when it asks for the `clock` fixture."""
     if "clock" in request.fixturenames:
@@ -509,7 +456,7 @@ def _test_clock(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture(params=["sync", "async"])
 async def client(request: pytest.FixtureRequest, fake: FakeScaleway) -> Any:
-    flavoured = Flavoured(fake, request.param, **_test_clock(request))
+    flavoured = Flavoured(make_api(fake, request.param, **_test_clock(request)), fake)
     yield flavoured
     await flavoured.close()
 
@@ -521,7 +468,7 @@ async def flavoured_factory(request: pytest.FixtureRequest, fake: FakeScaleway) 
     defaults = _test_clock(request)
 
     def build(flavour: str, **kwargs: Any) -> Flavoured:
-        flavoured = Flavoured(fake, flavour, **{**defaults, **kwargs})
+        flavoured = Flavoured(make_api(fake, flavour, **{**defaults, **kwargs}), fake)
         made.append(flavoured)
         return flavoured
 
