@@ -37,8 +37,6 @@ from .requester import AsyncRequester
 __all__ = ["PAGE_PREFETCH_WINDOW", "AsyncNatsAPI"]
 
 PAGE_PREFETCH_WINDOW = 4  # pages fetched concurrently after the first when iterating a list
-# How far the server's clock may trail ours when recognising our own lost create.
-CLOCK_SKEW = datetime.timedelta(minutes=2)
 
 T = TypeVar("T")
 
@@ -177,7 +175,7 @@ class AsyncNatsAPI:
             else ops.generated_name("nats-account")
         )
         request = ops.create_account_request(region, chosen, project)
-        since = _now() - CLOCK_SKEW
+        since = _now() - ops.CLOCK_SKEW
         proven = name is None  # a generated name is unique: namesakes are ours
 
         async def attempt() -> NatsAccount:
@@ -249,7 +247,7 @@ class AsyncNatsAPI:
             else ops.generated_name("nats-credentials")
         )
         request = ops.create_credentials_request(region, account_id, chosen)
-        since = _now() - CLOCK_SKEW
+        since = _now() - ops.CLOCK_SKEW
         proven = name is None
 
         async def attempt() -> NatsCredentials:
