@@ -785,11 +785,17 @@ def scenario_overhead(bench: Bench) -> list[Result]:
         ]
 
 
+# A real-format NATS account id (an NKEY public key, not a UUID): the one recorded in
+# scaleway/terraform-provider-scaleway internal/services/mnq/testdata/
+# nats-credentials-basic.cassette.yaml (see tests/ids.py).
+CANNED_ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"
+
+
 def canned_account(project_id: str) -> dict[str, str]:
     """A get_account answer as the API sends it."""
     stamp = "2024-05-06T07:08:09.123456Z"
     return {
-        "id": str(uuid.uuid4()),
+        "id": CANNED_ACCOUNT_ID,
         "name": "bench-account",
         "endpoint": "nats://nats.mnq.fr-par.scaleway.com:4222",
         "project_id": project_id,

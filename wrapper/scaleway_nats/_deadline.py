@@ -1,9 +1,9 @@
 """Wall-clock bounds on one HTTP attempt, for the sync client.
 
 httpx's timeouts bound each socket operation, not a request: a server sending one byte per
-second never trips a read timeout. The async runner cancels the attempt at its limit
-(asyncio.wait_for); threads cannot be cancelled, so the sync client's sockets are wrapped:
-every read, write and connect is given at most the time left before the limit the runner set
+second never trips a read timeout. The async client cancels the attempt at its limit
+(asyncio.timeout); threads cannot be cancelled, so the sync client's sockets are wrapped:
+every read, write and connect is given at most the time left before the limit the client set
 for this thread, and fails once it has passed. `BoundedStream` does the same between body
 chunks for transports that are not sockets (e.g. httpx.MockTransport).
 """
@@ -100,14 +100,16 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def deadline_transport(verify: ssl.SSLContext | str | bool) -> httpx.HTTPTransport:
+def deadline_transport(
+    verify: ssl.SSLContext | str | bool, http2: bool = False
+) -> httpx.HTTPTransport:
     """httpx's own transport, its sockets bounded by `bounded()`.
 
     httpx takes no network backend argument, so the one of its fresh, still unused pool
     is replaced (httpcore's NetworkBackend is public API; the attribute is not).
     tests/unit/test_deadline.py fails if this stops taking effect.
     """
-    transport = httpx.HTTPTransport(verify=verify)
+    transport = httpx.HTTPTransport(verify=verify, http2=http2)
     transport._pool._network_backend = _Backend()
     return transport
 
