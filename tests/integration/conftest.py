@@ -24,6 +24,15 @@ def make_api(flavour: str, env: LocalScaleway, **options: Any) -> NatsAPI | Asyn
     return cls(**{**settings, **options})
 
 
+@pytest.fixture
+def cli_env(emulator: LocalScaleway, monkeypatch: pytest.MonkeyPatch) -> LocalScaleway:
+    """The emulator's settings in SCW_* variables, as a user of the CLI would set them."""
+    monkeypatch.setenv("SCW_SECRET_KEY", emulator.secret_key)
+    monkeypatch.setenv("SCW_DEFAULT_PROJECT_ID", emulator.project_id)
+    monkeypatch.setenv("SCW_API_URL", emulator.api_url)
+    return emulator
+
+
 @pytest.fixture(params=["sync", "async"])
 async def client(request: pytest.FixtureRequest, emulator: LocalScaleway) -> AsyncIterator[Client]:
     flavoured = Flavoured(make_api(request.param, emulator))
