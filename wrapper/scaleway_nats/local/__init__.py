@@ -10,7 +10,8 @@ at ``api_url`` sees the real API; NATS clients get real, isolated accounts over 
         ...
 
 Modules: ``jwt`` (nkeys identities, NATS JWTs, .creds files), ``tls`` (local CA + server cert),
-``nats_server`` (config, supervised process, claims push), ``store`` (SQLite), ``service``
+``nats_server`` (config, supervised process, claims push), ``pusher`` (one ordered JWT pusher
+per region: nats-server always holds the latest committed JWT), ``store`` (SQLite), ``service``
 (what each write does to NATS), ``app`` (HTTP routes, validation, errors), ``faults`` (fault
 injection), ``emulator`` (``LocalScaleway``), ``serve`` (foreground CLI server).
 

@@ -83,6 +83,7 @@ class LocalScaleway:
         self._temp_dir: Path | None = None
         self._store: Store | None = None
         self._servers: dict[str, NatsServer] = {}
+        self._service: Service | None = None
         self._uvicorn: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._org: Organization | None = None
@@ -178,7 +179,7 @@ class LocalScaleway:
             orgs = [self.create_organization()]
         self._org = orgs[0]
 
-        service = Service(store, self._servers, operator, self.max_accounts)
+        service = self._service = Service(store, self._servers, operator, self.max_accounts)
         for region in REGIONS:
             previous = store.get_meta(f"nats_port:{region}")
             self._servers[region] = NatsServer(
@@ -245,6 +246,9 @@ class LocalScaleway:
         for server in self._servers.values():
             server.stop()
         self._servers.clear()
+        if self._service is not None:
+            self._service.close()
+            self._service = None
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -59,11 +59,17 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def encode(issuer: Identity, subject: str, name: str, nats: dict[str, Any]) -> str:
-    """Sign a v2 claims set. ``jti`` is the base32 SHA-512/256 of the claims, as in Go."""
+def encode(
+    issuer: Identity, subject: str, name: str, nats: dict[str, Any], *, not_before: int = 0
+) -> str:
+    """Sign a v2 claims set. ``jti`` is the base32 SHA-512/256 of the claims, as in Go.
+
+    ``iat`` is now, but never less than ``not_before``: nats-server drops a JWT older than the
+    one it holds, so an account's successive JWTs must not go back in time with the clock.
+    """
     claims: dict[str, Any] = {
         "jti": "",
-        "iat": int(time.time()),
+        "iat": max(int(time.time()), not_before),
         "iss": issuer.public_key,
         "name": name,
         "sub": subject,
@@ -103,11 +109,13 @@ def account_jwt(
     revocations: dict[str, int] | None = None,
     disabled: bool = False,
     system: bool = False,
+    previous: str | None = None,
 ) -> str:
     """Account claims with Scaleway's limits.
 
     ``disabled`` is how a deleted account is tombstoned: no connections, no JetStream, every
-    user revoked (the resolver is configured with ``allow_delete: false``).
+    user revoked (the resolver is configured with ``allow_delete: false``). ``previous`` is the
+    account's last JWT: the new one is issued no earlier.
     """
     limits: dict[str, Any] = {
         "subs": -1,
@@ -132,7 +140,8 @@ def account_jwt(
     nats: dict[str, Any] = {"type": "account", "limits": limits}
     if revocations:
         nats["revocations"] = dict(revocations)
-    return encode(operator, account, name, nats)
+    not_before = int(decode_claims(previous)["iat"]) if previous else 0
+    return encode(operator, account, name, nats, not_before=not_before)
 
 
 def user_jwt(account: Identity, user: str, name: str) -> str:

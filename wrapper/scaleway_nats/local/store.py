@@ -246,6 +246,16 @@ class Store:
             _account(r) for r in self._query("SELECT * FROM accounts WHERE region = ?", (region,))
         ]
 
+    def committed_jwt(self, public_key: str) -> tuple[str, str] | None:
+        """(JWT, seed) last committed for an account key (tombstones too), else None."""
+        rows = self._query("SELECT jwt, seed FROM accounts WHERE public_key = ?", (public_key,))
+        return (str(rows[0]["jwt"]), str(rows[0]["seed"])) if rows else None
+
+    def committed_jwts(self, region: str) -> dict[str, tuple[str, str]]:
+        """(JWT, seed) of every account of ``region`` by account key, tombstones included."""
+        rows = self._query("SELECT public_key, jwt, seed FROM accounts WHERE region = ?", (region,))
+        return {str(r["public_key"]): (str(r["jwt"]), str(r["seed"])) for r in rows}
+
     def update_account_jwt(
         self, account_id: str, token: str, revocations: dict[str, int], *, deleted_at: str | None
     ) -> None:
