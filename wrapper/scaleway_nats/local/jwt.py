@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import time
@@ -53,6 +54,17 @@ class Identity:
 
     def sign(self, data: bytes) -> bytes:
         return bytes(nkeys.from_seed(self.seed.encode()).sign(data))
+
+    def signing_key(self) -> Identity:
+        """The account's signing key, derived from its seed (so nothing more is stored).
+
+        Scaleway's user JWTs are issued by an account signing key, with
+        ``nats.issuer_account`` = the account (the user JWT recorded in
+        scaleway/terraform-provider-scaleway internal/services/mnq/testdata/
+        nats-credentials-basic.cassette.yaml). Deriving it is our choice.
+        """
+        raw = hmac.new(self.seed.encode(), b"scaleway-nats signing key", "sha256").digest()
+        return Identity.from_seed(nkeys.encode_seed(raw, nkeys.PREFIX_BYTE_ACCOUNT).decode())
 
 
 def _b64(data: bytes) -> str:
@@ -110,6 +122,7 @@ def account_jwt(
     disabled: bool = False,
     system: bool = False,
     previous: str | None = None,
+    signing_key: str | None = None,
 ) -> str:
     """Account claims with Scaleway's limits.
 
@@ -138,16 +151,31 @@ def account_jwt(
             consumer=MAX_CONSUMERS,
         )
     nats: dict[str, Any] = {"type": "account", "limits": limits}
+    if signing_key is not None:
+        nats["signing_keys"] = [signing_key]
     if revocations:
         nats["revocations"] = dict(revocations)
     not_before = int(decode_claims(previous)["iat"]) if previous else 0
     return encode(operator, account, name, nats, not_before=not_before)
 
 
-def user_jwt(account: Identity, user: str, name: str) -> str:
-    """A user with full access to its account (Scaleway credentials are all-powerful)."""
-    nats = {"type": "user", "pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1}
-    return encode(account, user, name, nats)
+def user_jwt(account: Identity, user: str, name: str, *, via_signing_key: bool = True) -> str:
+    """A user with full access to its account (Scaleway credentials are all-powerful),
+    issued by the account's signing key as Scaleway does (the system account, which has no
+    signing key, issues its users itself)."""
+    nats = {
+        "type": "user",
+        "pub": {},
+        "sub": {},
+        "subs": -1,
+        "data": -1,
+        "payload": -1,
+        "issuer_account": account.public_key,
+    }
+    if not via_signing_key:
+        del nats["issuer_account"]
+        return encode(account, user, name, nats)
+    return encode(account.signing_key(), user, name, nats)
 
 
 def creds_file(user_token: str, user_seed: str) -> str:

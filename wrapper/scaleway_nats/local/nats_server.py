@@ -99,7 +99,9 @@ class Trust:
     def system_user_creds(self) -> RawCredentials:
         """A fresh system-account user, minted per use and never written to disk."""
         user = jwt.Identity.generate("user")
-        token = jwt.user_jwt(self.system_account, user.public_key, "emulator-system")
+        token = jwt.user_jwt(
+            self.system_account, user.public_key, "emulator-system", via_signing_key=False
+        )
         return RawCredentials(jwt.creds_file(token, user.seed))
 
 

@@ -111,6 +111,7 @@ class Service:
             revocations=revocations,
             disabled=disabled,
             previous=previous,
+            signing_key=account.signing_key().public_key,
         )
 
     # -- accounts ----------------------------------------------------------------------------
@@ -191,7 +192,9 @@ class Service:
             account_id=account.id,
             name=creds_name,
             user_public_key=user.public_key,
-            checksum=hashlib.sha256(content.encode()).hexdigest(),
+            # SHA-1 hex of the content, like Scaleway's (40 characters: the recorded
+            # checksum in terraform-provider-scaleway's nats-credentials-basic cassette).
+            checksum=hashlib.sha1(content.encode()).hexdigest(),  # noqa: S324 - not security
             created_at=created,
             updated_at=created,
         )
