@@ -70,9 +70,28 @@ class LocalScaleway:
         max_accounts: int = 10,
         fault_rate: float = 0.0,
         fault_seed: int | None = None,
+        *,
+        max_streams: int = jwt.DEFAULT_LIMITS.max_streams,
+        max_consumers: int = jwt.DEFAULT_LIMITS.max_consumers,
+        max_storage: int = jwt.DEFAULT_LIMITS.max_storage,
+        max_memory: int = jwt.DEFAULT_LIMITS.max_memory,
+        max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
     ) -> None:
+        """JetStream limits (``max_*``, per account; bytes for storage, memory and payload)
+        default to Scaleway's published quotas; they apply to accounts written from then on.
+        """
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
+        for name, value in (
+            ("max_streams", max_streams),
+            ("max_consumers", max_consumers),
+            ("max_storage", max_storage),
+            ("max_memory", max_memory),
+            ("max_payload", max_payload),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        self.limits = jwt.Limits(max_streams, max_consumers, max_storage, max_memory, max_payload)
         self._requested_dir = Path(state_dir) if state_dir is not None else None
         self.host = host
         self.api_port = api_port
@@ -179,7 +198,9 @@ class LocalScaleway:
             orgs = [self.create_organization()]
         self._org = orgs[0]
 
-        service = self._service = Service(store, self._servers, operator, self.max_accounts)
+        service = self._service = Service(
+            store, self._servers, operator, self.max_accounts, self.limits
+        )
         for region in REGIONS:
             previous = store.get_meta(f"nats_port:{region}")
             self._servers[region] = NatsServer(
@@ -190,6 +211,7 @@ class LocalScaleway:
                 host=self.host,
                 port=int(previous) if previous else None,
                 on_ready=service.reconcile,
+                max_payload=self.limits.max_payload,
             )
         for server in self._servers.values():
             try:

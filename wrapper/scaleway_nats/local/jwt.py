@@ -19,14 +19,26 @@ from typing import Any
 
 import nkeys
 
-# Scaleway's published per-account limits (docs "Technical limitations" + organization quotas).
-MAX_PAYLOAD = 512 * 1024
-DISK_STORAGE = 300 * 1024 * 1024
-# Scaleway counts everything against a single 300 MB storage quota; we only offer file storage
-# (memory streams are refused with "insufficient resources") so the quota stays exactly 300 MB.
-MEM_STORAGE = 0
-MAX_STREAMS = 10
-MAX_CONSUMERS = 50
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-account JetStream limits; the defaults are Scaleway's published quotas.
+
+    Source: Scaleway's organization quotas page, NATS section (scaleway/docs-content
+    pages/organizations-and-projects/additional-content/organization-quotas.mdx, as fixed in
+    PR #5401): 300 MB stream storage (replicas counted), memory 0, 50 streams, 50 consumers
+    per stream (nats-server counts the account ``consumer`` limit per stream), and the
+    512 KB message size of the NATS technical limitations.
+    """
+
+    max_streams: int = 50
+    max_consumers: int = 50
+    max_storage: int = 300 * 1024 * 1024
+    max_memory: int = 0  # memory streams are refused ("insufficient resources")
+    max_payload: int = 512 * 1024
+
+
+DEFAULT_LIMITS = Limits()
 
 _PREFIXES = {
     "operator": nkeys.PREFIX_BYTE_OPERATOR,
@@ -123,6 +135,7 @@ def account_jwt(
     system: bool = False,
     previous: str | None = None,
     signing_key: str | None = None,
+    jetstream: Limits = DEFAULT_LIMITS,
 ) -> str:
     """Account claims with Scaleway's limits.
 
@@ -133,7 +146,7 @@ def account_jwt(
     limits: dict[str, Any] = {
         "subs": -1,
         "data": -1,
-        "payload": MAX_PAYLOAD,
+        "payload": jetstream.max_payload,
         "imports": -1,
         "exports": -1,
         "wildcards": True,
@@ -145,10 +158,10 @@ def account_jwt(
         limits["leaf"] = 0
     elif not system:
         limits.update(
-            mem_storage=MEM_STORAGE,
-            disk_storage=DISK_STORAGE,
-            streams=MAX_STREAMS,
-            consumer=MAX_CONSUMERS,
+            mem_storage=jetstream.max_memory,
+            disk_storage=jetstream.max_storage,
+            streams=jetstream.max_streams,
+            consumer=jetstream.max_consumers,
         )
     nats: dict[str, Any] = {"type": "account", "limits": limits}
     if signing_key is not None:

@@ -126,6 +126,7 @@ class NatsServer:
         host: str = "127.0.0.1",
         port: int | None = None,
         on_ready: Callable[[NatsServer], None] | None = None,
+        max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
     ) -> None:
         self.region = region
         self.directory = directory
@@ -134,6 +135,7 @@ class NatsServer:
         self.host = host
         self.port = port  # None until the first start picks one (or the previous run's port)
         self.restarts = 0
+        self.max_payload = max_payload  # the server's cap; each account's is in its JWT
         self._on_ready = on_ready
         self._binary = find_binary()
         self._proc: subprocess.Popen[bytes] | None = None
@@ -275,7 +277,7 @@ server_name: "scw-local-{self.region}"
 host: "{self.host}"
 port: {self.port if self.port is not None else -1}
 ports_file_dir: {q(ports_dir)}
-max_payload: {jwt.MAX_PAYLOAD}
+max_payload: {self.max_payload}
 operator: {q(self.trust.operator_jwt_file)}
 system_account: {sys_pub}
 resolver: {{

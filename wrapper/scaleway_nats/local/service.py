@@ -56,8 +56,10 @@ class Service:
         servers: dict[str, NatsServer],
         operator: jwt.Identity,
         max_accounts: int,
+        limits: jwt.Limits = jwt.DEFAULT_LIMITS,
     ) -> None:
         self.store = store
+        self.limits = limits
         self.servers = servers
         self.operator = operator
         self.max_accounts = max_accounts
@@ -112,6 +114,7 @@ class Service:
             disabled=disabled,
             previous=previous,
             signing_key=account.signing_key().public_key,
+            jetstream=self.limits,
         )
 
     # -- accounts ----------------------------------------------------------------------------
