@@ -27,8 +27,9 @@ organization across both regions; only file-backed JetStream storage is offered 
 ``mem_storage`` 0); unknown body fields and query parameters are 400 "unknown".
 """
 
-from .emulator import LocalScaleway
+from .emulator import ApiPortTaken, LocalScaleway
+from .lock import StateDirLocked
 from .nats_server import NatsServerError
 from .store import Organization
 
-__all__ = ["LocalScaleway", "NatsServerError", "Organization"]
+__all__ = ["ApiPortTaken", "LocalScaleway", "NatsServerError", "Organization", "StateDirLocked"]

@@ -25,6 +25,7 @@ from .._files import write_atomic
 from . import jwt
 from .app import REGIONS, Api
 from .faults import DropFilter, FaultInjector, FaultStats
+from .lock import StateDirLock
 from .nats_server import NatsServer, NatsServerError, Trust
 from .service import Service, now
 from .store import Organization, Store
@@ -33,6 +34,10 @@ from .tls import ensure_tls
 log = logging.getLogger("scaleway_nats.local")
 
 API_START_TIMEOUT = 10.0
+
+
+class ApiPortTaken(RuntimeError):
+    """The API port this state dir used last time is taken by another program."""
 
 
 def _new_organization() -> Organization:
@@ -103,6 +108,7 @@ class LocalScaleway:
         self._store: Store | None = None
         self._servers: dict[str, NatsServer] = {}
         self._service: Service | None = None
+        self._lock: StateDirLock | None = None
         self._uvicorn: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._org: Organization | None = None
@@ -181,6 +187,8 @@ class LocalScaleway:
         else:
             self.state_dir = self._requested_dir
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = StateDirLock(self.state_dir)
+        self._lock.acquire()
         keys = self.state_dir / "keys"
         tls = ensure_tls(self.state_dir / "tls")
         self.ca_file = str(tls.ca_file)
@@ -222,9 +230,21 @@ class LocalScaleway:
                 server.port = None  # the previous run's port is taken: pick a new one
                 server.start()
             store.set_meta(f"nats_port:{server.region}", str(server.port))
-        self._start_api(Api(service))
+        # A kept state dir keeps its API port, so clients configured once keep working.
+        previous_port = store.get_meta("api_port")
+        port = self.api_port or (int(previous_port) if previous_port else 0)
+        try:
+            self._start_api(Api(service), port)
+        except OSError as exc:
+            if self.api_port or not previous_port:
+                raise
+            raise ApiPortTaken(
+                f"API port {port} (kept in {self.state_dir}) is taken: free it, "
+                "or pass api_port= to use another"
+            ) from exc
+        store.set_meta("api_port", self.api_url.rsplit(":", 1)[1])
 
-    def _start_api(self, api: Api) -> None:
+    def _start_api(self, api: Api, port: int) -> None:
         app = FaultInjector(api.asgi(), self.fault_rate, self.fault_seed, self._stats)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when
@@ -232,7 +252,11 @@ class LocalScaleway:
         # against the client's delayed ACK, since uvicorn writes head and body apart).
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.api_port))
+        try:
+            sock.bind((self.host, port))
+        except OSError:
+            sock.close()
+            raise
         sock.listen(128)
         port = sock.getsockname()[1]
         logging.getLogger("uvicorn.error").addFilter(DropFilter())
@@ -274,6 +298,9 @@ class LocalScaleway:
         if self._store is not None:
             self._store.close()
             self._store = None
+        if self._lock is not None:  # last: nothing of ours touches the state dir any more
+            self._lock.release()
+            self._lock = None
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
