@@ -268,7 +268,7 @@ class Api:
 
     def find_account(self, caller: Caller, region: str, account_id: str) -> Account:
         account = self.store.get_account(region, account_id, caller.project_ids)
-        if account is None:
+        if account is None or not self.service.visible(account.created_at):
             raise not_found("namespace", account_id)  # sic: Scaleway's word for an account
         return account
 
@@ -280,7 +280,9 @@ class Api:
         project_id, page = self.list_args(request, errors)
         if errors:
             raise invalid(errors)
-        total, rows = self.store.list_accounts(region, caller.scope(project_id, "read"), page)
+        total, rows = self.store.list_accounts(
+            region, caller.scope(project_id, "read"), page, self.service.visible_until()
+        )
         return JSONResponse(
             {"total_count": total, "nats_accounts": [self.account_json(a) for a in rows]}
         )
@@ -338,7 +340,9 @@ class Api:
         if errors:
             raise invalid(errors)
         projects = caller.scope(project_id, "read")
-        total, rows = self.store.list_credentials(region, projects, account_id, page)
+        total, rows = self.store.list_credentials(
+            region, projects, account_id, page, self.service.visible_until()
+        )
         return JSONResponse(
             {"total_count": total, "nats_credentials": [self.credentials_json(c) for c in rows]}
         )
@@ -365,7 +369,7 @@ class Api:
         caller, region = self.caller(request), self.region(request)
         creds_id = path_id(request, "nats_credentials_id")
         creds = self.store.get_credentials(region, creds_id, caller.project_ids)
-        if creds is None:
+        if creds is None or not self.service.visible(creds.created_at):
             raise not_found("credentials", creds_id)
         return JSONResponse(self.credentials_json(creds))
 
@@ -373,7 +377,7 @@ class Api:
         caller, region = self.caller(request), self.region(request)
         creds_id = path_id(request, "nats_credentials_id")
         creds = self.store.get_credentials(region, creds_id, caller.project_ids)
-        if creds is None:
+        if creds is None or not self.service.visible(creds.created_at):
             raise not_found("credentials", creds_id)
         account = self.find_account(caller, region, creds.account_id)
         await self.service.delete_credentials(creds, account)

@@ -81,10 +81,16 @@ class LocalScaleway:
         max_storage: int = jwt.DEFAULT_LIMITS.max_storage,
         max_memory: int = jwt.DEFAULT_LIMITS.max_memory,
         max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
+        propagation_delay: float = 0.0,
     ) -> None:
         """JetStream limits (``max_*``, per account; bytes for storage, memory and payload)
         default to Scaleway's published quotas; they apply to accounts written from then on.
+        ``propagation_delay`` (seconds) delays the API visibility of new resources and their
+        activation on nats-server, like the real service's eventual consistency.
         """
+        if not 0.0 <= propagation_delay <= 3600:
+            raise ValueError(f"propagation_delay must be 0..3600 seconds, got {propagation_delay}")
+        self.propagation_delay = float(propagation_delay)
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
         for name, value in (
@@ -207,7 +213,12 @@ class LocalScaleway:
         self._org = orgs[0]
 
         service = self._service = Service(
-            store, self._servers, operator, self.max_accounts, self.limits
+            store,
+            self._servers,
+            operator,
+            self.max_accounts,
+            self.limits,
+            self.propagation_delay,
         )
         for region in REGIONS:
             previous = store.get_meta(f"nats_port:{region}")

@@ -84,7 +84,13 @@ def _b64(data: bytes) -> str:
 
 
 def encode(
-    issuer: Identity, subject: str, name: str, nats: dict[str, Any], *, not_before: int = 0
+    issuer: Identity,
+    subject: str,
+    name: str,
+    nats: dict[str, Any],
+    *,
+    not_before: int = 0,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     """Sign a v2 claims set. ``jti`` is the base32 SHA-512/256 of the claims, as in Go.
 
@@ -97,6 +103,7 @@ def encode(
         "iss": issuer.public_key,
         "name": name,
         "sub": subject,
+        **(extra or {}),
         "nats": {**nats, "version": 2},
     }
     digest = hashlib.new("sha512_256", json.dumps(claims).encode()).digest()
@@ -172,7 +179,14 @@ def account_jwt(
     return encode(operator, account, name, nats, not_before=not_before)
 
 
-def user_jwt(account: Identity, user: str, name: str, *, via_signing_key: bool = True) -> str:
+def user_jwt(
+    account: Identity,
+    user: str,
+    name: str,
+    *,
+    via_signing_key: bool = True,
+    not_before: int | None = None,
+) -> str:
     """A user with full access to its account (Scaleway credentials are all-powerful),
     issued by the account's signing key as Scaleway does (the system account, which has no
     signing key, issues its users itself)."""
@@ -185,10 +199,11 @@ def user_jwt(account: Identity, user: str, name: str, *, via_signing_key: bool =
         "payload": -1,
         "issuer_account": account.public_key,
     }
+    extra = {} if not_before is None else {"nbf": not_before}  # nats-server refuses it before
     if not via_signing_key:
         del nats["issuer_account"]
-        return encode(account, user, name, nats)
-    return encode(account.signing_key(), user, name, nats)
+        return encode(account, user, name, nats, extra=extra)
+    return encode(account.signing_key(), user, name, nats, extra=extra)
 
 
 def creds_file(user_token: str, user_seed: str) -> str:

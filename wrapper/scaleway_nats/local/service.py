@@ -14,8 +14,10 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
+import math
 import secrets
 import threading
+import time
 import uuid
 
 from . import jwt
@@ -57,9 +59,14 @@ class Service:
         operator: jwt.Identity,
         max_accounts: int,
         limits: jwt.Limits = jwt.DEFAULT_LIMITS,
+        propagation_delay: float = 0.0,
     ) -> None:
         self.store = store
         self.limits = limits
+        # Like the real API, a new resource is briefly invisible (404) and not yet usable on
+        # nats-server (Scaleway's Terraform provider retries 404/403 after creates for this).
+        self.propagation_delay = propagation_delay
+        self._delayed: set[asyncio.Future[None]] = set()  # holds delayed pushes until done
         self.servers = servers
         self.operator = operator
         self.max_accounts = max_accounts
@@ -68,6 +75,16 @@ class Service:
         self._write_lock = asyncio.Lock()
         self._pushers: dict[str, Pusher] = {}
         self._pushers_lock = threading.Lock()  # API thread and supervisor threads create them
+
+    def visible_until(self) -> str:
+        """Resources created after this time are not visible yet (``now()`` format)."""
+        if not self.propagation_delay:
+            return "~"  # sorts after every timestamp
+        cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=self.propagation_delay)
+        return cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def visible(self, created_at: str) -> bool:
+        return created_at <= self.visible_until()
 
     def endpoint(self, region: str) -> str:
         return self.servers[region].url
@@ -144,8 +161,25 @@ class Service:
                 updated_at=created,
             )
             self.store.insert_account(account)
-        await self._sync(region, account.public_key)
+        if self.propagation_delay:
+            # Activated on nats-server later (a crash before then: reconcile pushes it).
+            asyncio.get_running_loop().call_later(
+                self.propagation_delay,
+                lambda: self._delayed.add(
+                    asyncio.ensure_future(self._sync_later(region, account.public_key))
+                ),
+            )
+        else:
+            await self._sync(region, account.public_key)
         return account
+
+    async def _sync_later(self, region: str, public_key: str) -> None:
+        try:
+            await self._sync(region, public_key)
+        except BackendUnavailable:
+            pass  # logged by _sync; the next write or start re-pushes it
+        finally:
+            self._delayed = {f for f in self._delayed if not f.done()}
 
     def rename_account(self, account: Account, name: str) -> Account:
         updated = now()
@@ -186,7 +220,15 @@ class Service:
         creds_name = name if name is not None else default_name("nats-credentials")
         account_identity = jwt.Identity.from_seed(account.seed)
         content = jwt.creds_file(
-            jwt.user_jwt(account_identity, user.public_key, creds_name), user.seed
+            jwt.user_jwt(
+                account_identity,
+                user.public_key,
+                creds_name,
+                not_before=math.ceil(time.time() + self.propagation_delay)
+                if self.propagation_delay
+                else None,
+            ),
+            user.seed,
         )
         created = now()
         creds = Credentials(

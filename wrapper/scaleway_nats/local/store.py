@@ -227,11 +227,12 @@ class Store:
             )
 
     def list_accounts(
-        self, region: str, project_ids: list[str], page: Page
+        self, region: str, project_ids: list[str], page: Page, created_until: str = "~"
     ) -> tuple[int, list[Account]]:
+        """``created_until`` hides newer rows (propagation delay); "~" sorts after any time."""
         marks = ",".join("?" * len(project_ids))
-        where = f"region = ? AND deleted_at IS NULL AND project_id IN ({marks})"
-        args = (region, *project_ids)
+        where = f"region = ? AND deleted_at IS NULL AND project_id IN ({marks}) AND created_at <= ?"
+        args = (region, *project_ids, created_until)
         total = self._query(f"SELECT COUNT(*) AS n FROM accounts WHERE {where}", args)  # noqa: S608
         rows = self._query(
             f"SELECT * FROM accounts WHERE {where} ORDER BY {ORDERS[page.order_by]} "  # noqa: S608
@@ -309,12 +310,23 @@ class Store:
         return Credentials(**dict(rows[0])) if rows else None
 
     def list_credentials(
-        self, region: str, project_ids: list[str], account_id: str | None, page: Page
+        self,
+        region: str,
+        project_ids: list[str],
+        account_id: str | None,
+        page: Page,
+        created_until: str = "~",
     ) -> tuple[int, list[Credentials]]:
-        where = f"c.region = ? AND a.project_id IN ({','.join('?' * len(project_ids))})" + (
-            " AND c.account_id = ?" if account_id else ""
+        where = (
+            f"c.region = ? AND a.project_id IN ({','.join('?' * len(project_ids))})"
+            " AND c.created_at <= ?" + (" AND c.account_id = ?" if account_id else "")
         )
-        args: tuple[str, ...] = (region, *project_ids, *([account_id] if account_id else []))
+        args: tuple[str, ...] = (
+            region,
+            *project_ids,
+            created_until,
+            *([account_id] if account_id else []),
+        )
         base = f"FROM credentials c JOIN accounts a ON a.id = c.account_id WHERE {where}"
         total = self._query(f"SELECT COUNT(*) AS n {base}", args)
         order = ", ".join(f"c.{term}" for term in ORDERS[page.order_by].split(", "))
