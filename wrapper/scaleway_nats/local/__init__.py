@@ -30,6 +30,13 @@ organization across both regions; only file-backed JetStream storage is offered 
 from .emulator import ApiPortTaken, LocalScaleway
 from .lock import StateDirLocked
 from .nats_server import NatsServerError
-from .store import Organization
+from .store import Organization, StateError
 
-__all__ = ["ApiPortTaken", "LocalScaleway", "NatsServerError", "Organization", "StateDirLocked"]
+__all__ = [
+    "ApiPortTaken",
+    "LocalScaleway",
+    "NatsServerError",
+    "Organization",
+    "StateDirLocked",
+    "StateError",
+]

@@ -8,7 +8,9 @@ path ids (400), query/body (400, one detail per bad argument), ownership (403 / 
 from __future__ import annotations
 
 import json
+import logging
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,8 @@ from starlette.routing import Route
 
 from .service import BackendUnavailable, QuotaExceeded, Service
 from .store import ORDERS, Account, Credentials, Page, Store
+
+log = logging.getLogger("scaleway_nats.local")
 
 REGIONS = ("fr-par", "nl-ams")
 # Name lengths from Scaleway's generated validation rules (scaleway/scaleway-sdk-js
@@ -40,6 +44,10 @@ _BAD_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _INT = re.compile(r"^[+-]?[0-9]{1,12}$")
 
 Detail = dict[str, str]
+# Our choices (Scaleway publishes none): bodies over 1 MiB get a 413 without being read whole,
+# and a 400 lists at most MAX_DETAILS bad arguments, so no answer grows with the request.
+BODY_LIMIT = 1024 * 1024
+MAX_DETAILS = 20
 
 
 class ApiError(Exception):
@@ -55,9 +63,36 @@ def detail(argument: str, reason: str, help_message: str) -> Detail:
 
 
 def invalid(details: list[Detail]) -> ApiError:
-    return ApiError(
-        400, {"type": "invalid_arguments", "message": "invalid argument(s)", "details": details}
-    )
+    body = {
+        "type": "invalid_arguments",
+        "message": "invalid argument(s)",
+        "details": details[:MAX_DETAILS],
+    }
+    return ApiError(400, body)
+
+
+TOO_LARGE = ApiError(
+    413,
+    {
+        "type": "invalid_request_error",
+        "message": f"request body is larger than {BODY_LIMIT} bytes",
+    },
+)
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused (413) as soon as it passes BODY_LIMIT: never held whole in memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > BODY_LIMIT:
+        raise TOO_LARGE
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > BODY_LIMIT:
+            raise TOO_LARGE
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def not_found(resource: str, resource_id: str) -> ApiError:
@@ -161,7 +196,7 @@ async def json_body(
     request: Request, allowed: tuple[str, ...], errors: list[Detail]
 ) -> dict[str, Any]:
     """The request body as an object (required by the spec); unknown fields are errors."""
-    raw = await request.body()
+    raw = await read_body(request)
     if not raw.strip():
         raise invalid([detail("body", "required", "a JSON object request body is required")])
     try:
@@ -403,7 +438,9 @@ class Api:
                 DELETE=self.delete_credentials,
             ),
         ]
-        return Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
+        app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
+        app.router.redirect_slashes = False  # a trailing slash is a JSON 404, not a 307
+        return app
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -414,7 +451,12 @@ def by_method(path: str, **handlers: Handler) -> Route:
 
     async def dispatch(request: Request) -> Response:
         method = "GET" if request.method == "HEAD" else request.method
-        return await handlers[method](request)
+        try:
+            return await handlers[method](request)
+        except (sqlite3.Error, OSError) as exc:
+            # A full disk or an I/O error: logged here once, a plain JSON 503 to the client.
+            log.error("%s %s failed: %s: %s", method, request.url.path, type(exc).__name__, exc)
+            return JSONResponse(UNAVAILABLE, status_code=503)
 
     return Route(path, dispatch, methods=list(handlers))
 
@@ -444,9 +486,11 @@ async def _quota(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=403)
 
 
+UNAVAILABLE = {"type": "service_unavailable", "message": "service is unavailable"}
+
+
 async def _unavailable(request: Request, exc: Exception) -> Response:
-    body = {"type": "service_unavailable", "message": "service is unavailable"}
-    return JSONResponse(body, status_code=503)
+    return JSONResponse(UNAVAILABLE, status_code=503)
 
 
 EXCEPTION_HANDLERS = {

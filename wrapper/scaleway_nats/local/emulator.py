@@ -28,7 +28,7 @@ from .faults import DropFilter, FaultInjector, FaultStats
 from .lock import StateDirLock
 from .nats_server import NatsServer, NatsServerError, Trust
 from .service import Service, now
-from .store import Organization, Store
+from .store import Organization, StateError, Store
 from .tls import ensure_tls
 
 log = logging.getLogger("scaleway_nats.local")
@@ -198,6 +198,13 @@ class LocalScaleway:
         keys = self.state_dir / "keys"
         tls = ensure_tls(self.state_dir / "tls")
         self.ca_file = str(tls.ca_file)
+        database = self.state_dir / "emulator.sqlite3"
+        if (keys / "operator.nk").exists() and (
+            not database.exists() or database.stat().st_size == 0
+        ):
+            # Keys without their database: starting afresh would mint a new organization and
+            # secret key and orphan every account the resolver still knows.
+            raise StateError(f"database {database} is missing or empty next to {keys}: restore it")
         operator = _load_identity(keys / "operator.nk", "operator")
         system = _load_identity(keys / "system-account.nk", "account")
         operator_file = keys / "operator.jwt"
@@ -206,7 +213,7 @@ class LocalScaleway:
             operator_file, system, jwt.account_jwt(operator, system.public_key, "SYS", system=True)
         )
 
-        store = self._store = Store(self.state_dir / "emulator.sqlite3")
+        store = self._store = Store(database)
         orgs = store.organizations()
         if not orgs:
             orgs = [self.create_organization()]

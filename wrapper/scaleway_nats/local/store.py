@@ -57,6 +57,10 @@ ORDERS = {
 }
 
 
+class StateError(RuntimeError):
+    """The state dir's database is corrupt, truncated or missing next to its keys."""
+
+
 @dataclass(frozen=True)
 class Organization:
     """An emulated Scaleway organization with one API key. ``secret_key`` is hidden in repr."""
@@ -119,10 +123,20 @@ class Store:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a commit survives a crash or power cut
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # a commit survives a crash or power cut
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+            check = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise StateError(
+                f"database {path} is unreadable ({exc}): restore or remove it"
+            ) from None
+        if check != "ok":
+            self._db.close()
+            raise StateError(f"database {path} is corrupt ({check}): restore or remove it")
 
     def close(self) -> None:
         with self._lock:
