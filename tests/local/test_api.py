@@ -21,7 +21,16 @@ from .conftest import REGIONS, Api, make_api
 ACCOUNT_ID = re.compile(r"A[A-Z2-7]{55}")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 ACCOUNT_KEYS = ["id", "name", "endpoint", "project_id", "region", "created_at", "updated_at"]
-CREDS_KEYS = ["id", "name", "nats_account_id", "region", "created_at", "updated_at", "checksum"]
+CREDS_KEYS = [
+    "id",
+    "name",
+    "nats_account_id",
+    "region",
+    "created_at",
+    "updated_at",
+    "credentials",
+    "checksum",
+]
 CREDS_FILE = re.compile(
     r"^-----BEGIN NATS USER JWT-----\n(eyJ[\w-]+\.[\w-]+\.[\w-]+)\n------END NATS USER JWT------\n"
     r"\n\*+ IMPORTANT \*+\n.*\n.*\n\n"
@@ -77,7 +86,7 @@ def test_account_lifecycle(env: LocalScaleway, api: Api, region: str) -> None:
     assert missing.json() == {
         "type": "not_found",
         "message": "resource is not found",
-        "resource": "nats_account",
+        "resource": "namespace",  # sic: Scaleway's 404 for an account
         "resource_id": account["id"],
     }
     assert api.client.get(api.url(region, "nats-accounts")).json()["total_count"] == 0
@@ -87,19 +96,19 @@ def test_account_lifecycle(env: LocalScaleway, api: Api, region: str) -> None:
 def test_credentials_lifecycle(api: Api, region: str) -> None:
     account = api.create_account(region)
     creds = api.create_credentials(account, name="worker")
-    assert list(creds) == [*CREDS_KEYS[:-1], "credentials", "checksum"]
+    assert list(creds) == CREDS_KEYS
     assert creds["nats_account_id"] == account["id"]
     assert creds["region"] == region
     assert TIME.match(creds["created_at"])
-    assert creds["credentials"]["name"] == "worker.creds"
+    assert creds["credentials"]["name"] == "user.creds"  # always, as on Scaleway
     content = creds["credentials"]["content"]
     assert CREDS_FILE.match(content), content
-    assert creds["checksum"] == hashlib.sha256(content.encode()).hexdigest()
+    assert creds["checksum"] == hashlib.sha1(content.encode()).hexdigest()  # noqa: S324
 
     url = api.url(region, "nats-credentials", creds["id"])
     got = api.client.get(url).json()
-    assert list(got) == CREDS_KEYS  # never the content again
-    assert got == {k: v for k, v in creds.items() if k != "credentials"}
+    assert list(got) == CREDS_KEYS  # never the content again: "credentials": null
+    assert got == {**creds, "credentials": None}
     listed = api.client.get(api.url(region, "nats-credentials")).json()
     assert listed == {"total_count": 1, "nats_credentials": [got]}
     by_account = api.client.get(
@@ -111,7 +120,7 @@ def test_credentials_lifecycle(api: Api, region: str) -> None:
     assert (deleted.status_code, deleted.content) == (204, b"")
     missing = api.client.get(url)
     assert missing.status_code == 404
-    assert missing.json()["resource"] == "nats_credentials"
+    assert missing.json()["resource"] == "credentials"
     assert missing.json()["resource_id"] == creds["id"]
 
 
@@ -120,7 +129,7 @@ def test_default_names(api: Api) -> None:
     assert re.fullmatch(r"nats-account-[0-9a-f]{8}", account["name"])
     creds = api.create_credentials(account)
     assert re.fullmatch(r"nats-credentials-[0-9a-f]{8}", creds["name"])
-    assert creds["credentials"]["name"] == creds["name"] + ".creds"
+    assert creds["credentials"]["name"] == "user.creds"
 
 
 def test_deleting_an_account_deletes_its_credentials(api: Api) -> None:
@@ -222,8 +231,8 @@ def test_other_organization_sees_nothing(env: LocalScaleway, api: Api) -> None:
     intruder_org = env.create_organization()
     for intruder in make_api(env, intruder_org):
         for kind, resource, item in (
-            ("nats-accounts", "nats_account", account),
-            ("nats-credentials", "nats_credentials", creds),
+            ("nats-accounts", "namespace", account),
+            ("nats-credentials", "credentials", creds),
         ):
             url = intruder.url("fr-par", kind, item["id"])
             for method in ("GET", "DELETE") + (("PATCH",) if kind == "nats-accounts" else ()):
@@ -241,7 +250,7 @@ def test_other_organization_sees_nothing(env: LocalScaleway, api: Api) -> None:
             intruder.url("fr-par", "nats-credentials"), json={"nats_account_id": account["id"]}
         )
         assert response.status_code == 404
-        assert response.json()["resource"] == "nats_account"
+        assert response.json()["resource"] == "namespace"
     # ...and the owner still has everything.
     assert api.client.get(api.url("fr-par", "nats-accounts", account["id"])).json() == account
 
@@ -273,8 +282,8 @@ def test_foreign_project_is_forbidden(
 
 def test_unknown_ids_are_404(api: Api) -> None:
     for kind, resource, unknown in (
-        ("nats-accounts", "nats_account", new_account_id()),
-        ("nats-credentials", "nats_credentials", str(uuid.uuid4())),
+        ("nats-accounts", "namespace", new_account_id()),
+        ("nats-credentials", "credentials", str(uuid.uuid4())),
     ):
         response = api.client.get(api.url("nl-ams", kind, unknown))
         assert response.status_code == 404
@@ -399,8 +408,35 @@ def test_unknown_field_reason(api: Api) -> None:
     ]
 
 
-def test_name_limit_is_255(api: Api) -> None:
-    assert api.create_account(name="n" * 255)["name"] == "n" * 255
+def test_name_limits_are_scaleways(api: Api) -> None:
+    """Account names 1..64, credentials names 1..500 (Scaleway's validation rules)."""
+    account = api.create_account(name="n" * 64)
+    assert account["name"] == "n" * 64
+    assert api.create_credentials(account, name="c" * 500)["name"] == "c" * 500
+    too_long = api.client.post(api.url("fr-par", "nats-accounts"), json={"name": "n" * 65})
+    assert invalid_arguments(too_long) == ["name"]
+    too_long = api.client.post(
+        api.url("fr-par", "nats-credentials"),
+        json={"nats_account_id": account["id"], "name": "c" * 501},
+    )
+    assert invalid_arguments(too_long) == ["name"]
+
+
+@pytest.mark.parametrize(
+    "bad", [r"\ud800", r"a\udfffb", r"tab\there", r"nl\n", r"nul\u0000", r"\u009f"]
+)
+def test_names_refuse_control_characters_and_lone_surrogates(api: Api, bad: str) -> None:
+    account = api.create_account()
+    # Raw JSON with the escape as sent by a client: a lone surrogate is legal JSON text.
+    for kind, body in (
+        ("nats-accounts", f'{{"name": "{bad}"}}'),
+        ("nats-credentials", f'{{"nats_account_id": "{account["id"]}", "name": "{bad}"}}'),
+    ):
+        response = api.client.post(
+            api.url("fr-par", kind), content=body, headers={"Content-Type": "application/json"}
+        )
+        assert invalid_arguments(response) == ["name"]
+        assert response.json()["details"][0]["reason"] == "format"
 
 
 @pytest.mark.parametrize("raw", [b"{", b"{'name': 1}", b"\xff\xfe", b"[1,2", b"null", b"1e999"])

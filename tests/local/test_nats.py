@@ -15,7 +15,7 @@ from nats.js.errors import APIError
 
 from scaleway_nats.local import LocalScaleway
 
-from .conftest import REGIONS, Api, connect, write_creds
+from .conftest import REGIONS, Api, connect, make_api, write_creds
 
 WAIT = 5.0  # seconds allowed for the server to act on a pushed account JWT
 
@@ -97,20 +97,38 @@ async def test_jetstream_store_and_limits(env: LocalScaleway, api: Api) -> None:
         assert msg.data == b"order-1"
 
         info = await nc.jsm().account_info()
-        assert info.limits.max_streams == 10
+        # Scaleway's documented quotas (see jwt.Limits for the source)
+        assert info.limits.max_streams == 50
         assert info.limits.max_consumers == 50
         assert info.limits.max_storage == 300 * 1024 * 1024
-
-        for i in range(2, 11):
-            await js.add_stream(name=f"s{i}", subjects=[f"s{i}"])
-        with pytest.raises(APIError) as excinfo:
-            await js.add_stream(name="s11", subjects=["s11"])
-        assert "maximum number of streams reached" in str(excinfo.value.description)
+        assert info.limits.max_memory == 0
 
         with pytest.raises(MaxPayloadError):
             await nc.publish("orders.big", b"x" * (512 * 1024 + 1))
         await nc.publish("orders.ok", b"x" * (512 * 1024 - 1024))  # just under the limit
         await nc.flush()
+
+
+async def test_jetstream_limits_are_settings() -> None:
+    with LocalScaleway(max_streams=2, max_consumers=1, max_payload=1024) as small:
+        org = small.organization
+        for api in make_api(small, org):
+            account = api.create_account()
+            creds = api.create_credentials(account)
+            async with connect(small, account["endpoint"], creds) as nc:
+                js = nc.jetstream()
+                await js.add_stream(name="a", subjects=["a"])
+                await js.add_stream(name="b", subjects=["b"])
+                with pytest.raises(APIError, match="maximum number of streams"):
+                    await js.add_stream(name="c", subjects=["c"])
+                await js.add_consumer("a", durable_name="one")
+                await js.add_consumer("b", durable_name="one")  # counted per stream
+                with pytest.raises(APIError, match="maximum consumers"):
+                    await js.add_consumer("a", durable_name="two")
+                with pytest.raises(MaxPayloadError):
+                    await nc.publish("a", b"x" * 1025)
+    with pytest.raises(ValueError, match="max_streams"):
+        LocalScaleway(max_streams=-1)
 
 
 async def test_deleting_credentials_revokes_them(env: LocalScaleway, api: Api) -> None:

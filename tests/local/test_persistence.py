@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import stat
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from nats.errors import Error as NatsError
 
-from scaleway_nats.local import LocalScaleway
+from scaleway_nats.local import ApiPortTaken, LocalScaleway
 
 from .conftest import connect, make_api
 
@@ -107,3 +108,23 @@ async def test_crashed_nats_server_is_restarted(tmp_path: Path) -> None:
         assert pid is not None
     with pytest.raises(ProcessLookupError):  # stop() left no orphan behind
         os.kill(pid, 0)
+
+
+def test_a_kept_state_dir_keeps_its_api_port(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with LocalScaleway(state_dir=state) as first:
+        url = first.api_url
+    with LocalScaleway(state_dir=state) as second:
+        assert second.api_url == url
+    port = int(url.rsplit(":", 1)[1])
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen(1)
+        with pytest.raises(ApiPortTaken) as taken:
+            LocalScaleway(state_dir=state).start()
+        assert str(port) in str(taken.value) and "\n" not in str(taken.value)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            free = probe.getsockname()[1]
+        with LocalScaleway(state_dir=state, api_port=free) as elsewhere:  # explicit: wins
+            assert elsewhere.api_url.endswith(f":{free}")

@@ -48,7 +48,7 @@ async def test_sdk_round_trip(
 
     creds = sdk.create_nats_credentials(nats_account_id=account.id, name="sdk-creds")
     assert creds.credentials is not None
-    assert creds.credentials.name == "sdk-creds.creds"
+    assert creds.credentials.name == "user.creds"
     got = sdk.get_nats_credentials(nats_credentials_id=creds.id)
     assert got.checksum == creds.checksum
     assert got.credentials is None

@@ -27,7 +27,7 @@ from .conftest import REGIONS, figures
 
 NO_BODY = object()
 ACCOUNT, CREDS, FOREIGN = "{account}", "{creds}", "{unknown}"  # placeholders for real ids
-LONG = "x" * 256
+LONG = "x" * 501  # over both name limits (account 64, credentials 500)
 UNKNOWN_ID = str(uuid.uuid4())
 UNKNOWN_ACCOUNT_ID = new_account_id()  # NATS account ids are NKEY public keys, not UUIDs
 

@@ -242,7 +242,10 @@ async def test_tampered_resigned_and_expired_creds_are_refused(emulator: LocalSc
             ),
             fresh_user.seed,
         ),
-        "re-encoded genuine claims": nats_jwt.creds_file(sign(account_key, claims), user.seed),
+        # Scaleway's user JWTs are issued by the account's signing key (iss), see jwt.user_jwt
+        "re-encoded genuine claims": nats_jwt.creds_file(
+            sign(account_key.signing_key(), claims), user.seed
+        ),
     }
     for content in controls.values():
         nc = await connect(emulator, account.endpoint, content)

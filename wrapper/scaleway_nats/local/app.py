@@ -8,7 +8,9 @@ path ids (400), query/body (400, one detail per bad argument), ownership (403 / 
 from __future__ import annotations
 
 import json
+import logging
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +24,14 @@ from starlette.routing import Route
 from .service import BackendUnavailable, QuotaExceeded, Service
 from .store import ORDERS, Account, Credentials, Page, Store
 
+log = logging.getLogger("scaleway_nats.local")
+
 REGIONS = ("fr-par", "nl-ams")
-NAME_MAX = 255  # our documented name limit (Scaleway does not publish one)
+# Name lengths from Scaleway's generated validation rules (scaleway/scaleway-sdk-js
+# packages_generated/mnq/src/v1beta1/validation-rules.gen.ts): NatsAccount name 1..64,
+# NatsCredentials name 1..500.
+ACCOUNT_NAME_MAX = 64
+CREDENTIALS_NAME_MAX = 500
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 20, 100
 INT32_MAX = 2**31 - 1
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -32,9 +40,14 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 # internal/services/mnq/testdata/nats-credentials-basic.cassette.yaml).
 ACCOUNT_ID_LENGTH = 56
 _ACCOUNT_ID = re.compile(r"^A[A-Z2-7]{55}$")
+_BAD_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _INT = re.compile(r"^[+-]?[0-9]{1,12}$")
 
 Detail = dict[str, str]
+# Our choices (Scaleway publishes none): bodies over 1 MiB get a 413 without being read whole,
+# and a 400 lists at most MAX_DETAILS bad arguments, so no answer grows with the request.
+BODY_LIMIT = 1024 * 1024
+MAX_DETAILS = 20
 
 
 class ApiError(Exception):
@@ -50,12 +63,42 @@ def detail(argument: str, reason: str, help_message: str) -> Detail:
 
 
 def invalid(details: list[Detail]) -> ApiError:
-    return ApiError(
-        400, {"type": "invalid_arguments", "message": "invalid argument(s)", "details": details}
-    )
+    body = {
+        "type": "invalid_arguments",
+        "message": "invalid argument(s)",
+        "details": details[:MAX_DETAILS],
+    }
+    return ApiError(400, body)
+
+
+TOO_LARGE = ApiError(
+    413,
+    {
+        "type": "invalid_request_error",
+        "message": f"request body is larger than {BODY_LIMIT} bytes",
+    },
+)
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused (413) as soon as it passes BODY_LIMIT: never held whole in memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > BODY_LIMIT:
+        raise TOO_LARGE
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > BODY_LIMIT:
+            raise TOO_LARGE
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def not_found(resource: str, resource_id: str) -> ApiError:
+    """Scaleway's 404 body; ``resource`` is "namespace" for a NATS account and "credentials"
+    for credentials, as recorded against the live API (scaleway/terraform-provider-scaleway
+    internal/services/mnq/testdata/nats-*.cassette.yaml)."""
     body = {
         "type": "not_found",
         "message": "resource is not found",
@@ -108,16 +151,22 @@ def check_account_id(value: str, argument: str, errors: list[Detail]) -> str:
     return value
 
 
-def check_name(value: Any, argument: str, errors: list[Detail]) -> str | None:
-    """A name: absent/null means "not given"; otherwise a string of 1..NAME_MAX characters."""
+def check_name(value: Any, argument: str, errors: list[Detail], high: int) -> str | None:
+    """A name: absent/null means "not given"; otherwise 1..high characters of printable text.
+
+    Control characters and lone surrogates (which no UTF-8 store can hold) are refused; what
+    Scaleway answers for them is not published: reason "format" is our choice.
+    """
     if value is None:
         return None
     if not isinstance(value, str):
-        errors.append(detail(argument, "invalid", "must be a string"))
+        errors.append(detail(argument, "format", "value must be a string"))
         return None
-    if not 1 <= len(value) <= NAME_MAX:
+    if not 1 <= len(value) <= high:
+        errors.append(detail(argument, "constraint", f"value length must be between 1 and {high}"))
+    elif _BAD_TEXT.search(value):
         errors.append(
-            detail(argument, "constraint", f"must be between 1 and {NAME_MAX} characters")
+            detail(argument, "format", "value must not contain control characters or surrogates")
         )
     return value
 
@@ -126,7 +175,7 @@ def check_int(raw: str | None, argument: str, default: int, high: int, errors: l
     if raw is None:
         return default
     if not _INT.match(raw):
-        errors.append(detail(argument, "invalid", "must be an integer"))
+        errors.append(detail(argument, "format", "value must be an integer"))
         return default
     value = int(raw)
     if not 1 <= value <= high:
@@ -147,7 +196,7 @@ async def json_body(
     request: Request, allowed: tuple[str, ...], errors: list[Detail]
 ) -> dict[str, Any]:
     """The request body as an object (required by the spec); unknown fields are errors."""
-    raw = await request.body()
+    raw = await read_body(request)
     if not raw.strip():
         raise invalid([detail("body", "required", "a JSON object request body is required")])
     try:
@@ -155,7 +204,7 @@ async def json_body(
     except (ValueError, RecursionError):
         body = None
     if not isinstance(body, dict):  # nothing else can be checked: answer right away
-        raise invalid([detail("body", "invalid", "request body must be a JSON object")])
+        raise invalid([detail("body", "format", "request body must be a JSON object")])
     for key in body:
         if key not in allowed:
             errors.append(detail(str(key), "unknown", "unknown field"))
@@ -237,23 +286,25 @@ class Api:
 
     @staticmethod
     def credentials_json(creds: Credentials, content: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
+        """As recorded against the live API: Create returns the file, always named
+        "user.creds"; Get and List answer ``"credentials": null`` (terraform-provider-scaleway
+        internal/services/mnq/testdata/nats-credentials-basic.cassette.yaml)."""
+        file = None if content is None else {"name": "user.creds", "content": content}
+        return {
             "id": creds.id,
             "name": creds.name,
             "nats_account_id": creds.account_id,
             "region": creds.region,
             "created_at": creds.created_at,
             "updated_at": creds.updated_at,
+            "credentials": file,
+            "checksum": creds.checksum,
         }
-        if content is not None:  # only Create returns the file; Get/List omit the key entirely
-            body["credentials"] = {"name": f"{creds.name}.creds", "content": content}
-        body["checksum"] = creds.checksum
-        return body
 
     def find_account(self, caller: Caller, region: str, account_id: str) -> Account:
         account = self.store.get_account(region, account_id, caller.project_ids)
-        if account is None:
-            raise not_found("nats_account", account_id)
+        if account is None or not self.service.visible(account.created_at):
+            raise not_found("namespace", account_id)  # sic: Scaleway's word for an account
         return account
 
     # -- accounts ----------------------------------------------------------------------------
@@ -264,7 +315,9 @@ class Api:
         project_id, page = self.list_args(request, errors)
         if errors:
             raise invalid(errors)
-        total, rows = self.store.list_accounts(region, caller.scope(project_id, "read"), page)
+        total, rows = self.store.list_accounts(
+            region, caller.scope(project_id, "read"), page, self.service.visible_until()
+        )
         return JSONResponse(
             {"total_count": total, "nats_accounts": [self.account_json(a) for a in rows]}
         )
@@ -273,13 +326,13 @@ class Api:
         caller, region = self.caller(request), self.region(request)
         errors: list[Detail] = []
         body = await json_body(request, ("name", "project_id"), errors)
-        name = check_name(body.get("name"), "name", errors)
+        name = check_name(body.get("name"), "name", errors, ACCOUNT_NAME_MAX)
         project_id = body.get("project_id")
         if project_id is not None:
             if isinstance(project_id, str):
                 project_id = check_uuid(project_id, "project_id", errors)
             else:
-                errors.append(detail("project_id", "invalid", "must be a string"))
+                errors.append(detail("project_id", "format", "value must be a string"))
         if errors:
             raise invalid(errors)
         project = caller.scope(project_id, "write")[0]  # default: the organization's first project
@@ -296,7 +349,7 @@ class Api:
         account_id = path_id(request, "nats_account_id")
         errors: list[Detail] = []
         body = await json_body(request, ("name",), errors)
-        name = check_name(body.get("name"), "name", errors)
+        name = check_name(body.get("name"), "name", errors, ACCOUNT_NAME_MAX)
         if errors:
             raise invalid(errors)
         account = self.find_account(caller, region, account_id)
@@ -322,7 +375,9 @@ class Api:
         if errors:
             raise invalid(errors)
         projects = caller.scope(project_id, "read")
-        total, rows = self.store.list_credentials(region, projects, account_id, page)
+        total, rows = self.store.list_credentials(
+            region, projects, account_id, page, self.service.visible_until()
+        )
         return JSONResponse(
             {"total_count": total, "nats_credentials": [self.credentials_json(c) for c in rows]}
         )
@@ -331,12 +386,12 @@ class Api:
         caller, region = self.caller(request), self.region(request)
         errors: list[Detail] = []
         body = await json_body(request, ("nats_account_id", "name"), errors)
-        name = check_name(body.get("name"), "name", errors)
+        name = check_name(body.get("name"), "name", errors, CREDENTIALS_NAME_MAX)
         account_id = body.get("nats_account_id")
         if account_id is None:
             errors.append(detail("nats_account_id", "required", "field is required"))
         elif not isinstance(account_id, str):
-            errors.append(detail("nats_account_id", "invalid", "must be a string"))
+            errors.append(detail("nats_account_id", "format", "value must be a string"))
         else:
             account_id = check_account_id(account_id, "nats_account_id", errors)
         if errors:
@@ -349,16 +404,16 @@ class Api:
         caller, region = self.caller(request), self.region(request)
         creds_id = path_id(request, "nats_credentials_id")
         creds = self.store.get_credentials(region, creds_id, caller.project_ids)
-        if creds is None:
-            raise not_found("nats_credentials", creds_id)
+        if creds is None or not self.service.visible(creds.created_at):
+            raise not_found("credentials", creds_id)
         return JSONResponse(self.credentials_json(creds))
 
     async def delete_credentials(self, request: Request) -> Response:
         caller, region = self.caller(request), self.region(request)
         creds_id = path_id(request, "nats_credentials_id")
         creds = self.store.get_credentials(region, creds_id, caller.project_ids)
-        if creds is None:
-            raise not_found("nats_credentials", creds_id)
+        if creds is None or not self.service.visible(creds.created_at):
+            raise not_found("credentials", creds_id)
         account = self.find_account(caller, region, creds.account_id)
         await self.service.delete_credentials(creds, account)
         return Response(status_code=204)
@@ -383,7 +438,9 @@ class Api:
                 DELETE=self.delete_credentials,
             ),
         ]
-        return Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
+        app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
+        app.router.redirect_slashes = False  # a trailing slash is a JSON 404, not a 307
+        return app
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -394,7 +451,12 @@ def by_method(path: str, **handlers: Handler) -> Route:
 
     async def dispatch(request: Request) -> Response:
         method = "GET" if request.method == "HEAD" else request.method
-        return await handlers[method](request)
+        try:
+            return await handlers[method](request)
+        except (sqlite3.Error, OSError) as exc:
+            # A full disk or an I/O error: logged here once, a plain JSON 503 to the client.
+            log.error("%s %s failed: %s: %s", method, request.url.path, type(exc).__name__, exc)
+            return JSONResponse(UNAVAILABLE, status_code=503)
 
     return Route(path, dispatch, methods=list(handlers))
 
@@ -424,9 +486,11 @@ async def _quota(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=403)
 
 
+UNAVAILABLE = {"type": "service_unavailable", "message": "service is unavailable"}
+
+
 async def _unavailable(request: Request, exc: Exception) -> Response:
-    body = {"type": "service_unavailable", "message": "service is unavailable"}
-    return JSONResponse(body, status_code=503)
+    return JSONResponse(UNAVAILABLE, status_code=503)
 
 
 EXCEPTION_HANDLERS = {

@@ -25,14 +25,19 @@ from .._files import write_atomic
 from . import jwt
 from .app import REGIONS, Api
 from .faults import DropFilter, FaultInjector, FaultStats
+from .lock import StateDirLock
 from .nats_server import NatsServer, NatsServerError, Trust
 from .service import Service, now
-from .store import Organization, Store
+from .store import Organization, StateError, Store
 from .tls import ensure_tls
 
 log = logging.getLogger("scaleway_nats.local")
 
 API_START_TIMEOUT = 10.0
+
+
+class ApiPortTaken(RuntimeError):
+    """The API port this state dir used last time is taken by another program."""
 
 
 def _new_organization() -> Organization:
@@ -70,9 +75,34 @@ class LocalScaleway:
         max_accounts: int = 10,
         fault_rate: float = 0.0,
         fault_seed: int | None = None,
+        *,
+        max_streams: int = jwt.DEFAULT_LIMITS.max_streams,
+        max_consumers: int = jwt.DEFAULT_LIMITS.max_consumers,
+        max_storage: int = jwt.DEFAULT_LIMITS.max_storage,
+        max_memory: int = jwt.DEFAULT_LIMITS.max_memory,
+        max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
+        propagation_delay: float = 0.0,
     ) -> None:
+        """JetStream limits (``max_*``, per account; bytes for storage, memory and payload)
+        default to Scaleway's published quotas; they apply to accounts written from then on.
+        ``propagation_delay`` (seconds) delays the API visibility of new resources and their
+        activation on nats-server, like the real service's eventual consistency.
+        """
+        if not 0.0 <= propagation_delay <= 3600:
+            raise ValueError(f"propagation_delay must be 0..3600 seconds, got {propagation_delay}")
+        self.propagation_delay = float(propagation_delay)
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
+        for name, value in (
+            ("max_streams", max_streams),
+            ("max_consumers", max_consumers),
+            ("max_storage", max_storage),
+            ("max_memory", max_memory),
+            ("max_payload", max_payload),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        self.limits = jwt.Limits(max_streams, max_consumers, max_storage, max_memory, max_payload)
         self._requested_dir = Path(state_dir) if state_dir is not None else None
         self.host = host
         self.api_port = api_port
@@ -83,6 +113,8 @@ class LocalScaleway:
         self._temp_dir: Path | None = None
         self._store: Store | None = None
         self._servers: dict[str, NatsServer] = {}
+        self._service: Service | None = None
+        self._lock: StateDirLock | None = None
         self._uvicorn: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._org: Organization | None = None
@@ -161,9 +193,18 @@ class LocalScaleway:
         else:
             self.state_dir = self._requested_dir
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = StateDirLock(self.state_dir)
+        self._lock.acquire()
         keys = self.state_dir / "keys"
         tls = ensure_tls(self.state_dir / "tls")
         self.ca_file = str(tls.ca_file)
+        database = self.state_dir / "emulator.sqlite3"
+        if (keys / "operator.nk").exists() and (
+            not database.exists() or database.stat().st_size == 0
+        ):
+            # Keys without their database: starting afresh would mint a new organization and
+            # secret key and orphan every account the resolver still knows.
+            raise StateError(f"database {database} is missing or empty next to {keys}: restore it")
         operator = _load_identity(keys / "operator.nk", "operator")
         system = _load_identity(keys / "system-account.nk", "account")
         operator_file = keys / "operator.jwt"
@@ -172,13 +213,20 @@ class LocalScaleway:
             operator_file, system, jwt.account_jwt(operator, system.public_key, "SYS", system=True)
         )
 
-        store = self._store = Store(self.state_dir / "emulator.sqlite3")
+        store = self._store = Store(database)
         orgs = store.organizations()
         if not orgs:
             orgs = [self.create_organization()]
         self._org = orgs[0]
 
-        service = Service(store, self._servers, operator, self.max_accounts)
+        service = self._service = Service(
+            store,
+            self._servers,
+            operator,
+            self.max_accounts,
+            self.limits,
+            self.propagation_delay,
+        )
         for region in REGIONS:
             previous = store.get_meta(f"nats_port:{region}")
             self._servers[region] = NatsServer(
@@ -189,6 +237,7 @@ class LocalScaleway:
                 host=self.host,
                 port=int(previous) if previous else None,
                 on_ready=service.reconcile,
+                max_payload=self.limits.max_payload,
             )
         for server in self._servers.values():
             try:
@@ -199,9 +248,21 @@ class LocalScaleway:
                 server.port = None  # the previous run's port is taken: pick a new one
                 server.start()
             store.set_meta(f"nats_port:{server.region}", str(server.port))
-        self._start_api(Api(service))
+        # A kept state dir keeps its API port, so clients configured once keep working.
+        previous_port = store.get_meta("api_port")
+        port = self.api_port or (int(previous_port) if previous_port else 0)
+        try:
+            self._start_api(Api(service), port)
+        except OSError as exc:
+            if self.api_port or not previous_port:
+                raise
+            raise ApiPortTaken(
+                f"API port {port} (kept in {self.state_dir}) is taken: free it, "
+                "or pass api_port= to use another"
+            ) from exc
+        store.set_meta("api_port", self.api_url.rsplit(":", 1)[1])
 
-    def _start_api(self, api: Api) -> None:
+    def _start_api(self, api: Api, port: int) -> None:
         app = FaultInjector(api.asgi(), self.fault_rate, self.fault_seed, self._stats)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when
@@ -209,7 +270,11 @@ class LocalScaleway:
         # against the client's delayed ACK, since uvicorn writes head and body apart).
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.api_port))
+        try:
+            sock.bind((self.host, port))
+        except OSError:
+            sock.close()
+            raise
         sock.listen(128)
         port = sock.getsockname()[1]
         logging.getLogger("uvicorn.error").addFilter(DropFilter())
@@ -245,9 +310,15 @@ class LocalScaleway:
         for server in self._servers.values():
             server.stop()
         self._servers.clear()
+        if self._service is not None:
+            self._service.close()
+            self._service = None
         if self._store is not None:
             self._store.close()
             self._store = None
+        if self._lock is not None:  # last: nothing of ours touches the state dir any more
+            self._lock.release()
+            self._lock = None
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import time
@@ -18,14 +19,26 @@ from typing import Any
 
 import nkeys
 
-# Scaleway's published per-account limits (docs "Technical limitations" + organization quotas).
-MAX_PAYLOAD = 512 * 1024
-DISK_STORAGE = 300 * 1024 * 1024
-# Scaleway counts everything against a single 300 MB storage quota; we only offer file storage
-# (memory streams are refused with "insufficient resources") so the quota stays exactly 300 MB.
-MEM_STORAGE = 0
-MAX_STREAMS = 10
-MAX_CONSUMERS = 50
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-account JetStream limits; the defaults are Scaleway's published quotas.
+
+    Source: Scaleway's organization quotas page, NATS section (scaleway/docs-content
+    pages/organizations-and-projects/additional-content/organization-quotas.mdx, as fixed in
+    PR #5401): 300 MB stream storage (replicas counted), memory 0, 50 streams, 50 consumers
+    per stream (nats-server counts the account ``consumer`` limit per stream), and the
+    512 KB message size of the NATS technical limitations.
+    """
+
+    max_streams: int = 50
+    max_consumers: int = 50
+    max_storage: int = 300 * 1024 * 1024
+    max_memory: int = 0  # memory streams are refused ("insufficient resources")
+    max_payload: int = 512 * 1024
+
+
+DEFAULT_LIMITS = Limits()
 
 _PREFIXES = {
     "operator": nkeys.PREFIX_BYTE_OPERATOR,
@@ -54,19 +67,43 @@ class Identity:
     def sign(self, data: bytes) -> bytes:
         return bytes(nkeys.from_seed(self.seed.encode()).sign(data))
 
+    def signing_key(self) -> Identity:
+        """The account's signing key, derived from its seed (so nothing more is stored).
+
+        Scaleway's user JWTs are issued by an account signing key, with
+        ``nats.issuer_account`` = the account (the user JWT recorded in
+        scaleway/terraform-provider-scaleway internal/services/mnq/testdata/
+        nats-credentials-basic.cassette.yaml). Deriving it is our choice.
+        """
+        raw = hmac.new(self.seed.encode(), b"scaleway-nats signing key", "sha256").digest()
+        return Identity.from_seed(nkeys.encode_seed(raw, nkeys.PREFIX_BYTE_ACCOUNT).decode())
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def encode(issuer: Identity, subject: str, name: str, nats: dict[str, Any]) -> str:
-    """Sign a v2 claims set. ``jti`` is the base32 SHA-512/256 of the claims, as in Go."""
+def encode(
+    issuer: Identity,
+    subject: str,
+    name: str,
+    nats: dict[str, Any],
+    *,
+    not_before: int = 0,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Sign a v2 claims set. ``jti`` is the base32 SHA-512/256 of the claims, as in Go.
+
+    ``iat`` is now, but never less than ``not_before``: nats-server drops a JWT older than the
+    one it holds, so an account's successive JWTs must not go back in time with the clock.
+    """
     claims: dict[str, Any] = {
         "jti": "",
-        "iat": int(time.time()),
+        "iat": max(int(time.time()), not_before),
         "iss": issuer.public_key,
         "name": name,
         "sub": subject,
+        **(extra or {}),
         "nats": {**nats, "version": 2},
     }
     digest = hashlib.new("sha512_256", json.dumps(claims).encode()).digest()
@@ -103,16 +140,20 @@ def account_jwt(
     revocations: dict[str, int] | None = None,
     disabled: bool = False,
     system: bool = False,
+    previous: str | None = None,
+    signing_key: str | None = None,
+    jetstream: Limits = DEFAULT_LIMITS,
 ) -> str:
     """Account claims with Scaleway's limits.
 
     ``disabled`` is how a deleted account is tombstoned: no connections, no JetStream, every
-    user revoked (the resolver is configured with ``allow_delete: false``).
+    user revoked (the resolver is configured with ``allow_delete: false``). ``previous`` is the
+    account's last JWT: the new one is issued no earlier.
     """
     limits: dict[str, Any] = {
         "subs": -1,
         "data": -1,
-        "payload": MAX_PAYLOAD,
+        "payload": jetstream.max_payload,
         "imports": -1,
         "exports": -1,
         "wildcards": True,
@@ -124,21 +165,45 @@ def account_jwt(
         limits["leaf"] = 0
     elif not system:
         limits.update(
-            mem_storage=MEM_STORAGE,
-            disk_storage=DISK_STORAGE,
-            streams=MAX_STREAMS,
-            consumer=MAX_CONSUMERS,
+            mem_storage=jetstream.max_memory,
+            disk_storage=jetstream.max_storage,
+            streams=jetstream.max_streams,
+            consumer=jetstream.max_consumers,
         )
     nats: dict[str, Any] = {"type": "account", "limits": limits}
+    if signing_key is not None:
+        nats["signing_keys"] = [signing_key]
     if revocations:
         nats["revocations"] = dict(revocations)
-    return encode(operator, account, name, nats)
+    not_before = int(decode_claims(previous)["iat"]) if previous else 0
+    return encode(operator, account, name, nats, not_before=not_before)
 
 
-def user_jwt(account: Identity, user: str, name: str) -> str:
-    """A user with full access to its account (Scaleway credentials are all-powerful)."""
-    nats = {"type": "user", "pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1}
-    return encode(account, user, name, nats)
+def user_jwt(
+    account: Identity,
+    user: str,
+    name: str,
+    *,
+    via_signing_key: bool = True,
+    not_before: int | None = None,
+) -> str:
+    """A user with full access to its account (Scaleway credentials are all-powerful),
+    issued by the account's signing key as Scaleway does (the system account, which has no
+    signing key, issues its users itself)."""
+    nats = {
+        "type": "user",
+        "pub": {},
+        "sub": {},
+        "subs": -1,
+        "data": -1,
+        "payload": -1,
+        "issuer_account": account.public_key,
+    }
+    extra = {} if not_before is None else {"nbf": not_before}  # nats-server refuses it before
+    if not via_signing_key:
+        del nats["issuer_account"]
+        return encode(account, user, name, nats, extra=extra)
+    return encode(account.signing_key(), user, name, nats, extra=extra)
 
 
 def creds_file(user_token: str, user_seed: str) -> str:

@@ -99,7 +99,9 @@ class Trust:
     def system_user_creds(self) -> RawCredentials:
         """A fresh system-account user, minted per use and never written to disk."""
         user = jwt.Identity.generate("user")
-        token = jwt.user_jwt(self.system_account, user.public_key, "emulator-system")
+        token = jwt.user_jwt(
+            self.system_account, user.public_key, "emulator-system", via_signing_key=False
+        )
         return RawCredentials(jwt.creds_file(token, user.seed))
 
 
@@ -124,6 +126,7 @@ class NatsServer:
         host: str = "127.0.0.1",
         port: int | None = None,
         on_ready: Callable[[NatsServer], None] | None = None,
+        max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
     ) -> None:
         self.region = region
         self.directory = directory
@@ -132,6 +135,7 @@ class NatsServer:
         self.host = host
         self.port = port  # None until the first start picks one (or the previous run's port)
         self.restarts = 0
+        self.max_payload = max_payload  # the server's cap; each account's is in its JWT
         self._on_ready = on_ready
         self._binary = find_binary()
         self._proc: subprocess.Popen[bytes] | None = None
@@ -273,7 +277,7 @@ server_name: "scw-local-{self.region}"
 host: "{self.host}"
 port: {self.port if self.port is not None else -1}
 ports_file_dir: {q(ports_dir)}
-max_payload: {jwt.MAX_PAYLOAD}
+max_payload: {self.max_payload}
 operator: {q(self.trust.operator_jwt_file)}
 system_account: {sys_pub}
 resolver: {{
@@ -300,26 +304,60 @@ tls {{
 
     @contextlib.asynccontextmanager
     async def connect(self, creds: RawCredentials) -> AsyncIterator[NATS]:
+        async def quiet(error: Exception) -> None:  # the caller gets the error raised
+            log.debug("nats-server %s: %s", self.region, error)
+
         nc = await nats.connect(
             self.url,
             user_credentials=creds,
             tls=self.ssl_context(),
             connect_timeout=int(PUSH_TIMEOUT),
-            allow_reconnect=False,
+            allow_reconnect=False,  # with this, a failed first connect raises at once
             max_reconnect_attempts=0,
+            error_cb=quiet,
         )
         try:
             yield nc
         finally:
             await nc.close()
 
-    async def push_account_jwt(self, token: str) -> None:
-        """Publish an account JWT to the resolver and check that the server accepted it."""
+    async def push_account_jwt(self, token: str, seed: str | None = None) -> None:
+        """Make the server store AND use an account JWT, and check that it does.
+
+        nats-server applies a pushed JWT to an account only if that account is loaded in
+        memory; a client connection loading it at the same moment reads the older file and
+        keeps it for good (found by tests/reliability/test_revocation.py: a revoked user still
+        connected while the resolver's file revoked it). So, given the account's ``seed``, an
+        account not loaded yet is loaded first (by connecting as a throw-away user of it);
+        after the push, an account in memory must be using this very JWT.
+        """
+        account = str(jwt.decode_claims(token)["sub"])
         async with self.connect(self.trust.system_user_creds()) as nc:
+            known = self.stored_jwt(account) is not None  # else there is nothing to load
+            if seed is not None and known and not await self._account_info(nc, account):
+                await self._load_account(jwt.Identity.from_seed(seed))
             msg = await nc.request("$SYS.REQ.CLAIMS.UPDATE", token.encode(), timeout=PUSH_TIMEOUT)
+            reply: dict[str, Any] = json.loads(msg.data)
+            if "error" in reply:
+                raise NatsServerError(f"nats-server {self.region} refused the account JWT: {reply}")
+            in_memory = await self._account_info(nc, account)
+        # Not in memory at all: the next lookup reads the file, which is this JWT.
+        if in_memory and in_memory.get("jwt") != token:
+            raise NatsServerError(f"nats-server {self.region} did not apply the account JWT")
+
+    @staticmethod
+    async def _account_info(nc: NATS, account: str) -> dict[str, Any]:
+        """The account as loaded in the server's memory ({} if it is not loaded)."""
+        msg = await nc.request(f"$SYS.REQ.ACCOUNT.{account}.INFO", b"", timeout=PUSH_TIMEOUT)
         reply: dict[str, Any] = json.loads(msg.data)
-        if "error" in reply:
-            raise NatsServerError(f"nats-server {self.region} refused the account JWT: {reply}")
+        data = reply.get("data")
+        return data if isinstance(data, dict) else {}
+
+    async def _load_account(self, account: jwt.Identity) -> None:
+        """Have the server load an account from its resolver (a connection looks it up)."""
+        with contextlib.suppress(Exception):  # e.g. a new account: nothing to load yet
+            async with self.connect(account_user_creds(account)):
+                pass
 
     def stored_jwt(self, account_public_key: str) -> str | None:
         """The account JWT currently in the resolver directory, if any."""

@@ -1,10 +1,11 @@
 """What the API does to NATS: accounts, credentials, revocations, and healing after restarts.
 
 HTTP-agnostic: ``app.py`` validates requests and maps the exceptions below to Scaleway errors.
-Rule for every write: commit to SQLite first (one transaction), then push the account JWT to
-the region's nats-server. If the push fails the change is still committed and is re-pushed by
-``reconcile`` when the server (re)starts; the client gets a 503 (an ambiguous outcome, as with
-the real service).
+Rule for every write: commit to SQLite first (one transaction, JWT signed under the write
+lock), then have the region's single ordered pusher (``pusher.py``) bring nats-server to the
+latest committed JWT of the account. If the push fails the change is still committed and is
+re-pushed by ``reconcile`` when the server (re)starts; the client gets a 503 (an ambiguous
+outcome, as with the real service).
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
+import math
 import secrets
+import threading
+import time
 import uuid
 
 from . import jwt
-from .nats_server import NatsServer, run_sync
+from .nats_server import NatsServer
+from .pusher import Pusher, PushError
 from .store import Account, Credentials, Store
 
 log = logging.getLogger("scaleway_nats.local")
@@ -53,21 +58,58 @@ class Service:
         servers: dict[str, NatsServer],
         operator: jwt.Identity,
         max_accounts: int,
+        limits: jwt.Limits = jwt.DEFAULT_LIMITS,
+        propagation_delay: float = 0.0,
     ) -> None:
         self.store = store
+        self.limits = limits
+        # Like the real API, a new resource is briefly invisible (404) and not yet usable on
+        # nats-server (Scaleway's Terraform provider retries 404/403 after creates for this).
+        self.propagation_delay = propagation_delay
+        self._delayed: set[asyncio.Future[None]] = set()  # holds delayed pushes until done
         self.servers = servers
         self.operator = operator
         self.max_accounts = max_accounts
-        # Serializes writes so "check quota, then insert" cannot race.
+        # Serializes writes so "check quota, then insert" cannot race, and so JWTs are signed
+        # in commit order.
         self._write_lock = asyncio.Lock()
+        self._pushers: dict[str, Pusher] = {}
+        self._pushers_lock = threading.Lock()  # API thread and supervisor threads create them
+
+    def visible_until(self) -> str:
+        """Resources created after this time are not visible yet (``now()`` format)."""
+        if not self.propagation_delay:
+            return "~"  # sorts after every timestamp
+        cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=self.propagation_delay)
+        return cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def visible(self, created_at: str) -> bool:
+        return created_at <= self.visible_until()
 
     def endpoint(self, region: str) -> str:
         return self.servers[region].url
 
-    async def _push(self, region: str, token: str) -> None:
+    def pusher(self, region: str) -> Pusher:
+        with self._pushers_lock:
+            if region not in self._pushers:
+                self._pushers[region] = Pusher(
+                    self.servers[region],
+                    self.store.committed_jwt,
+                    lambda: self.store.committed_jwts(region),
+                )
+            return self._pushers[region]
+
+    def close(self) -> None:
+        with self._pushers_lock:
+            for pusher in self._pushers.values():
+                pusher.close()
+            self._pushers.clear()
+
+    async def _sync(self, region: str, public_key: str) -> None:
+        """Bring nats-server to the account's latest committed JWT (503 if it cannot)."""
         try:
-            await self.servers[region].push_account_jwt(token)
-        except Exception as exc:  # any transport or server error means the same to the client
+            await self.pusher(region).sync(public_key)
+        except PushError as exc:
             log.warning("could not push account JWT to %s: %s", region, exc)
             raise BackendUnavailable(str(exc)) from exc
 
@@ -78,6 +120,7 @@ class Service:
         revocations: dict[str, int] | None = None,
         *,
         disabled: bool = False,
+        previous: str | None = None,
     ) -> str:
         # The NATS-side name is the (immutable) id, so a rename needs no push.
         return jwt.account_jwt(
@@ -86,6 +129,9 @@ class Service:
             account_id,
             revocations=revocations,
             disabled=disabled,
+            previous=previous,
+            signing_key=account.signing_key().public_key,
+            jetstream=self.limits,
         )
 
     # -- accounts ----------------------------------------------------------------------------
@@ -115,8 +161,25 @@ class Service:
                 updated_at=created,
             )
             self.store.insert_account(account)
-        await self._push(region, account.jwt)
+        if self.propagation_delay:
+            # Activated on nats-server later (a crash before then: reconcile pushes it).
+            asyncio.get_running_loop().call_later(
+                self.propagation_delay,
+                lambda: self._delayed.add(
+                    asyncio.ensure_future(self._sync_later(region, account.public_key))
+                ),
+            )
+        else:
+            await self._sync(region, account.public_key)
         return account
+
+    async def _sync_later(self, region: str, public_key: str) -> None:
+        try:
+            await self._sync(region, public_key)
+        except BackendUnavailable:
+            pass  # logged by _sync; the next write or start re-pushes it
+        finally:
+            self._delayed = {f for f in self._delayed if not f.done()}
 
     def rename_account(self, account: Account, name: str) -> Account:
         updated = now()
@@ -133,14 +196,19 @@ class Service:
             log.warning("could not delete streams of %s: %s", account.id, exc)
             raise BackendUnavailable(str(exc)) from exc
         log.info("account %s: deleted %d stream(s)", account.id, deleted)
-        revocations = {
-            **account.revocations,
-            "*": int(dt.datetime.now(dt.timezone.utc).timestamp()),
-        }
-        token = self._account_jwt(identity, account.id, revocations=revocations, disabled=True)
         async with self._write_lock:
-            self.store.update_account_jwt(account.id, token, revocations, deleted_at=now())
-        await self._push(account.region, token)
+            # Re-read under the lock: a revocation may have been committed meanwhile.
+            fresh = self.store.get_account(account.region, account.id, [account.project_id])
+            if fresh is not None:
+                revocations = {
+                    **fresh.revocations,
+                    "*": int(dt.datetime.now(dt.timezone.utc).timestamp()),
+                }
+                token = self._account_jwt(
+                    identity, fresh.id, revocations, disabled=True, previous=fresh.jwt
+                )
+                self.store.update_account_jwt(fresh.id, token, revocations, deleted_at=now())
+        await self._sync(account.region, account.public_key)
 
     # -- credentials -------------------------------------------------------------------------
 
@@ -152,7 +220,15 @@ class Service:
         creds_name = name if name is not None else default_name("nats-credentials")
         account_identity = jwt.Identity.from_seed(account.seed)
         content = jwt.creds_file(
-            jwt.user_jwt(account_identity, user.public_key, creds_name), user.seed
+            jwt.user_jwt(
+                account_identity,
+                user.public_key,
+                creds_name,
+                not_before=math.ceil(time.time() + self.propagation_delay)
+                if self.propagation_delay
+                else None,
+            ),
+            user.seed,
         )
         created = now()
         creds = Credentials(
@@ -161,7 +237,9 @@ class Service:
             account_id=account.id,
             name=creds_name,
             user_public_key=user.public_key,
-            checksum=hashlib.sha256(content.encode()).hexdigest(),
+            # SHA-1 hex of the content, like Scaleway's (40 characters: the recorded
+            # checksum in terraform-provider-scaleway's nats-credentials-basic cassette).
+            checksum=hashlib.sha1(content.encode()).hexdigest(),  # noqa: S324 - not security
             created_at=created,
             updated_at=created,
         )
@@ -174,31 +252,23 @@ class Service:
         async with self._write_lock:
             # Re-read under the lock: another revocation may have just updated the account.
             fresh = self.store.get_account(account.region, account.id, [account.project_id])
-            if fresh is None:  # the account was deleted meanwhile: its creds are gone already
-                return
-            stamp = int(dt.datetime.now(dt.timezone.utc).timestamp())
-            revocations = {**fresh.revocations, creds.user_public_key: stamp}
-            token = self._account_jwt(
-                jwt.Identity.from_seed(fresh.seed), fresh.id, revocations=revocations
-            )
-            self.store.revoke_credentials(creds.id, fresh.id, token, revocations)
-        await self._push(account.region, token)
+            if fresh is not None:  # else the account was deleted meanwhile, creds and all
+                stamp = int(dt.datetime.now(dt.timezone.utc).timestamp())
+                revocations = {**fresh.revocations, creds.user_public_key: stamp}
+                token = self._account_jwt(
+                    jwt.Identity.from_seed(fresh.seed),
+                    fresh.id,
+                    revocations=revocations,
+                    previous=fresh.jwt,
+                )
+                self.store.revoke_credentials(creds.id, fresh.id, token, revocations)
+        await self._sync(account.region, account.public_key)
 
     # -- healing -----------------------------------------------------------------------------
 
     def reconcile(self, server: NatsServer) -> None:
-        """Push every account JWT the resolver does not have yet (runs on each server start)."""
-        stale = [
-            a.jwt
-            for a in self.store.accounts_in_region(server.region)
-            if server.stored_jwt(a.public_key) != a.jwt
-        ]
-        if not stale:
-            return
-        log.info("re-pushing %d account JWT(s) to %s", len(stale), server.region)
+        """Push every account JWT the resolver does not have yet (runs on each server start).
 
-        async def push_all() -> None:
-            for token in stale:
-                await server.push_account_jwt(token)
-
-        run_sync(push_all())
+        Through the region's ordered pusher, so it cannot race the API's own pushes.
+        """
+        self.pusher(server.region).reconcile()

@@ -57,6 +57,10 @@ ORDERS = {
 }
 
 
+class StateError(RuntimeError):
+    """The state dir's database is corrupt, truncated or missing next to its keys."""
+
+
 @dataclass(frozen=True)
 class Organization:
     """An emulated Scaleway organization with one API key. ``secret_key`` is hidden in repr."""
@@ -119,10 +123,20 @@ class Store:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a commit survives a crash or power cut
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # a commit survives a crash or power cut
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+            check = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise StateError(
+                f"database {path} is unreadable ({exc}): restore or remove it"
+            ) from None
+        if check != "ok":
+            self._db.close()
+            raise StateError(f"database {path} is corrupt ({check}): restore or remove it")
 
     def close(self) -> None:
         with self._lock:
@@ -227,11 +241,12 @@ class Store:
             )
 
     def list_accounts(
-        self, region: str, project_ids: list[str], page: Page
+        self, region: str, project_ids: list[str], page: Page, created_until: str = "~"
     ) -> tuple[int, list[Account]]:
+        """``created_until`` hides newer rows (propagation delay); "~" sorts after any time."""
         marks = ",".join("?" * len(project_ids))
-        where = f"region = ? AND deleted_at IS NULL AND project_id IN ({marks})"
-        args = (region, *project_ids)
+        where = f"region = ? AND deleted_at IS NULL AND project_id IN ({marks}) AND created_at <= ?"
+        args = (region, *project_ids, created_until)
         total = self._query(f"SELECT COUNT(*) AS n FROM accounts WHERE {where}", args)  # noqa: S608
         rows = self._query(
             f"SELECT * FROM accounts WHERE {where} ORDER BY {ORDERS[page.order_by]} "  # noqa: S608
@@ -245,6 +260,16 @@ class Store:
         return [
             _account(r) for r in self._query("SELECT * FROM accounts WHERE region = ?", (region,))
         ]
+
+    def committed_jwt(self, public_key: str) -> tuple[str, str] | None:
+        """(JWT, seed) last committed for an account key (tombstones too), else None."""
+        rows = self._query("SELECT jwt, seed FROM accounts WHERE public_key = ?", (public_key,))
+        return (str(rows[0]["jwt"]), str(rows[0]["seed"])) if rows else None
+
+    def committed_jwts(self, region: str) -> dict[str, tuple[str, str]]:
+        """(JWT, seed) of every account of ``region`` by account key, tombstones included."""
+        rows = self._query("SELECT public_key, jwt, seed FROM accounts WHERE region = ?", (region,))
+        return {str(r["public_key"]): (str(r["jwt"]), str(r["seed"])) for r in rows}
 
     def update_account_jwt(
         self, account_id: str, token: str, revocations: dict[str, int], *, deleted_at: str | None
@@ -299,12 +324,23 @@ class Store:
         return Credentials(**dict(rows[0])) if rows else None
 
     def list_credentials(
-        self, region: str, project_ids: list[str], account_id: str | None, page: Page
+        self,
+        region: str,
+        project_ids: list[str],
+        account_id: str | None,
+        page: Page,
+        created_until: str = "~",
     ) -> tuple[int, list[Credentials]]:
-        where = f"c.region = ? AND a.project_id IN ({','.join('?' * len(project_ids))})" + (
-            " AND c.account_id = ?" if account_id else ""
+        where = (
+            f"c.region = ? AND a.project_id IN ({','.join('?' * len(project_ids))})"
+            " AND c.created_at <= ?" + (" AND c.account_id = ?" if account_id else "")
         )
-        args: tuple[str, ...] = (region, *project_ids, *([account_id] if account_id else []))
+        args: tuple[str, ...] = (
+            region,
+            *project_ids,
+            created_until,
+            *([account_id] if account_id else []),
+        )
         base = f"FROM credentials c JOIN accounts a ON a.id = c.account_id WHERE {where}"
         total = self._query(f"SELECT COUNT(*) AS n {base}", args)
         order = ", ".join(f"c.{term}" for term in ORDERS[page.order_by].split(", "))

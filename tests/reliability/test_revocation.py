@@ -1,0 +1,153 @@
+"""Revocation always holds under concurrency (issue 10, item 1).
+
+Every delete commits a new account JWT; nats-server keeps a pushed JWT only if it is not older
+than the one it has, so pushes landing out of commit order used to let an older JWT win:
+deleted credentials kept connecting and deleted accounts came back to life. Each round here
+deletes concurrently, then probes every deleted credentials until nats-server refuses them
+(a probe still connecting LEAK_AFTER seconds after the 204 is a leak) and checks that the
+server holds the latest committed JWT of the account.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import statistics
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from scaleway_nats import (
+    AsyncNatsAPI,
+    NatsAccount,
+    NatsConnectError,
+    NatsCredentials,
+    NotFoundError,
+)
+from scaleway_nats.local import LocalScaleway
+from scaleway_nats.nats import connect
+
+from .conftest import figures
+
+ROUNDS = 50
+CONCURRENT = 10  # credentials deleted at once in a round
+LEAK_AFTER = 2.0  # seconds after the 204 a connection still counts as a leak
+
+
+@pytest.fixture(scope="module")
+def env() -> Iterator[LocalScaleway]:
+    with LocalScaleway(max_accounts=1000) as emulator:
+        yield emulator
+
+
+async def connects(env: LocalScaleway, account: NatsAccount, creds: NatsCredentials) -> bool:
+    """True if nats-server accepts these credentials now; False if it refuses them."""
+    try:
+        nc = await connect(
+            account,
+            creds,
+            env.ca_file,
+            connect_timeout=2,
+            allow_reconnect=False,
+            authorization_wait=0,  # a refusal is the answer here, not a delay to wait out
+        )
+    except NatsConnectError as error:
+        if "Authorization Violation" not in str(error):  # refused, not unreachable
+            raise
+        return False
+    await nc.close()
+    return True
+
+
+async def time_to_refusal(
+    env: LocalScaleway, account: NatsAccount, creds: NatsCredentials, since: float
+) -> float | None:
+    """Seconds from `since` (the 204) until the server refuses `creds`; None: a leak."""
+    while True:
+        if not await connects(env, account, creds):
+            return time.monotonic() - since
+        if time.monotonic() - since > LEAK_AFTER:
+            return None
+        await asyncio.sleep(0.01)
+
+
+def server_holds_latest(env: LocalScaleway, account: NatsAccount) -> bool:
+    """The region's resolver holds the account JWT last committed to the database."""
+    store = env._require_store()
+    committed = [a for a in store.accounts_in_region(account.region) if a.id == account.id]
+    return env.servers[account.region].stored_jwt(committed[0].public_key) == committed[0].jwt
+
+
+def report(test: str, rounds: int, leaks: int, stale: int, delays: list[float]) -> None:
+    figures(
+        test,
+        rounds=rounds,
+        leaks=leaks,
+        stale_server_state=stale,
+        refused_after_ms_median=round(statistics.median(delays) * 1000, 1) if delays else None,
+        refused_after_ms_max=round(max(delays) * 1000, 1) if delays else None,
+        probes=len(delays) + leaks,
+    )
+
+
+async def test_concurrent_credentials_deletes_all_hold(env: LocalScaleway) -> None:
+    leaks = stale = 0
+    delays: list[float] = []
+    async with AsyncNatsAPI(
+        secret_key=env.secret_key, project_id=env.project_id, api_url=env.api_url
+    ) as api:
+        for number in range(ROUNDS):
+            account = await api.create_account(region=("fr-par", "nl-ams")[number % 2])
+            made = [await api.create_credentials(account) for _ in range(CONCURRENT)]
+
+            async def delete_then_probe(
+                account: NatsAccount, creds: NatsCredentials
+            ) -> float | None:
+                await api.delete_credentials(creds)
+                return await time_to_refusal(env, account, creds, time.monotonic())
+
+            results = await asyncio.gather(*(delete_then_probe(account, c) for c in made))
+            leaks += sum(r is None for r in results)
+            delays += [r for r in results if r is not None]
+            stale += not server_holds_latest(env, account)
+            await api.delete_account(account)
+    report("concurrent_credentials_deletes", ROUNDS, leaks, stale, delays)
+    assert (leaks, stale) == (0, 0)
+
+
+async def test_account_delete_racing_credentials_deletes_holds(env: LocalScaleway) -> None:
+    """Delete the account while deleting some of its credentials: nothing comes back."""
+    leaks = stale = 0
+    delays: list[float] = []
+    async with AsyncNatsAPI(
+        secret_key=env.secret_key, project_id=env.project_id, api_url=env.api_url
+    ) as api:
+        for number in range(ROUNDS):
+            account = await api.create_account(region=("fr-par", "nl-ams")[number % 2])
+            made = [await api.create_credentials(account) for _ in range(4)]
+
+            async def delete_credentials(creds: NatsCredentials) -> None:
+                # Spread the credentials' commits around the account's tombstone commit.
+                await asyncio.sleep(random.uniform(0, 0.03))
+                with contextlib.suppress(NotFoundError):  # the account's delete came first
+                    await api.delete_credentials(creds)
+
+            async def delete_account(account: NatsAccount) -> float:
+                await api.delete_account(account)
+                return time.monotonic()
+
+            # Half of the credentials are deleted while the account is deleted; the rest only
+            # go with the account: both kinds must be refused.
+            *_, deleted_at = await asyncio.gather(
+                *(delete_credentials(c) for c in made[:2]), delete_account(account)
+            )
+            results = await asyncio.gather(
+                *(time_to_refusal(env, account, c, deleted_at) for c in made)
+            )
+            leaks += sum(r is None for r in results)
+            delays += [r for r in results if r is not None]
+            stale += not server_holds_latest(env, account)
+    report("account_delete_racing_credentials_deletes", ROUNDS, leaks, stale, delays)
+    assert (leaks, stale) == (0, 0)

@@ -1,0 +1,103 @@
+"""Ordered account JWT pushes: what nats-server holds is always the latest committed state.
+
+nats-server keeps a pushed account JWT only if its ``iat`` is not older than the one it has, so
+two pushes racing on separate connections could land out of order and let an older JWT win (a
+revoked user connecting again, a deleted account coming back: issue 10). Here each region has
+ONE worker thread that runs pushes one after the other, and a push never sends the JWT the
+caller committed but the one the database holds when the push runs: the last push to run after
+the last commit therefore carries the latest state, whatever order callers arrive in. A JWT the
+server already got from us is not sent again, so ten concurrent revocations cost about one push.
+Every wait is bounded: a caller waits at most ``SYNC_TIMEOUT`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from .nats_server import PUSH_TIMEOUT, NatsServer, run_sync
+
+log = logging.getLogger("scaleway_nats.local")
+
+SYNC_TIMEOUT = 3 * PUSH_TIMEOUT  # a caller's whole wait: queue + connect + request
+RECONCILE_TIMEOUT = 60.0  # re-pushing every stale account after a (re)start
+
+
+class PushError(Exception):
+    """nats-server could not be reached, refused the JWT, or did not answer in time."""
+
+
+class Pusher:
+    """The single, ordered pusher of one region."""
+
+    def __init__(
+        self,
+        server: NatsServer,
+        latest: Callable[[str], tuple[str, str] | None],
+        committed: Callable[[], dict[str, tuple[str, str]]],
+    ) -> None:
+        """``latest(public_key)``: an account's committed (JWT, seed), None if unknown;
+        ``committed()``: the same for every account of the region (tombstones too)."""
+        self._server = server
+        self._latest = latest
+        self._committed = committed
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix=f"jwt-push-{server.region}")
+        self._pushed: dict[str, str] = {}  # what the server got from us; worker thread only
+        self._closed = threading.Event()
+
+    async def sync(self, public_key: str) -> None:
+        """Return once nats-server holds the latest committed JWT of the account."""
+        try:
+            future = self._worker.submit(self._sync_now, public_key)
+        except RuntimeError as exc:  # shut down: the emulator is stopping
+            raise PushError("the emulator is stopping") from exc
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(future), SYNC_TIMEOUT)
+        except (TimeoutError, asyncio.TimeoutError):
+            raise PushError(f"no answer from nats-server {self._server.region} in time") from None
+
+    def reconcile(self) -> None:
+        """Push every account JWT the resolver does not hold (blocking, bounded)."""
+        try:
+            self._worker.submit(self._reconcile_now).result(RECONCILE_TIMEOUT)
+        except Exception as exc:
+            log.warning("could not re-push account JWTs to %s: %s", self._server.region, exc)
+
+    def close(self) -> None:
+        self._closed.set()
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
+    # -- the worker thread -------------------------------------------------------------------
+
+    def _push(self, public_key: str, token: str, seed: str) -> None:
+        async def bounded() -> None:
+            await asyncio.wait_for(self._server.push_account_jwt(token, seed), SYNC_TIMEOUT)
+
+        try:
+            run_sync(bounded())
+        except Exception as exc:  # transport, refusal or timeout: all mean the same here
+            self._pushed.pop(public_key, None)
+            raise PushError(str(exc) or type(exc).__name__) from exc
+        self._pushed[public_key] = token
+
+    def _sync_now(self, public_key: str) -> None:
+        if self._closed.is_set():
+            raise PushError("the emulator is stopping")
+        latest = self._latest(public_key)
+        if latest is not None and self._pushed.get(public_key) != latest[0]:
+            self._push(public_key, *latest)
+
+    def _reconcile_now(self) -> None:
+        self._pushed.clear()  # a restarted server may hold anything: trust its files only
+        stale = 0
+        for public_key, (token, seed) in self._committed().items():
+            if self._server.stored_jwt(public_key) == token:
+                self._pushed[public_key] = token
+            else:
+                self._push(public_key, token, seed)
+                stale += 1
+        if stale:
+            log.info("re-pushed %d account JWT(s) to %s", stale, self._server.region)
