@@ -112,3 +112,21 @@ async def test_quota_errors_are_never_taken_for_propagation(
         await client.call("create_credentials", account)
 
     assert fake.count("POST") == 2  # the account's create and one credentials attempt
+
+
+async def test_credentials_that_went_with_their_account_are_not_waited_for(
+    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+) -> None:
+    # Deleting an account deletes its credentials: a 404 for them afterwards is the truth,
+    # even though this client created them a moment ago (it used to wait out the window).
+    client = flavoured_factory(flavour, retry_policy=policy(window=30.0))
+    account = await client.call("create_account")
+    creds = await client.call("create_credentials", account)
+    await client.call("delete_account", account)
+    sent = fake.total
+
+    with pytest.raises(NotFoundError):
+        await client.call("delete_credentials", creds)
+
+    assert fake.total == sent + 1
+    assert client.stats.get("propagation_retries", 0) == 0

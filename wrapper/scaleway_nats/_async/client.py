@@ -269,7 +269,9 @@ class AsyncNatsAPI:
             reconcile=reconcile,
             fresh=self._fresh(account),  # a new account may not be known yet
         )
-        self._created.add(created.id, f"NATS credentials {created.id}")
+        self._created.add(
+            created.id, f"NATS credentials {created.id}", parent=created.nats_account_id
+        )
         return created
 
     async def get_credentials(
