@@ -48,8 +48,11 @@ logging.getLogger("asyncio").addFilter(_SslEofFilter())
 
 START_TIMEOUT = 10.0  # seconds to wait for a fresh process to listen
 STOP_TIMEOUT = 5.0  # seconds between SIGTERM and SIGKILL
-MAX_RESTARTS = 5  # a server crashing more often than that is left down (and logged)
+MAX_RESTARTS = 5  # more crashes than this within CRASH_WINDOW: logged as an error
+CRASH_WINDOW = 60  # seconds: older crashes are forgotten
+MAX_BACKOFF = 5.0  # seconds between restarts of a server that keeps crashing
 PUSH_TIMEOUT = 3.0
+HOOK_TIMEOUT = 61.0  # the post-start hook (re-pushing stale JWTs) is bounded by 60 s
 
 
 class NatsServerError(RuntimeError):
@@ -168,7 +171,7 @@ class NatsServer:
             target=self._supervise, name=f"nats-server-{self.region}", daemon=True
         )
         self._thread.start()
-        if not self._ready.wait(START_TIMEOUT + 1) or self._failure:
+        if not self._ready.wait(START_TIMEOUT + HOOK_TIMEOUT) or self._failure:
             self.stop()
             raise NatsServerError(f"nats-server for {self.region} did not start: {self._failure}")
 
@@ -201,8 +204,13 @@ class NatsServer:
             proc.wait(STOP_TIMEOUT)
 
     def _supervise(self) -> None:
-        """Run the server; restart it (same port, bounded tries) if it dies unexpectedly."""
-        attempts = 0
+        """Run the server; restart it (same port) whenever it dies unexpectedly.
+
+        Only crashes within CRASH_WINDOW count towards the back-off, so a healthy period
+        resets it; the supervisor never gives up for good (it used to after 6 crashes, and
+        every later write to the region then failed).
+        """
+        recent: list[float] = []
         while not self._stopping.is_set():
             try:
                 self._spawn_and_wait_ready()
@@ -214,25 +222,33 @@ class NatsServer:
                 self.port = None  # our old port may be taken: let the next try pick one
             else:
                 self._failure = None
-                self._ready.set()
-                if self._on_ready is not None:
+                if self._on_ready is not None:  # before "ready": start() returns healed
                     try:
                         self._on_ready(self)
                     except Exception:
                         log.exception("post-start hook failed for %s", self.region)
+                self._ready.set()
                 assert self._proc is not None
                 self._proc.wait()
             if self._stopping.is_set():
                 return
-            attempts += 1
-            self.restarts = attempts
-            if attempts > MAX_RESTARTS:
-                log.error("nats-server %s died %d times, giving up", self.region, attempts)
-                return
-            log.warning(
-                "nats-server %s exited unexpectedly, restarting (%d)", self.region, attempts
-            )
-            self._stopping.wait(min(0.2 * attempts, 1.0))
+            self.restarts += 1
+            now = time.monotonic()
+            recent = [t for t in recent if now - t < CRASH_WINDOW] + [now]
+            if len(recent) > MAX_RESTARTS:
+                log.error(
+                    "nats-server %s died %d times in %ds; still restarting, every %.0fs",
+                    self.region,
+                    len(recent),
+                    CRASH_WINDOW,
+                    MAX_BACKOFF,
+                )
+            else:
+                log.warning(
+                    "nats-server %s exited unexpectedly, restarting (%d)", self.region, len(recent)
+                )
+            # Back off with recent crashes only; never give up: writes get 503 meanwhile.
+            self._stopping.wait(min(0.2 * len(recent), MAX_BACKOFF))
 
     def _spawn_and_wait_ready(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,8 @@ from .nats_server import PUSH_TIMEOUT, NatsServer, run_sync
 
 log = logging.getLogger("scaleway_nats.local")
 
-SYNC_TIMEOUT = 3 * PUSH_TIMEOUT  # a caller's whole wait: queue + connect + request
+PUSH_ONE_TIMEOUT = PUSH_TIMEOUT  # one push: connect + requests
+SYNC_TIMEOUT = 2 * PUSH_TIMEOUT  # a caller's whole wait: queue + its push
 RECONCILE_TIMEOUT = 60.0  # re-pushing every stale account after a (re)start
 
 
@@ -74,7 +75,7 @@ class Pusher:
 
     def _push(self, public_key: str, token: str, seed: str) -> None:
         async def bounded() -> None:
-            await asyncio.wait_for(self._server.push_account_jwt(token, seed), SYNC_TIMEOUT)
+            await asyncio.wait_for(self._server.push_account_jwt(token, seed), PUSH_ONE_TIMEOUT)
 
         try:
             run_sync(bounded())
