@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from scaleway_nats import NotFoundError, PermissionsDeniedError, RetryPolicy
+from scaleway_nats.retry import Created
 from tests.ids import new_account_id
 
 FakeScaleway = Any
@@ -130,3 +131,14 @@ async def test_credentials_that_went_with_their_account_are_not_waited_for(
 
     assert fake.total == sent + 1
     assert client.stats.get("propagation_retries", 0) == 0
+
+
+def test_a_delete_during_the_call_ends_the_wait() -> None:
+    # A call that started before its resource's account was deleted must not go on taking
+    # 404s for propagation: freshness is asked again at each 404/403, not once at the start.
+    created = Created(window=30.0)
+    created.add("creds-1", "NATS credentials creds-1", parent="account-1")
+    fresh = created.fresh("creds-1")
+    assert fresh is not None and fresh.still_known()
+    created.forget("account-1")  # deleting the account takes its credentials with it
+    assert not fresh.still_known()

@@ -19,6 +19,7 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Protocol
 
@@ -130,6 +131,9 @@ class Fresh:
     created: float
     until: float
     clock: Clock = attrs.field(factory=SystemClock, eq=False, repr=False)
+    # Asked again at each 404/403: a concurrent delete (of it, or of its account) may have
+    # made the answer the truth since the call started.
+    still_known: Callable[[], bool] = attrs.field(default=lambda: True, eq=False, repr=False)
 
     def age(self) -> float:
         return self.clock.monotonic() - self.created
@@ -174,7 +178,13 @@ class Created:
         if not young:
             return None
         what, created = max(young, key=lambda item: item[1])
-        return Fresh(what, created, created + self._window, self._clock)
+        known = [i for i in resource_ids if i is not None]
+
+        def still_known() -> bool:
+            with self._lock:
+                return any(i in self._when for i in known)
+
+        return Fresh(what, created, created + self._window, self._clock, still_known)
 
 
 def note_attempts(error: ScalewayError, attempts: int, elapsed: float) -> None:

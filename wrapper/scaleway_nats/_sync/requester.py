@@ -127,7 +127,7 @@ class Requester:
             try:
                 return attempt()
             except ScalewayError as error:
-                if fresh is not None and is_propagating(error):
+                if fresh is not None and is_propagating(error) and fresh.still_known():
                     # Not yet visible: a 404/403 took no effect, so resending is always safe.
                     pause = min(1.0, 0.1 * 2**settling)
                     if clock.monotonic() + pause < min(fresh.until, deadline):
