@@ -790,7 +790,7 @@ def scenario_overhead(bench: Bench) -> list[Result]:
     calls = bench.sizes.overhead_calls
     account = canned_account(bench.emulator.project_id)
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=account))
-    config = attrs.evolve(bench.emulator.config(), api_url="http://mock.invalid")
+    config = attrs.evolve(bench.emulator.config(), api_url="https://mock.invalid")
     url = f"{BASE_PATH}/nats-accounts/{account['id']}"
     with (
         NatsAPI(config=config, transport=transport) as ours,

@@ -352,7 +352,7 @@ WRAPPER_CASES: list[tuple[str, str, Call]] = [
     ("create_credentials", "nats_account_id", lambda api: api.create_credentials("x")),
     ("create_credentials", "nats_account_id", lambda api: api.create_credentials(5)),
     ("create_credentials", "name", lambda api: api.create_credentials(ID, name="")),
-    ("create_credentials", "name", lambda api: api.create_credentials(ID, name=LONG)),
+    ("create_credentials", "name", lambda api: api.create_credentials(ID, name="x" * 501)),
     ("create_credentials", "region", lambda api: api.create_credentials(ID, region="x")),
     ("get_credentials", "nats_credentials_id", lambda api: api.get_credentials("x")),
     ("get_credentials", "region", lambda api: api.get_credentials(ID, region="x")),

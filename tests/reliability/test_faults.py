@@ -4,6 +4,8 @@ The emulator's fault injector answers 30 % of requests with 503, 429 + Retry-Aft
 connection, or (writes only) a commit followed by a 503 / dropped connection: the ambiguous case.
 Both clients run the same scenario per account: create, two credentials, rename, list, delete
 the credentials, delete the account. The database (no HTTP, so no faults) is the referee.
+Creates use generated names: only those let a lost create be proven ours and recovered
+automatically (a chosen name gives AmbiguousCreateError, see tests/unit/test_reconcile.py).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def check_built(env: LocalScaleway, org: Organization, flavour: str, made: dict[
         for n in (1, 2):
             creds = made[f"creds{i}.{n}"]
             assert creds.content and creds.content.startswith("-----BEGIN NATS USER JWT-----")
-            expected[creds.id] = (made[f"account{i}"].id, f"c{n}")
+            expected[creds.id] = (made[f"account{i}"].id, creds.name)
     assert state["credentials"] == expected  # exactly 2 per account, the ones we hold
 
 
@@ -70,10 +72,10 @@ def test_sync_client_under_faults(faulty: LocalScaleway) -> None:
     made: dict[str, Any] = {}
     with NatsAPI(**settings(faulty, org)) as api:
         for i in range(ACCOUNTS):
-            account = api.create_account(name=f"sync-acct-{i}")
+            account = api.create_account()
             made[f"account{i}"] = account
-            made[f"creds{i}.1"] = api.create_credentials(account, name="c1")
-            made[f"creds{i}.2"] = api.create_credentials(account, name="c2")
+            made[f"creds{i}.1"] = api.create_credentials(account)
+            made[f"creds{i}.2"] = api.create_credentials(account)
             renamed = api.update_account(account, name=f"sync-renamed-{i}")
             assert renamed.id == account.id
             listed = [a for a in api.list_accounts(page_size=3) if a.id == account.id]
@@ -95,10 +97,10 @@ async def test_async_client_under_faults(faulty: LocalScaleway) -> None:
     async with AsyncNatsAPI(**settings(faulty, org)) as api:
 
         async def build(i: int) -> None:
-            account = await api.create_account(name=f"async-acct-{i}")
+            account = await api.create_account()
             made[f"account{i}"] = account
-            made[f"creds{i}.1"] = await api.create_credentials(account, name="c1")
-            made[f"creds{i}.2"] = await api.create_credentials(account, name="c2")
+            made[f"creds{i}.1"] = await api.create_credentials(account)
+            made[f"creds{i}.2"] = await api.create_credentials(account)
             await api.update_account(account.id, name=f"async-renamed-{i}")
             listed = [a async for a in api.list_accounts(page_size=3) if a.id == account.id]
             assert len(listed) == 1

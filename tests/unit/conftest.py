@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import hashlib
 import inspect
 import itertools
 import json
 import re
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -27,11 +29,22 @@ import pytest
 from scaleway_nats import AsyncNatsAPI, NatsAPI, RetryPolicy
 from scaleway_nats.pagination import AsyncPager, Pager
 
-API_URL = "http://scaleway.test"
+API_URL = "https://scaleway.test"
 SECRET_KEY = "11111111-2222-3333-4444-555555555555"
 PROJECT_ID = "6b9c1c1e-5a0c-4f32-9a0d-3a1f4a3c2b10"
 OTHER_PROJECT_ID = "0d5a5f0e-7f9b-4c4a-8f0e-2b3c4d5e6f70"
 REGIONS = ("fr-par", "nl-ams")
+
+# The layout of a real .creds file (terraform-provider-scaleway's recorded create answer,
+# internal/services/mnq/testdata/nats-credentials-basic.cassette.yaml), with fake key material.
+CREDS_FILE = (
+    "-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n\n"
+    "************************* IMPORTANT *************************\n"
+    "NKEY Seed printed below can be used to sign and prove identity.\n"
+    "NKEYs are sensitive and should be treated as secrets.\n\n"
+    "-----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n\n"
+    "*************************************************************\n"
+)
 
 _PATH = re.compile(
     r"^/mnq/v1beta1/regions/(?P<region>[^/]+)/(?P<kind>nats-accounts|nats-credentials)"
@@ -94,6 +107,11 @@ class FakeScaleway:
         self.async_delay: Callable[[httpx.Request], float] | None = None
         self.in_flight = 0
         self.max_in_flight = 0
+        # eventual consistency: a new resource answers 404 (or `propagation_status`) by id,
+        # and as the account of a new credentials, for this many seconds after its create
+        self.propagation_delay = 0.0
+        self.propagation_status = 404
+        self._visible_at: dict[str, float] = {}
 
     # -- knobs ------------------------------------------------------------------------------
 
@@ -156,6 +174,7 @@ class FakeScaleway:
         """Store a credentials record (the caller holds the lock) and return it."""
         seq = next(self._seq)
         stamp = self._stamp()
+        content = CREDS_FILE.format(jwt=f"jwt-{seq}", seed=f"SUA{seq:055d}")
         credentials = {
             "id": str(uuid.uuid4()),
             "name": name if name is not None else f"credentials-{seq:05d}",
@@ -163,12 +182,19 @@ class FakeScaleway:
             "region": region,
             "created_at": stamp,
             "updated_at": stamp,
-            "checksum": f"checksum-{seq}",
+            "checksum": hashlib.sha1(content.encode()).hexdigest(),  # noqa: S324 (Scaleway's)
+            "credentials": None,  # get and list answer null, the key present
             "_seq": seq,
-            "_content": f"-----BEGIN NATS USER JWT-----\njwt-{seq}\n",
+            "_content": content,
         }
         self.credentials[region][credentials["id"]] = credentials
         return credentials
+
+    def backdate(self, item: dict[str, Any], minutes: float, region: str = "fr-par") -> None:
+        """Make a stored account or credentials look created `minutes` ago."""
+        store = self.accounts if item["id"] in self.accounts[region] else self.credentials
+        stamp = _iso(_now() - datetime.timedelta(minutes=minutes))
+        store[region][item["id"]]["created_at"] = stamp
 
     def fill(self, count: int, region: str = "fr-par") -> list[str]:
         """Add `count` accounts in creation order; return their ids."""
@@ -207,6 +233,28 @@ class FakeScaleway:
         finally:
             self.in_flight -= 1
 
+    def _not_yet_visible(
+        self, request: httpx.Request, item_id: str | None
+    ) -> httpx.Response | None:
+        """What the real API answers for a resource created a moment ago (see the README)."""
+        named = [item_id] if item_id else []
+        if request.method == "POST" and request.content:
+            named.append(json.loads(request.content).get("nats_account_id"))
+        named.append(request.url.params.get("nats_account_id"))
+        now = time.monotonic()
+        for resource_id in filter(None, named):
+            if self._visible_at.get(resource_id, 0.0) > now:
+                if self.propagation_status == 403:
+                    return _error(
+                        403, "permissions_denied", "insufficient permissions: read namespace"
+                    )
+                return _not_found("namespace", resource_id)
+        return None
+
+    def _created(self, resource_id: str) -> None:
+        if self.propagation_delay:
+            self._visible_at[resource_id] = time.monotonic() + self.propagation_delay
+
     def _take_fault(self, request: httpx.Request) -> Fault | None:
         for index, fault in enumerate(self.faults):
             if fault.method is not None and fault.method.upper() != request.method:
@@ -225,6 +273,9 @@ class FakeScaleway:
         region, kind, item_id = match["region"], match["kind"], match["id"]
         if region not in REGIONS:
             return _error(404, "not_found", "unknown region")
+        hidden = self._not_yet_visible(request, item_id)
+        if hidden is not None:
+            return hidden
         with self._lock:
             if kind == "nats-accounts":
                 return self._accounts(request, region, item_id)
@@ -259,6 +310,7 @@ class FakeScaleway:
                 "_seq": seq,
             }
             store[account["id"]] = account
+            self._created(account["id"])
             return httpx.Response(200, json=_public(account))
         if item_id is None or item_id not in store:
             return _not_found("nats_account", item_id)
@@ -304,11 +356,10 @@ class FakeScaleway:
             if account_id not in self.accounts[region]:
                 return _not_found("nats_account", account_id)
             credentials = self._new_credentials(account_id, body.get("name") or None, region)
+            self._created(credentials["id"])
             answer = _public(credentials)
-            answer["credentials"] = {
-                "name": f"{credentials['name']}.creds",
-                "content": credentials["_content"],
-            }
+            # Recorded create answers always name the file "user.creds" (see the README).
+            answer["credentials"] = {"name": "user.creds", "content": credentials["_content"]}
             return httpx.Response(200, json=answer)
         if item_id is None or item_id not in store:
             return _not_found("nats_credentials", item_id)

@@ -107,14 +107,14 @@ def test_environment_beats_the_file(config_file: Path) -> None:
             SCW_SECRET_KEY=KEY_ENV,
             SCW_DEFAULT_PROJECT_ID=PROJECT_ENV,
             SCW_DEFAULT_REGION="fr-par",
-            SCW_API_URL="http://env.example",
+            SCW_API_URL="https://env.example",
         )
     )
 
     assert config.secret_key == KEY_ENV
     assert config.project_id == PROJECT_ENV
     assert config.region == "fr-par"
-    assert config.api_url == "http://env.example"
+    assert config.api_url == "https://env.example"
     assert config.sources["secret_key"] == "environment SCW_SECRET_KEY"
 
 
@@ -123,13 +123,13 @@ def test_arguments_beat_the_environment(config_file: Path) -> None:
         secret_key=KEY_ARG,
         project_id=PROJECT_ARG,
         region="nl-ams",
-        api_url="http://arg.example",
+        api_url="https://arg.example",
         environ=env(
             config_file,
             SCW_SECRET_KEY=KEY_ENV,
             SCW_DEFAULT_PROJECT_ID=PROJECT_ENV,
             SCW_DEFAULT_REGION="fr-par",
-            SCW_API_URL="http://env.example",
+            SCW_API_URL="https://env.example",
         ),
     )
 
@@ -137,7 +137,7 @@ def test_arguments_beat_the_environment(config_file: Path) -> None:
         KEY_ARG,
         PROJECT_ARG,
         "nl-ams",
-        "http://arg.example",
+        "https://arg.example",
     )
     assert set(config.sources.values()) >= {"argument"}
     assert config.sources["region"] == "argument"
@@ -301,7 +301,7 @@ def test_requests_carry_the_token_and_user_agent(fake: FakeScaleway) -> None:
 
     assert seen[0].headers["X-Auth-Token"] == fake.secret_key
     assert seen[0].headers["User-Agent"].startswith("scaleway-nats/")
-    assert str(seen[0].url).startswith("http://scaleway.test/mnq/v1beta1/regions/fr-par/")
+    assert str(seen[0].url).startswith("https://scaleway.test/mnq/v1beta1/regions/fr-par/")
 
 
 def test_list_concurrency_must_be_positive(fake: FakeScaleway) -> None:
@@ -353,3 +353,50 @@ def test_a_broken_config_file_error_does_not_quote_the_secret_key(
     assert "line 1" in message  # still says where the problem is
     leaked = [LEAKY_KEY[i : i + 8] for i in range(len(LEAKY_KEY) - 7)]
     assert not [part for part in leaked if part in message]
+
+
+# -- no secret over cleartext (issue 10 item 8) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["http://api.scaleway.com", "http://10.0.0.8:8080", "http://example.com/", "HTTP://x.y"]
+)
+def test_cleartext_api_url_to_another_host_is_refused_naming_the_setting(
+    tmp_path: Path, url: str
+) -> None:
+    with pytest.raises(ConfigurationError) as from_env:
+        resolve_config(environ=env(tmp_path / "missing.yaml", SCW_API_URL=url))
+    with pytest.raises(ConfigurationError) as from_argument:
+        resolve_config(api_url=url, environ=env(tmp_path / "missing.yaml"))
+
+    assert "SCW_API_URL" in str(from_env.value) and "https://" in str(from_env.value)
+    assert "api_url" in str(from_argument.value)
+
+
+def test_cleartext_api_url_from_a_config_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("api_url: http://api.example\n")
+
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_config(environ=env(path))
+
+    assert str(path) in str(caught.value) and "api_url" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8443", "http://localhost:1234", "http://[::1]:80", "http://127.3.2.1"],
+)
+def test_cleartext_to_loopback_stays_allowed(tmp_path: Path, url: str) -> None:
+    config = resolve_config(api_url=url, environ=env(tmp_path / "missing.yaml"))
+
+    assert config.api_url == url
+
+
+def test_a_config_object_with_a_cleartext_url_is_refused_by_the_client() -> None:
+    from scaleway_nats import Config, NatsAPI
+
+    config = Config(secret_key=KEY_ARG, project_id=PROJECT_ARG, api_url="http://api.example")
+
+    with pytest.raises(ConfigurationError, match="api_url"):
+        NatsAPI(config=config)

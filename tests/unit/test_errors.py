@@ -235,3 +235,85 @@ async def test_quota_error_from_a_create_is_not_retried(
 
     assert fake.count("POST") == 1
     assert client.stats.get("retries", 0) == 0
+
+
+# -- every failure is a ScalewayError naming method, URL and status (issue 10 item 7) -----------
+
+WRONG_ANSWERS = {
+    "html": {"content": b"<html><body>Welcome to the captive portal</body></html>"},
+    "list": {"json": [1, 2]},
+    "string": {"json": "ok"},
+    "null": {"json": None},
+    "items-not-objects": {"json": {"nats_accounts": [1, 2], "total_count": 2}},
+    "id-not-a-string": {"json": {"id": 7, "name": "x"}},
+}
+
+CALLS = {
+    "get_account": lambda api: api.get_account(ACCOUNT_ID),
+    "create_account": lambda api: api.create_account(name="orders"),
+    "list_accounts": lambda api: api.list_accounts().page(1),
+    "update_account": lambda api: api.update_account(ACCOUNT_ID, name="x"),
+    "create_credentials": lambda api: api.create_credentials(ACCOUNT_ID, name="ci"),
+    "list_credentials": lambda api: api.list_credentials(ACCOUNT_ID).page(1),
+}
+
+
+@pytest.mark.parametrize("answer", list(WRONG_ANSWERS))
+@pytest.mark.parametrize("call", list(CALLS))
+def test_a_2xx_answer_of_the_wrong_shape_is_a_scaleway_error(answer: str, call: str) -> None:
+    from scaleway_nats import NatsAPI, UnexpectedResponseError
+
+    from .conftest import fast_policy
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, **WRONG_ANSWERS[answer])  # type: ignore[arg-type]
+
+    with (
+        NatsAPI(
+            secret_key="11111111-2222-3333-4444-555555555555",
+            project_id="6b9c1c1e-5a0c-4f32-9a0d-3a1f4a3c2b10",
+            api_url="https://scaleway.test",
+            transport=httpx.MockTransport(handler),
+            retry_policy=fast_policy(),
+        ) as api,
+        pytest.raises(UnexpectedResponseError) as caught,
+    ):
+        CALLS[call](api)
+
+    error = caught.value
+    assert isinstance(error, ScalewayError)
+    assert error.status_code == 200
+    text = str(error)
+    assert "https://scaleway.test/mnq/v1beta1/regions/fr-par/nats-" in text
+    assert error.method in text and error.method in {"GET", "POST", "PATCH"}
+    assert "200" in text
+    assert "captive" not in text  # the body is not echoed: it may hold a secret
+
+
+def test_an_html_error_page_names_method_url_and_status() -> None:
+    request = httpx.Request("GET", "https://api.scaleway.com/mnq/v1beta1/regions/fr-par/x")
+    error = error_from_response(httpx.Response(502, content=b"<html>", request=request))
+
+    assert type(error) is ServerError
+    assert (
+        str(error) == "502 Bad Gateway (GET https://api.scaleway.com/mnq/v1beta1/regions/fr-par/x)"
+    )
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+async def test_network_errors_name_the_host_and_the_attempts(
+    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+) -> None:
+    from .conftest import fast_policy
+
+    client = flavoured_factory(flavour, retry_policy=fast_policy(max_retries=5))
+    fake.fail_next(10, exception=httpx.ConnectError)
+
+    with pytest.raises(TransportError) as caught:
+        await client.call("get_account", ACCOUNT_ID)
+
+    text = str(caught.value)
+    assert "scaleway.test" in text
+    assert "after 6 attempts over" in text
+    assert caught.value.attempts == 6
+    print(f"\n{flavour}: {text}")

@@ -12,7 +12,7 @@ import attrs
 import pytest
 
 import scaleway_nats.models as models_module
-from scaleway_nats import NatsAccount, NatsCredentials
+from scaleway_nats import NatsAccount, NatsCredentials, creds_file_path
 from scaleway_nats.models import parse_time
 
 Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
@@ -60,7 +60,7 @@ async def test_created_credentials_hide_their_content(
     assert creds.content
     assert creds.content not in repr(creds)
     assert "jwt-" not in repr(creds)
-    assert creds.file_name == "ci.creds"
+    assert creds.file_name == "user.creds"  # what the real service always says
 
 
 def test_write_creates_an_owner_only_file(tmp_path: Path) -> None:
@@ -86,10 +86,68 @@ def test_write_replaces_an_existing_file(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["ci.creds"]
 
 
-def test_write_into_a_directory_uses_the_file_name(tmp_path: Path) -> None:
-    assert credentials().write(tmp_path) == tmp_path / "ci.creds"
-    assert credentials(file_name=None).write(tmp_path) == tmp_path / "ci.creds"  # <name>.creds
+def test_write_into_a_directory_names_the_file_after_the_credentials(tmp_path: Path) -> None:
+    assert credentials(file_name="user.creds").write(tmp_path) == tmp_path / "ci.creds"
     assert (tmp_path / "ci.creds").read_text() == CONTENT
+    assert not (tmp_path / "user.creds").exists()
+
+
+async def test_two_created_credentials_written_to_one_folder_keep_both_secrets(
+    client: Flavoured, fake: FakeScaleway, tmp_path: Path
+) -> None:
+    # The server names every file "user.creds": writing by that name lost the first secret.
+    account = fake.add_account()
+    first = await client.call("create_credentials", account["id"], name="ci")
+    second = await client.call("create_credentials", account["id"], name="deploy")
+
+    paths = [first.write(tmp_path), second.write(tmp_path)]
+
+    assert [p.read_text() for p in paths] == [first.content, second.content]
+    assert sorted(os.listdir(tmp_path)) == ["ci.creds", "deploy.creds"]
+
+
+def test_write_into_a_directory_never_replaces_a_file(tmp_path: Path) -> None:
+    (tmp_path / "ci.creds").write_text("someone else's secret")
+
+    with pytest.raises(FileExistsError):
+        credentials().write(tmp_path)
+
+    assert (tmp_path / "ci.creds").read_text() == "someone else's secret"
+    assert os.listdir(tmp_path) == ["ci.creds"]  # no temporary left
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "a/b",
+        "a\\b",
+        "..",
+        ".hidden",
+        "line\nbreak",
+        "nul\x00",
+        "x" * 500,
+        "é" * 300,
+        "   ",
+        "orders 🚀",
+    ],
+)
+def test_file_names_from_credentials_names_stay_in_the_folder(tmp_path: Path, name: str) -> None:
+    path = creds_file_path(tmp_path, name)
+
+    assert path.parent == tmp_path
+    assert path.name.endswith(".creds") and not path.name.startswith(".")
+    assert len(path.name.encode()) <= 200
+    assert all(c.isprintable() and c not in "/\\" for c in path.name)
+    written = attrs.evolve(credentials(), name=name).write(tmp_path)
+    assert written == path and written.read_text() == CONTENT
+
+
+def test_distinct_names_give_distinct_files(tmp_path: Path) -> None:
+    names = ["a/b", "a_b", "a b", "a\nb", "x" * 400, "x" * 401]
+
+    assert len({creds_file_path(tmp_path, n) for n in names}) == len(names)
+    assert creds_file_path(tmp_path, "orders-worker.v2").name == "orders-worker.v2.creds"
 
 
 def test_write_creates_missing_folders(tmp_path: Path) -> None:
@@ -170,12 +228,12 @@ def test_credentials_from_a_create_answer() -> None:
             "region": "nl-ams",
             "created_at": "2024-05-06T07:08:09Z",
             "checksum": "abc",
-            "credentials": {"name": "ci.creds", "content": CONTENT},
+            "credentials": {"name": "user.creds", "content": CONTENT},
         }
     )
 
     assert creds.content == CONTENT
-    assert creds.file_name == "ci.creds"
+    assert creds.file_name == "user.creds"
     assert creds.checksum == "abc"
     assert creds.region == "nl-ams"
     assert creds.created_at == datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.timezone.utc)
@@ -206,3 +264,44 @@ def test_timestamps_parse_to_aware_utc(text: str, expected: datetime.datetime) -
 @pytest.mark.parametrize("value", [None, "", 12, {}])
 def test_absent_timestamps_are_none(value: object) -> None:
     assert parse_time(value) is None
+
+
+# Answers recorded against the live API (scaleway/terraform-provider-scaleway,
+# internal/services/mnq/testdata/nats-credentials-basic.cassette.yaml), secrets replaced.
+RECORDED_ACCOUNT = {
+    "created_at": "2026-04-10T10:59:07.138468378Z",
+    "endpoint": "nats://nats.mnq.fr-par.scaleway.com:4222",
+    "id": "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3",
+    "name": "test-mnq-nats-credentials-basic-test",
+    "project_id": "af51833e-7ef9-4b06-b308-02d95c86f7fa",
+    "region": "fr-par",
+    "updated_at": "2026-04-10T10:59:07.138468378Z",
+}
+RECORDED_CREDENTIALS = {
+    "checksum": "690430dc4339d534c74bcd612cfaa715cd4d8c24",
+    "created_at": "2026-04-10T10:59:07.622800Z",
+    "credentials": None,
+    "id": "e759e709-16c5-4a3f-b616-ac1ea1e1f0ee",
+    "name": "tf-nats-credentials-wonderful-perlman",
+    "nats_account_id": "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3",
+    "region": "fr-par",
+    "updated_at": "2026-04-10T10:59:07.622800Z",
+}
+
+
+def test_recorded_answers_parse() -> None:
+    account = NatsAccount.from_json(RECORDED_ACCOUNT)
+    got = NatsCredentials.from_json(RECORDED_CREDENTIALS)
+    created = NatsCredentials.from_json(
+        {**RECORDED_CREDENTIALS, "credentials": {"content": CONTENT, "name": "user.creds"}}
+    )
+
+    assert account.id == RECORDED_ACCOUNT["id"] and account.created_at is not None
+    assert account.created_at.microsecond == 138468  # nanoseconds truncated
+    assert (got.content, got.file_name, got.checksum) == (
+        None,
+        None,
+        RECORDED_CREDENTIALS["checksum"],
+    )
+    assert got.nats_account_id == account.id
+    assert (created.content, created.file_name) == (CONTENT, "user.creds")

@@ -60,10 +60,22 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
         await real_sleep(0)
 
     monkeypatch.setattr(
-        runtime, "time", types.SimpleNamespace(sleep=fake.sleep, perf_counter=time.perf_counter)
+        runtime,
+        "time",
+        types.SimpleNamespace(
+            sleep=fake.sleep, perf_counter=time.perf_counter, monotonic=fake.monotonic
+        ),
     )
     monkeypatch.setattr(
-        runtime, "asyncio", types.SimpleNamespace(sleep=async_sleep, gather=asyncio.gather)
+        runtime,
+        "asyncio",
+        types.SimpleNamespace(
+            sleep=async_sleep,
+            gather=asyncio.gather,
+            wait_for=asyncio.wait_for,
+            timeout=getattr(asyncio, "timeout", None),  # Python 3.11+
+            TimeoutError=asyncio.TimeoutError,
+        ),
     )
     monkeypatch.setattr(retry_module, "time", types.SimpleNamespace(monotonic=fake.monotonic))
     return fake

@@ -98,22 +98,59 @@ async def test_order_by_lists_the_six_allowed_values(client: Flavoured, method: 
     assert client.fake.total == 0
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "x" * 256, 7])
+# Limits from Scaleway's generated validation rules (scaleway/scaleway-sdk-js,
+# packages/clients/src/api/mnq/v1beta1/validation-rules.gen.ts): account 1-64, credentials
+# 1-500 characters. Control characters and lone surrogates: issue 9's rule (no published one).
+BAD_CHARACTERS = ["a\nb", "tab\there", "nul\x00", "del\x7f", "c1\x85", "\ud800", "x\udfffy"]
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 501, 7, None, *BAD_CHARACTERS])
 async def test_names_are_checked(client: Flavoured, bad: Any) -> None:
-    assert await refused(client, "create_account", name=bad) == "name"
+    if bad is not None:  # None means "generate one" for creates
+        assert await refused(client, "create_account", name=bad) == "name"
+        assert await refused(client, "create_credentials", ACCOUNT_ID, name=bad) == "name"
     assert await refused(client, "update_account", ACCOUNT_ID, bad) == "name"
-    assert await refused(client, "create_credentials", ACCOUNT_ID, name=bad) == "name"
 
 
-async def test_name_of_255_characters_is_accepted(client: Flavoured) -> None:
-    account = await client.call("create_account", name="x" * 255)
+async def test_account_names_have_64_characters_at_most(client: Flavoured) -> None:
+    assert await refused(client, "create_account", name="x" * 65) == "name"
+    assert await refused(client, "update_account", ACCOUNT_ID, "é" * 65) == "name"
 
-    assert account.name == "x" * 255
+    account = await client.call("create_account", name="é" * 64)  # characters, not bytes
+
+    assert account.name == "é" * 64
+
+
+async def test_credentials_names_have_500_characters_at_most(client: Flavoured) -> None:
+    account = client.fake.add_account()
+    assert await refused(client, "create_credentials", account["id"], name="x" * 501) == "name"
+
+    creds = await client.call("create_credentials", account["id"], name="x" * 500)
+
+    assert creds.name == "x" * 500
 
 
 async def test_name_length_is_in_the_message(client: Flavoured) -> None:
-    with pytest.raises(InvalidArgumentsError, match="at most 255 characters, got 256"):
-        await client.call("create_account", name="x" * 256)
+    with pytest.raises(InvalidArgumentsError, match="1 to 64 characters, got 65"):
+        await client.call("create_account", name="x" * 65)
+    with pytest.raises(InvalidArgumentsError, match="1 to 500 characters, got 501"):
+        await client.call("create_credentials", ACCOUNT_ID, name="x" * 501)
+
+
+@pytest.mark.parametrize("bad", BAD_CHARACTERS)
+async def test_the_bad_character_is_named(client: Flavoured, bad: str) -> None:
+    with pytest.raises(InvalidArgumentsError) as caught:
+        await client.call("create_account", name=bad)
+
+    message = str(caught.value)
+    assert "U+" in message and "control character" in message
+    assert bad not in message  # the raw character would garble a terminal
+
+
+async def test_unicode_names_within_the_rules_are_sent(client: Flavoured) -> None:
+    for name in ("commandes-été", "注文", "orders 🚀", "a b"):
+        account = await client.call("create_account", name=name)
+        assert account.name == name
 
 
 def model_account(fake: FakeScaleway, region: str) -> NatsAccount:

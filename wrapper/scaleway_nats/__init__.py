@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     from .api import AsyncNatsAPI, NatsAPI
     from .config import Config, resolve_config
     from .errors import (
+        AmbiguousCreateError,
         ArgumentError,
         ConfigurationError,
         InvalidArgumentsError,
@@ -35,8 +36,17 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
         ServerError,
         TransportError,
         UnauthorizedError,
+        UnexpectedResponseError,
     )
-    from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials, OrderBy, Region
+    from .models import (
+        ORDER_BY,
+        REGIONS,
+        NatsAccount,
+        NatsCredentials,
+        OrderBy,
+        Region,
+        creds_file_path,
+    )
     from .pagination import AsyncPager, Page, Pager
     from .quickstart import quickstart
     from .retry import RetryPolicy
@@ -49,6 +59,7 @@ _MODULES = {
     "NatsAPI": "api",
     "Config": "config",
     "resolve_config": "config",
+    "AmbiguousCreateError": "errors",
     "ArgumentError": "errors",
     "ConfigurationError": "errors",
     "InvalidArgumentsError": "errors",
@@ -61,12 +72,14 @@ _MODULES = {
     "ServerError": "errors",
     "TransportError": "errors",
     "UnauthorizedError": "errors",
+    "UnexpectedResponseError": "errors",
     "ORDER_BY": "models",
     "REGIONS": "models",
     "NatsAccount": "models",
     "NatsCredentials": "models",
     "OrderBy": "models",
     "Region": "models",
+    "creds_file_path": "models",
     "AsyncPager": "pagination",
     "Page": "pagination",
     "Pager": "pagination",
@@ -103,6 +116,7 @@ sys.modules[__name__].__class__ = _Package
 __all__ = [
     "ORDER_BY",
     "REGIONS",
+    "AmbiguousCreateError",
     "ArgumentError",
     "AsyncNatsAPI",
     "AsyncPager",
@@ -126,7 +140,9 @@ __all__ = [
     "ServerError",
     "TransportError",
     "UnauthorizedError",
+    "UnexpectedResponseError",
     "__version__",
+    "creds_file_path",
     "quickstart",
     "resolve_config",
 ]

@@ -7,12 +7,15 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: str | bytes, *, private: bool = False) -> None:
+def write_atomic(
+    path: Path, data: str | bytes, *, private: bool = False, overwrite: bool = True
+) -> None:
     """Write ``data`` to ``path`` via a temp file + ``os.replace``.
 
     A crash mid-write never leaves a truncated key or config behind. With ``private`` the file is
     created 0600 from the start (``mkstemp`` already does that), so a seed is never readable by
-    other users, not even briefly.
+    other users, not even briefly. Without ``overwrite`` an existing ``path`` raises
+    FileExistsError and is left alone (``os.link`` fails atomically when the name is taken).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode() if isinstance(data, str) else data
@@ -23,7 +26,11 @@ def write_atomic(path: Path, data: str | bytes, *, private: bool = False) -> Non
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o600 if private else 0o644)
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+            Path(tmp).unlink()
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import sys
 import threading
 import time
 from collections import Counter
@@ -20,6 +22,8 @@ from typing import Any, TypeVar
 
 import attrs
 import httpx
+
+from ._deadline import BoundedStream, bounded
 
 __all__ = [
     "AsyncRunner",
@@ -40,9 +44,15 @@ T = TypeVar("T")
 
 @attrs.frozen
 class Send:
-    """Send one HTTP request; the result is the httpx.Response or the httpx.TransportError."""
+    """Send one HTTP request; the result is the httpx.Response or the httpx.TransportError.
+
+    The attempt ends, answered or not, at `deadline` (a time.monotonic() value) or after the
+    runner's `attempt_timeout`, whichever comes first: in flight too, however slowly the
+    server sends.
+    """
 
     request: dict[str, Any]  # keyword arguments of httpx.Client.request
+    deadline: float | None = None
 
 
 @attrs.frozen
@@ -79,16 +89,54 @@ def _describe(request: dict[str, Any]) -> str:
     return f"{str(request.get('method', '?')).upper()} {request.get('url', '?')}"
 
 
+@attrs.frozen
+class _Limit:
+    """When one attempt must end, and what set that time (for the error message)."""
+
+    at: float  # time.monotonic() value; math.inf when unbounded
+    reason: str
+
+    @property
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+    def expired(self, error: type[httpx.TimeoutException], when: str) -> httpx.TimeoutException:
+        return error(f"{when} {self.reason}")
+
+
 class _Runner:
     """What both runners share: statistics and the step function of a flow."""
 
-    def __init__(self) -> None:
+    def __init__(self, attempt_timeout: float | None = None) -> None:
         self.stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()  # the sync runner counts from pool threads
+        self._attempt_timeout = attempt_timeout
+
+    def _limit(self, effect: Send) -> _Limit:
+        limit = _Limit(math.inf, "")
+        if self._attempt_timeout is not None:
+            limit = _Limit(
+                time.monotonic() + self._attempt_timeout,
+                f"the attempt's time limit (timeout={self._attempt_timeout:g} s)",
+            )
+        if effect.deadline is not None and effect.deadline < limit.at:
+            limit = _Limit(effect.deadline, "the call's deadline (RetryPolicy.deadline)")
+        return limit
 
     def _count(self, name: str) -> None:
         with self._stats_lock:
             self.stats[name] += 1
+
+    @staticmethod
+    def _named(
+        error: httpx.TransportError, client: httpx.Client | httpx.AsyncClient, effect: Send
+    ) -> httpx.TransportError:
+        """The error with its request set, so that its message can name the host."""
+        try:
+            error.request  # noqa: B018 (raises when unset)
+        except RuntimeError:
+            error.request = client.build_request(**effect.request)
+        return error
 
     def _log_outcome(self, request: dict[str, Any], outcome: object, started: float) -> None:
         elapsed_ms = (time.perf_counter() - started) * 1000
@@ -101,8 +149,10 @@ class _Runner:
 class SyncRunner(_Runner):
     """Runs flows with a blocking httpx.Client; `Concurrently` uses a thread pool."""
 
-    def __init__(self, client: httpx.Client, max_workers: int = 4) -> None:
-        super().__init__()
+    def __init__(
+        self, client: httpx.Client, max_workers: int = 4, attempt_timeout: float | None = None
+    ) -> None:
+        super().__init__(attempt_timeout)
         self._client = client
         self._max_workers = max_workers
         self._pool: ThreadPoolExecutor | None = None
@@ -112,14 +162,39 @@ class SyncRunner(_Runner):
             self._pool.shutdown(wait=True)
             self._pool = None
 
+    def _send(self, effect: Send) -> httpx.Response | httpx.TransportError:
+        limit = self._limit(effect)
+        if limit.at == math.inf:
+            return self._client.request(**effect.request)
+        left = limit.left
+        if left <= 0:
+            return limit.expired(httpx.ConnectTimeout, "not sent: past")
+        try:
+            with bounded(limit.at):
+                request = self._client.build_request(**effect.request, timeout=left)
+                response = self._client.send(request, stream=True)
+                try:
+                    assert isinstance(response.stream, httpx.SyncByteStream)
+                    response.stream = BoundedStream(response.stream, limit.at)
+                    response.read()
+                finally:
+                    response.close()
+            return response
+        except httpx.TimeoutException as error:
+            if limit.left > 0:
+                raise
+            return limit.expired(type(error), "cut at")
+
     def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Send):
             self._count("requests")
             started = time.perf_counter()
             try:
-                outcome: object = self._client.request(**effect.request)
+                outcome: object = self._send(effect)
             except httpx.TransportError as error:
                 outcome = error
+            if isinstance(outcome, httpx.TransportError):
+                outcome = self._named(outcome, self._client, effect)
             self._log_outcome(effect.request, outcome, started)
             return outcome
         if isinstance(effect, Sleep):
@@ -166,18 +241,36 @@ class SyncRunner(_Runner):
 class AsyncRunner(_Runner):
     """Runs flows with an httpx.AsyncClient; `Concurrently` uses asyncio.gather."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        super().__init__()
+    def __init__(self, client: httpx.AsyncClient, attempt_timeout: float | None = None) -> None:
+        super().__init__(attempt_timeout)
         self._client = client
+
+    async def _send(self, effect: Send) -> httpx.Response | httpx.TransportError:
+        limit = self._limit(effect)
+        if limit.at == math.inf:
+            return await self._client.request(**effect.request)
+        left = limit.left
+        if left <= 0:
+            return limit.expired(httpx.ConnectTimeout, "not sent: past")
+        try:
+            if sys.version_info >= (3, 11):  # no task per request, unlike wait_for (-30 µs)
+                async with asyncio.timeout(left):
+                    return await self._client.request(**effect.request)
+            return await asyncio.wait_for(self._client.request(**effect.request), left)
+        except asyncio.TimeoutError:
+            # Cancelled wherever it was, connecting or reading: it may have been sent.
+            return limit.expired(httpx.ReadTimeout, "cut at")
 
     async def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Send):
             self._count("requests")
             started = time.perf_counter()
             try:
-                outcome: object = await self._client.request(**effect.request)
+                outcome: object = await self._send(effect)
             except httpx.TransportError as error:
                 outcome = error
+            if isinstance(outcome, httpx.TransportError):
+                outcome = self._named(outcome, self._client, effect)
             self._log_outcome(effect.request, outcome, started)
             return outcome
         if isinstance(effect, Sleep):

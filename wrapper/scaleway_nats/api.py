@@ -17,6 +17,7 @@ import httpx
 
 from scaleway_nats_api.client import AuthenticatedClient
 
+from ._deadline import deadline_transport
 from ._runtime import AsyncRunner, SyncRunner
 from ._version import __version__
 from .config import Config, resolve_config
@@ -50,7 +51,11 @@ class _Client(AuthenticatedClient):
 
 
 class _Base:
-    """Configuration, retry policy and the generated client both flavours share."""
+    """Configuration, retry policy and the generated client both flavours share.
+
+    `timeout` is the wall-clock time one attempt may take (connect to last byte), and
+    `retry_policy.deadline` that of the whole call, retries included.
+    """
 
     def __init__(
         self,
@@ -84,7 +89,10 @@ class _Base:
         self._operations = Operations(
             project_id=self.config.project_id, region=self.config.region, policy=policy
         )
+        self._timeout = timeout
+        verify_with = _shared_ssl_context() if verify is True else verify
         httpx_args: dict[str, Any] = {}
+        transport = transport or self._default_transport(verify_with)
         if transport is not None:
             httpx_args["transport"] = transport
         self._client = _Client(
@@ -94,9 +102,15 @@ class _Base:
             auth_header_name="X-Auth-Token",
             headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(timeout),
-            verify_ssl=_shared_ssl_context() if verify is True else verify,
+            verify_ssl=verify_with,
             httpx_args=httpx_args,
         )
+
+    def _default_transport(
+        self, verify: ssl.SSLContext | str | bool
+    ) -> httpx.BaseTransport | httpx.AsyncBaseTransport | None:
+        """The transport when none is given (None: httpx's default)."""
+        return None
 
     @property
     def region(self) -> str:
@@ -124,7 +138,15 @@ class NatsAPI(_Base):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._runner = SyncRunner(self._client.get_httpx_client(), max_workers=self._window)
+        self._runner = SyncRunner(
+            self._client.get_httpx_client(),
+            max_workers=self._window,
+            attempt_timeout=self._timeout,
+        )
+
+    def _default_transport(self, verify: ssl.SSLContext | str | bool) -> httpx.BaseTransport:
+        # Sockets bounded by each attempt's time limit: threads cannot be cancelled.
+        return deadline_transport(verify)
 
     @property
     def stats(self) -> Mapping[str, int]:
@@ -221,7 +243,9 @@ class AsyncNatsAPI(_Base):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._runner = AsyncRunner(self._client.get_async_httpx_client())
+        self._runner = AsyncRunner(
+            self._client.get_async_httpx_client(), attempt_timeout=self._timeout
+        )
 
     @property
     def stats(self) -> Mapping[str, int]:

@@ -21,7 +21,15 @@ import attrs
 import click
 
 from ._version import __version__
-from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials, write_secret_file
+from .models import (
+    MAX_FILE_NAME_BYTES,
+    ORDER_BY,
+    REGIONS,
+    NatsAccount,
+    NatsCredentials,
+    creds_file_name,
+    write_secret_file,
+)
 from .nats import CA_FILE_ENV, connect, save_context
 
 if TYPE_CHECKING:
@@ -286,19 +294,6 @@ def credentials() -> None:
     """NATS credentials: .creds files that any NATS client connects with."""
 
 
-# Longest file name written: NAME_MAX (255 bytes on Linux and macOS) less the room that the
-# atomic write's temporary name (".NAME.<random>.tmp", _files.write_atomic) needs.
-_MAX_FILE_NAME = 200
-
-
-def _safe_file_name(name: str) -> str:
-    """`<name>.creds` made safe as one file name: no path separator, no control or other
-    unusual character, no leading dot, at most _MAX_FILE_NAME bytes."""
-    stem = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name)
-    stem = stem.lstrip(".")[: _MAX_FILE_NAME - len(".creds")] or "credentials"
-    return f"{stem}.creds"
-
-
 def _writable_folder(folder: Path) -> None:
     """Fail now (before anything is created) unless a file can be written in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -314,10 +309,10 @@ def _creds_target(creds_file: Path | None, name: str | None) -> tuple[Path, bool
         _writable_folder(chosen)
         if name is None:
             return chosen, True
-        chosen = chosen / _safe_file_name(name)
-    if len(chosen.name.encode()) > _MAX_FILE_NAME:
+        chosen = chosen / creds_file_name(name)
+    if len(chosen.name.encode()) > MAX_FILE_NAME_BYTES:
         raise click.BadParameter(
-            f"file name longer than {_MAX_FILE_NAME} bytes", param_hint="'--creds-file'"
+            f"file name longer than {MAX_FILE_NAME_BYTES} bytes", param_hint="'--creds-file'"
         )
     if chosen.exists():
         raise click.BadParameter(
@@ -346,7 +341,7 @@ def credentials_create(
     api = state.api()
     created = api.create_credentials(account_id, name, state.region)
     if is_folder:
-        path = path / _safe_file_name(created.name)
+        path = path / creds_file_name(created.name)
         if path.exists():  # the server chose the name: never overwrite another secret
             path = path.with_name(f"{path.stem}-{created.id[:8]}.creds")
     try:

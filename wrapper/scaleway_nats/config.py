@@ -12,7 +12,9 @@ Order, first found wins, setting by setting:
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,14 @@ import yaml
 from .errors import ConfigurationError, InvalidArgumentsError
 from .models import REGIONS, Region
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_REGION", "Config", "config_path", "resolve_config"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_REGION",
+    "Config",
+    "check_api_url",
+    "config_path",
+    "resolve_config",
+]
 
 DEFAULT_API_URL = "https://api.scaleway.com"
 DEFAULT_REGION: Region = "fr-par"
@@ -67,7 +76,8 @@ class Config:
         return bool(self.secret_key)
 
     def require_credentials(self) -> Config:
-        """Fail, naming what to set, unless a secret key and a project id are known."""
+        """Fail, naming what to set, unless a secret key and a project id are known and
+        the API URL keeps the key secret."""
         missing = [
             f"{name} (argument {name}=..., environment {_ENV[name][0]}, "
             f"or `{_FILE_KEYS[name]}` in {config_path()})"
@@ -76,7 +86,48 @@ class Config:
         ]
         if missing:
             raise ConfigurationError("missing Scaleway configuration: " + "; ".join(missing))
+        check_api_url(self.api_url, self.sources.get("api_url"))
         return self
+
+
+def _source_name(source: str | None) -> str:
+    """How a user sets api_url, as they would recognise it."""
+    if source is None or source == "argument":
+        return "argument api_url"
+    if source.startswith("environment "):
+        return source.removeprefix("environment ")
+    return f"`api_url` in the {source}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_url(url: str, source: str | None = None) -> str:
+    """Refuse an API URL that is not http(s), or that would send the secret key in clear.
+
+    X-Auth-Token travels in every request: over http:// only a loopback host (the local
+    emulator) may receive it.
+    """
+    parsed = urllib.parse.urlsplit(url)
+    scheme = parsed.scheme.lower()
+    setting = _source_name(source)
+    if scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigurationError(
+            f"api_url {url!r} (from {setting}) must start with https:// (or http:// to a "
+            "loopback host) and name a host"
+        )
+    if scheme == "http" and not _is_loopback(parsed.hostname):
+        raise ConfigurationError(
+            f"api_url {url!r} (from {setting}) would send the secret key in clear text: "
+            "use https://, or http:// only to a loopback host (localhost, 127.0.0.1, ::1)"
+        )
+    return url
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -173,11 +224,7 @@ def resolve_config(
             f"unknown region {chosen_region!r} (from {sources.get('region', 'default')}); "
             f"allowed: {', '.join(REGIONS)}",
         )
-    url = values.get("api_url", DEFAULT_API_URL).rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise ConfigurationError(
-            f"api_url {url!r} (from {sources.get('api_url')}) must start with http:// or https://"
-        )
+    url = check_api_url(values.get("api_url", DEFAULT_API_URL).rstrip("/"), sources.get("api_url"))
     return Config(
         secret_key=values.get("secret_key"),
         project_id=values.get("project_id"),

@@ -10,6 +10,8 @@
     ├── RateLimitedError            429
     ├── ServerError                 5xx
     ├── TransportError              the request got no complete answer (connection, timeout)
+    ├── UnexpectedResponseError     a 2xx answer that is not the JSON object expected
+    ├── AmbiguousCreateError        a create lost its answer and a namesake may be another's
     └── NatsConnectError            (also ConnectionError) no NATS connection could be made
 
 Messages never contain the secret key or credentials content: bodies are Scaleway's
@@ -18,14 +20,16 @@ JSON error objects, and request headers are never included.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import httpx
 
 __all__ = [
+    "AmbiguousCreateError",
     "ArgumentError",
     "ConfigurationError",
     "InvalidArgumentsError",
@@ -38,14 +42,23 @@ __all__ = [
     "ServerError",
     "TransportError",
     "UnauthorizedError",
+    "UnexpectedResponseError",
     "error_from_response",
 ]
 
 
 class ScalewayError(Exception):
-    """Base of every error of this package. `status_code` is None when no answer came."""
+    """Base of every error of this package. `status_code` is None when no answer came.
+
+    Errors of a request name it (`method`, `url`); a call that gave up after retries says
+    how many `attempts` it made over how many seconds (`elapsed`).
+    """
 
     status_code: int | None = None
+    method: str | None = None
+    url: str | None = None
+    attempts: int | None = None
+    elapsed: float | None = None
 
     def __init__(
         self,
@@ -69,7 +82,17 @@ class ScalewayError(Exception):
     def __str__(self) -> str:
         prefix = f"{self.status_code} " if self.status_code else ""
         kind = f"{self.type}: " if self.type else ""
-        return f"{prefix}{kind}{self.message}"
+        return f"{prefix}{kind}{self.message}{self._context()}"
+
+    def _context(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method and self.url else ""
+        if self.attempts and self.attempts > 1 and self.elapsed is not None:
+            where += f" after {self.attempts} attempts over {self.elapsed:.1f} s"
+        return where
+
+    def _name_request(self, request: httpx.Request | None) -> None:
+        if request is not None:
+            self.method, self.url = request.method, str(request.url)
 
 
 class ConfigurationError(ScalewayError, ValueError):
@@ -149,16 +172,82 @@ class ServerError(ScalewayError):
 
 
 class TransportError(ScalewayError):
-    """No complete answer: connection refused or dropped, timeout, TLS failure."""
+    """No complete answer: connection refused or dropped, timeout, TLS failure.
+
+    The message names the host (the URL), what failed, and the attempts made.
+    """
 
     def __init__(self, message: str, *, cause: httpx.TransportError | None = None) -> None:
         super().__init__(message)
         self.cause = cause
 
+    def __str__(self) -> str:
+        where = f"{self.method} {self.url}: " if self.method and self.url else ""
+        tried = ""
+        if self.attempts is not None and self.elapsed is not None:
+            plural = "s" if self.attempts > 1 else ""
+            tried = f" (after {self.attempts} attempt{plural} over {self.elapsed:.1f} s)"
+        return f"{where}{self.message}{tried}"
+
     @property
     def request_was_sent(self) -> bool:
         """False only when the request surely never left (connect failed)."""
         return not isinstance(self.cause, httpx.ConnectError | httpx.ConnectTimeout)
+
+
+class Candidate(Protocol):
+    """What an AmbiguousCreateError tells of each candidate (an account or credentials)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def created_at(self) -> datetime.datetime | None: ...
+
+
+class AmbiguousCreateError(ScalewayError):
+    """A create lost its answer, and what it made cannot be told from another client's.
+
+    Raised instead of adopting or deleting: with a name the caller chose, another client
+    may have created a namesake in the same seconds. `candidates` are the namesakes that
+    appeared since the call started (models, oldest first); nothing was adopted or deleted.
+    """
+
+    def __init__(
+        self, operation: str, name: str, candidates: Sequence[Candidate], cause: ScalewayError
+    ) -> None:
+        self.operation = operation
+        self.name = name
+        self.candidates = tuple(candidates)
+        listed = "; ".join(
+            f"{c.id} (name {c.name!r}, created_at "
+            f"{c.created_at.isoformat() if c.created_at else 'unknown'})"
+            for c in self.candidates
+        )
+        super().__init__(
+            f"{operation} {name!r} lost its answer ({cause}); {len(self.candidates)} "
+            f"namesake(s) appeared since it started, which this call or another client may "
+            f"have created: {listed}. Nothing was adopted or deleted: check them and delete "
+            f"what is not in use, or create without a name (a generated name is unique, "
+            f"so recovery is automatic)"
+        )
+
+
+class UnexpectedResponseError(ScalewayError):
+    """A 2xx answer this client cannot read: not JSON, or JSON of the wrong shape.
+
+    Seen behind captive portals and misconfigured proxies (an HTML page with 200). The body
+    is not quoted: a create's answer holds a secret.
+    """
+
+    def __init__(self, response: httpx.Response, reason: str) -> None:
+        kind = response.headers.get("Content-Type", "no Content-Type")
+        super().__init__(
+            f"unexpected answer: {reason} ({kind}, {len(response.content)} bytes)",
+            status_code=response.status_code,
+        )
+        self._name_request(_request_of(response))
 
 
 class NatsConnectError(ScalewayError, ConnectionError):
@@ -174,8 +263,21 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # a Response built by hand (tests)
+        return None
+
+
 def error_from_response(response: httpx.Response) -> ScalewayError:
-    """The exception that a non-2xx Scaleway answer stands for."""
+    """The exception that a non-2xx Scaleway answer stands for, naming its request."""
+    error = _error_from_response(response)
+    error._name_request(_request_of(response))
+    return error
+
+
+def _error_from_response(response: httpx.Response) -> ScalewayError:
     try:
         parsed = json.loads(response.content) if response.content else {}
     except ValueError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +21,8 @@ __all__ = [
     "NatsCredentials",
     "OrderBy",
     "Region",
+    "creds_file_name",
+    "creds_file_path",
     "write_secret_file",
 ]
 
@@ -58,6 +61,15 @@ def _text(data: Mapping[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _object(data: object, what: str) -> Mapping[str, Any]:
+    """`data` as a JSON object with a string id; TypeError / ValueError otherwise."""
+    if not isinstance(data, Mapping):
+        raise TypeError(f"expected a JSON object for {what}, got {type(data).__name__}")
+    if not isinstance(data.get("id"), str) or not data["id"]:
+        raise ValueError(f"{what} without a string id")
+    return data
+
+
 @attrs.frozen
 class NatsAccount:
     """A NATS account: a scope for streams, messages and credentials, with an endpoint."""
@@ -73,6 +85,7 @@ class NatsAccount:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> NatsAccount:
         """From the API's JSON object (the spec's scaleway.mnq.v1beta1.NatsAccount)."""
+        data = _object(data, "a NATS account")
         return cls(
             id=_text(data, "id"),
             name=_text(data, "name"),
@@ -89,8 +102,10 @@ class NatsCredentials:
     """Credentials of a NATS account.
 
     `content` (the `.creds` file: user JWT and nkey seed) is only known for
-    credentials that this process created: Scaleway returns it once. It never
-    shows in `repr`; use `write()` to store it.
+    credentials that this process created: Scaleway returns it once (get and list answer
+    `"credentials": null`). It never shows in `repr`; use `write()` to store it.
+    `file_name` is the server's name for the file, always "user.creds"; `checksum` the
+    SHA-1 hex digest of the content (recorded answers, see the README).
     """
 
     id: str
@@ -110,21 +125,26 @@ class NatsCredentials:
     def write(self, path: str | os.PathLike[str]) -> Path:
         """Write the `.creds` file atomically with mode 0600; return its path.
 
-        A directory as `path` writes `<dir>/<file name>`.
+        A file path is written (replaced if it exists). A directory writes
+        `creds_file_path(directory, self.name)`, never replacing a file already there
+        (FileExistsError): the server names every file `user.creds`, so its name is not used.
         """
         if self.content is None:
             raise ValueError(
                 f"credentials {self.id} have no content: Scaleway returns the .creds file "
                 "only from create_credentials()"
             )
-        target = Path(path)
+        target = Path(path).expanduser()
         if target.is_dir():
-            target = target / (self.file_name or f"{self.name}.creds")
+            target = creds_file_path(target, self.name)
+            write_atomic(target, self.content, private=True, overwrite=False)
+            return target
         return write_secret_file(target, self.content)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> NatsCredentials:
         """From the API's JSON object (the spec's scaleway.mnq.v1beta1.NatsCredentials)."""
+        data = _object(data, "NATS credentials")
         file = data.get("credentials")
         file = file if isinstance(file, Mapping) else {}
         return cls(
@@ -138,6 +158,32 @@ class NatsCredentials:
             file_name=_text(file, "name") or None,
             content=_text(file, "content") or None,
         )
+
+
+MAX_FILE_NAME_BYTES = 200  # NAME_MAX is 255 bytes; the atomic write's temporary name is longer
+
+
+def creds_file_name(name: str) -> str:
+    """A safe `.creds` file name for credentials called `name`.
+
+    Letters, digits (any script), `-`, `_` and `.` are kept, anything else (path separators,
+    control characters, spaces) becomes `_`; leading dots go (no hidden file, never `..`); the
+    UTF-8 length is bounded. When that changed the name, a short hash of the original is
+    appended, so that distinct names keep distinct files ("a/b" and "a_b" do not collide).
+    """
+    kept = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).lstrip(".")
+    budget = MAX_FILE_NAME_BYTES - len(".creds") - 9  # room for "-" and 8 hex digits
+    stem = kept.encode()[:budget].decode(errors="ignore")
+    if stem != name or not stem:
+        digest = hashlib.sha256(name.encode(errors="surrogatepass")).hexdigest()[:8]
+        stem = f"{stem or 'credentials'}-{digest}"
+    return f"{stem}.creds"
+
+
+def creds_file_path(folder: str | os.PathLike[str], name: str) -> Path:
+    """Where `NatsCredentials.write(folder)` puts credentials called `name`: always inside
+    `folder`. Usable before creating them, to check the path first."""
+    return Path(folder).expanduser() / creds_file_name(name)
 
 
 def write_secret_file(path: Path, content: str) -> Path:

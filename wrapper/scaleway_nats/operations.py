@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -49,15 +50,19 @@ from scaleway_nats_api.models import (
 from scaleway_nats_api.types import UNSET
 
 from ._runtime import Flow
-from .errors import InvalidArgumentsError, NotFoundError, ScalewayError
+from .errors import AmbiguousCreateError, InvalidArgumentsError, NotFoundError, ScalewayError
 from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
 from .pagination import Page, collect_pages
-from .retry import RetryPolicy, is_ambiguous, retrying, send
+from .retry import Created, Fresh, RetryPolicy, is_ambiguous, retrying, send, send_parsed
 
 __all__ = ["MAX_PAGE_SIZE", "Operations"]
 
 MAX_PAGE_SIZE = 100  # Scaleway's maximum page_size
-MAX_NAME_LENGTH = 255
+# Scaleway's own limits: scaleway/scaleway-sdk-js, packages/clients/src/api/mnq/v1beta1/
+# validation-rules.gen.ts (NatsApiCreateNatsAccountRequest / UpdateNatsAccountRequest:
+# name 1-64; NatsApiCreateNatsCredentialsRequest: name 1-500), counted in characters (runes).
+MAX_ACCOUNT_NAME = 64
+MAX_CREDENTIALS_NAME = 500
 # How far the server's clock may trail ours when recognising our own lost create.
 CLOCK_SKEW = datetime.timedelta(minutes=2)
 
@@ -89,13 +94,28 @@ def check_id(value: object, argument: str) -> str:
     return value
 
 
-def check_name(value: object, argument: str = "name") -> str:
+def check_name(value: object, max_length: int, argument: str = "name") -> str:
+    """A name of 1 to `max_length` characters, none a control character or a lone surrogate.
+
+    Lengths are Scaleway's (see MAX_ACCOUNT_NAME). Refusing control characters (Unicode Cc:
+    C0, DEL, C1) and lone surrogates (Cs, not encodable as UTF-8) is issue 9's rule, not a
+    published one: they garble tables and logs, and a surrogate cannot reach the server
+    intact. Blank names are refused too (a choice: a name nobody can see).
+    """
     if not isinstance(value, str) or not value.strip():
         raise InvalidArgumentsError.single(argument, "must be a non-empty string")
-    if len(value) > MAX_NAME_LENGTH:
+    if len(value) > max_length:
         raise InvalidArgumentsError.single(
-            argument, f"must be at most {MAX_NAME_LENGTH} characters, got {len(value)}"
+            argument, f"must have 1 to {max_length} characters, got {len(value)}"
         )
+    for position, character in enumerate(value):
+        if unicodedata.category(character) in ("Cc", "Cs"):
+            kind = "lone surrogate" if 0xD800 <= ord(character) <= 0xDFFF else "character"
+            raise InvalidArgumentsError.single(
+                argument,
+                f"must not contain a control character or lone surrogate: "
+                f"U+{ord(character):04X} ({kind}) at position {position}",
+            )
     return value
 
 
@@ -126,8 +146,8 @@ def check_page(value: int) -> int:
 
 
 def generated_name(kind: str) -> str:
-    """A unique default name: it lets a create that lost its answer find its result."""
-    return f"{kind}-{secrets.token_hex(4)}"
+    """A unique default name (64 random bits): it proves which lost create made what."""
+    return f"{kind}-{secrets.token_hex(8)}"
 
 
 # -- the operations -------------------------------------------------------------------------
@@ -141,6 +161,13 @@ class Operations:
     region: str
     policy: RetryPolicy
     list_page_size: int = MAX_PAGE_SIZE  # page size used when iterating a whole list
+    # what this client created lately: a 404/403 naming it may be Scaleway propagating it
+    created: Created = attrs.field(
+        default=attrs.Factory(
+            lambda self: Created(self.policy.propagation_window), takes_self=True
+        ),
+        eq=False,
+    )
 
     # references and defaults
 
@@ -165,14 +192,21 @@ class Operations:
             return ref.id
         return check_id(ref, argument)
 
-    def _idempotent(self, request: dict[str, Any], parse: Callable[[Any], T]) -> Flow[T]:
-        def attempt() -> Flow[T]:
-            response = yield from send(request)
-            return parse(response.json() if response.content else None)
+    def _fresh(self, *refs: object) -> Fresh | None:
+        """Whether the call names a resource this client created within the window."""
+        ids = [r.id if isinstance(r, NatsAccount | NatsCredentials) else r for r in refs]
+        return self.created.fresh(*(i for i in ids if isinstance(i, str)))
 
-        return (yield from retrying(self.policy, attempt, idempotent=True))
+    def _idempotent(
+        self, request: dict[str, Any], parse: Callable[[Any], T], fresh: Fresh | None = None
+    ) -> Flow[T]:
+        return (
+            yield from retrying(
+                self.policy, lambda: send_parsed(request, parse), idempotent=True, fresh=fresh
+            )
+        )
 
-    def _delete(self, request: dict[str, Any]) -> Flow[None]:
+    def _delete(self, request: dict[str, Any], ref: object) -> Flow[None]:
         maybe_done = False  # did an earlier attempt possibly delete it?
 
         def attempt() -> Flow[None]:
@@ -187,7 +221,10 @@ class Operations:
                 maybe_done = maybe_done or is_ambiguous(error)
                 raise
 
-        yield from retrying(self.policy, attempt, idempotent=True)
+        yield from retrying(self.policy, attempt, idempotent=True, fresh=self._fresh(ref))
+        gone = ref.id if isinstance(ref, NatsAccount | NatsCredentials) else ref
+        if isinstance(gone, str):
+            self.created.forget(gone)  # a 404 for it now is the truth
 
     # accounts
 
@@ -196,35 +233,41 @@ class Operations:
     ) -> Flow[NatsAccount]:
         region = self._region(region)
         project = self._project(project_id)
-        chosen = check_name(name) if name is not None else generated_name("nats-account")
+        chosen = (
+            check_name(name, MAX_ACCOUNT_NAME)
+            if name is not None
+            else generated_name("nats-account")
+        )
         request = create_nats_account._get_kwargs(
             CreateNatsAccountRegion(region),
             body=CreateNatsAccountBody(name=chosen, project_id=project),
         )
-        started = datetime.datetime.now(datetime.timezone.utc)
-        recent_accounts = self._recent(self._accounts_in(project, region), started)
-        existing: set[str] = set()
-        if name is not None:  # a user's name may already be taken: remember by whom
-            existing = yield from self._ids_named(recent_accounts, chosen)
+        recent_accounts = self._recent(self._accounts_in(project, region))
+        proven = name is None  # a generated name is unique: namesakes are ours
 
         def attempt() -> Flow[NatsAccount]:
-            response = yield from send(request)
-            return NatsAccount.from_json(response.json())
+            return send_parsed(request, NatsAccount.from_json)
 
-        def reconcile() -> Flow[NatsAccount | None]:
-            for account in (yield from recent_accounts()):
-                if _is_lost_create(account, chosen, existing, started):
-                    return account  # the lost request did create it: adopt it
-            return None
+        def reconcile(error: ScalewayError) -> Flow[NatsAccount | None]:
+            made = yield from _made_by_this_call(
+                recent_accounts, chosen, proven, "create_account", error
+            )
+            if not made:
+                return None
+            for extra in made[1:]:  # several lost attempts all landed: ours, not needed
+                yield from self.delete_account(extra, region)
+            return made[0]  # the lost request did create it: adopt it
 
-        return (yield from retrying(self.policy, attempt, idempotent=False, reconcile=reconcile))
+        account = yield from retrying(self.policy, attempt, idempotent=False, reconcile=reconcile)
+        self.created.add(account.id, f"NATS account {account.id}")
+        return account
 
     def get_account(self, account: AccountRef, region: str | None) -> Flow[NatsAccount]:
         request = get_nats_account._get_kwargs(
             GetNatsAccountRegion(self._region(region, account)),
             self._id(account, "nats_account_id"),
         )
-        return self._idempotent(request, NatsAccount.from_json)
+        return self._idempotent(request, NatsAccount.from_json, self._fresh(account))
 
     def update_account(
         self, account: AccountRef, name: str, region: str | None
@@ -232,16 +275,17 @@ class Operations:
         request = update_nats_account._get_kwargs(
             UpdateNatsAccountRegion(self._region(region, account)),
             self._id(account, "nats_account_id"),
-            body=UpdateNatsAccountBody(name=check_name(name)),
+            body=UpdateNatsAccountBody(name=check_name(name, MAX_ACCOUNT_NAME)),
         )
-        return self._idempotent(request, NatsAccount.from_json)
+        return self._idempotent(request, NatsAccount.from_json, self._fresh(account))
 
     def delete_account(self, account: AccountRef, region: str | None) -> Flow[None]:
         return self._delete(
             delete_nats_account._get_kwargs(
                 DeleteNatsAccountRegion(self._region(region, account)),
                 self._id(account, "nats_account_id"),
-            )
+            ),
+            account,
         )
 
     def account_page_fetcher(
@@ -267,7 +311,7 @@ class Operations:
             )
 
             def parse(data: Any) -> Page[NatsAccount]:
-                items = tuple(NatsAccount.from_json(a) for a in data.get("nats_accounts") or ())
+                items = tuple(NatsAccount.from_json(a) for a in _rows(data, "nats_accounts"))
                 return Page(items, number, size, _count(data.get("total_count")))
 
             return self._idempotent(request, parse)
@@ -281,30 +325,40 @@ class Operations:
     ) -> Flow[NatsCredentials]:
         region = self._region(region, account)
         account_id = self._id(account, "nats_account_id")
-        chosen = check_name(name) if name is not None else generated_name("nats-credentials")
+        chosen = (
+            check_name(name, MAX_CREDENTIALS_NAME)
+            if name is not None
+            else generated_name("nats-credentials")
+        )
         request = create_nats_credentials._get_kwargs(
             CreateNatsCredentialsRegion(region),
             body=CreateNatsCredentialsBody(nats_account_id=account_id, name=chosen),
         )
-        started = datetime.datetime.now(datetime.timezone.utc)
-        recent_credentials = self._recent(self._credentials_of(account_id, region), started)
-        existing: set[str] = set()
-        if name is not None:
-            existing = yield from self._ids_named(recent_credentials, chosen)
+        recent_credentials = self._recent(self._credentials_of(account_id, region))
+        proven = name is None
 
         def attempt() -> Flow[NatsCredentials]:
-            response = yield from send(request)
-            return NatsCredentials.from_json(response.json())
+            return send_parsed(request, NatsCredentials.from_json)
 
-        def reconcile() -> Flow[NatsCredentials | None]:
+        def reconcile(error: ScalewayError) -> Flow[NatsCredentials | None]:
             # The .creds content is returned only once: credentials made by a lost request
             # are unusable, so delete them and let the create be sent again.
-            for credentials in (yield from recent_credentials()):
-                if _is_lost_create(credentials, chosen, existing, started):
-                    yield from self.delete_credentials(credentials, region)
+            made = yield from _made_by_this_call(
+                recent_credentials, chosen, proven, "create_credentials", error
+            )
+            for credentials in made:
+                yield from self.delete_credentials(credentials, region)
             return None
 
-        return (yield from retrying(self.policy, attempt, idempotent=False, reconcile=reconcile))
+        created = yield from retrying(
+            self.policy,
+            attempt,
+            idempotent=False,
+            reconcile=reconcile,
+            fresh=self._fresh(account),  # a new account may not be known yet
+        )
+        self.created.add(created.id, f"NATS credentials {created.id}")
+        return created
 
     def get_credentials(
         self, credentials: CredentialsRef, region: str | None
@@ -313,17 +367,15 @@ class Operations:
             GetNatsCredentialsRegion(self._region(region, credentials)),
             self._id(credentials, "nats_credentials_id"),
         )
-        return self._idempotent(
-            request,
-            NatsCredentials.from_json,
-        )
+        return self._idempotent(request, NatsCredentials.from_json, self._fresh(credentials))
 
     def delete_credentials(self, credentials: CredentialsRef, region: str | None) -> Flow[None]:
         return self._delete(
             delete_nats_credentials._get_kwargs(
                 DeleteNatsCredentialsRegion(self._region(region, credentials)),
                 self._id(credentials, "nats_credentials_id"),
-            )
+            ),
+            credentials,
         )
 
     def credentials_page_fetcher(
@@ -352,11 +404,11 @@ class Operations:
             )
 
             def parse(data: Any) -> Page[NatsCredentials]:
-                rows = data.get("nats_credentials") or ()
+                rows = _rows(data, "nats_credentials")
                 items = tuple(NatsCredentials.from_json(c) for c in rows)
                 return Page(items, number, size, _count(data.get("total_count")))
 
-            return self._idempotent(request, parse)
+            return self._idempotent(request, parse, self._fresh(account))
 
         return fetch
 
@@ -371,13 +423,11 @@ class Operations:
         return self.credentials_page_fetcher(account_id, None, "created_at_desc", None, region)
 
     @staticmethod
-    def _recent(
-        fetch_newest_first: Callable[[int], Flow[Page[T]]], started: datetime.datetime
-    ) -> Callable[[], Flow[list[T]]]:
-        """Items created since `started` less the clock skew: the only ones a lost create
-        can have made, and the only same-named ones it could be mistaken for. Read newest
-        first, so this is one page however large the account or project is."""
-        since = started - CLOCK_SKEW
+    def _recent(fetch_newest_first: Callable[[int], Flow[Page[T]]]) -> Callable[[], Flow[list[T]]]:
+        """Items created since now (the create call starts), less the clock skew: the
+        only ones a lost create can have made. Read newest first, so this is one page
+        however large the account or project is."""
+        since = datetime.datetime.now(datetime.timezone.utc) - CLOCK_SKEW
 
         def older(item: T) -> bool:
             created = getattr(item, "created_at", None)
@@ -385,24 +435,40 @@ class Operations:
 
         return lambda: collect_pages(fetch_newest_first, until=older)
 
-    @staticmethod
-    def _ids_named(recent: Callable[[], Flow[list[Any]]], name: str) -> Flow[set[str]]:
-        items = yield from recent()
-        return {item.id for item in items if item.name == name}
+
+Made = TypeVar("Made", NatsAccount, NatsCredentials)
 
 
-def _is_lost_create(
-    item: NatsAccount | NatsCredentials,
+def _made_by_this_call(
+    recent: Callable[[], Flow[list[Made]]],
     name: str,
-    existing: set[str],
-    started: datetime.datetime,
-) -> bool:
-    created = item.created_at
-    return (
-        item.name == name
-        and item.id not in existing
-        and (created is None or created >= started - CLOCK_SKEW)
-    )
+    proven: bool,
+    operation: str,
+    error: ScalewayError,
+) -> Flow[list[Made]]:
+    """What the lost attempts of this call created, oldest first, when that can be proven.
+
+    A generated name is random (64 bits), so every namesake is ours. A name the caller chose
+    proves nothing: another client may have created a namesake in the same seconds, and
+    ours may not exist at all (a 503 can come before or after the commit). Then any
+    namesake makes the outcome ambiguous: raise, adopting and deleting nothing.
+    """
+    namesakes = [item for item in (yield from recent()) if item.name == name]
+    namesakes.sort(key=lambda item: item.created_at or _EPOCH)
+    if namesakes and not proven:
+        raise AmbiguousCreateError(operation, name, namesakes, error) from error
+    return namesakes
+
+
+_EPOCH = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+
+
+def _rows(data: Any, key: str) -> list[Any]:
+    """The list under `key` of a list answer; TypeError when the answer has none."""
+    rows = data.get(key)
+    if not isinstance(rows, list):
+        raise TypeError(f"a list answer without a {key!r} list")
+    return rows
 
 
 def _count(value: object) -> int:

@@ -1,0 +1,113 @@
+"""Right after a create, the real API may answer 404/403 for the new resource for a while.
+
+Scaleway's Terraform provider retries those reads for 30 s (terraform-provider-scaleway,
+internal/services/mnq/helpers_mnq_retry.go: 404 "resource namespace", 403 "insufficient
+permissions: read namespace"). The client does the same, bounded, for resources THIS client
+created within `RetryPolicy.propagation_window`; anything else fails at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scaleway_nats import NotFoundError, PermissionsDeniedError, RetryPolicy
+
+FakeScaleway = Any
+
+UNKNOWN_ID = "9a1e1bb2-0c3e-4b8e-8d51-3c6f1f0c2a11"
+
+
+def policy(window: float = 5.0) -> RetryPolicy:
+    return RetryPolicy(
+        max_retries=3, backoff_base=0.0, backoff_max=0.0, deadline=10.0, propagation_window=window
+    )
+
+
+@pytest.fixture(params=["sync", "async"])
+def flavour(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.mark.parametrize("status", [404, 403])
+async def test_the_new_account_and_credentials_are_used_as_soon_as_visible(
+    flavoured_factory: Any, fake: FakeScaleway, flavour: str, status: int
+) -> None:
+    fake.propagation_delay = 0.3
+    fake.propagation_status = status
+    client = flavoured_factory(flavour, retry_policy=policy())
+
+    account = await client.call("create_account", name="orders")
+    assert (await client.call("get_account", account)).id == account.id
+    creds = await client.call("create_credentials", account, name="ci")  # names the account
+    assert (await client.call("get_credentials", creds.id)).id == creds.id
+    await client.call("update_account", account, name="orders-v2")
+
+    print(f"\n{flavour} {status}: {client.stats}")
+    assert client.stats["propagation_retries"] >= 2
+
+
+async def test_a_404_for_something_this_client_did_not_create_is_raised_at_once(
+    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+) -> None:
+    fake.propagation_delay = 0.3
+    client = flavoured_factory(flavour, retry_policy=policy())
+    other = fake.add_account()  # created by someone else: no reason to wait
+    fake._visible_at[other["id"]] = float("inf")
+
+    with pytest.raises(NotFoundError):
+        await client.call("get_account", other["id"])
+    with pytest.raises(NotFoundError):
+        await client.call("get_account", UNKNOWN_ID)
+
+    assert fake.total == 2
+
+
+@pytest.mark.parametrize("status", [404, 403])
+async def test_a_new_resource_that_never_appears_fails_clearly_within_the_window(
+    flavoured_factory: Any, fake: FakeScaleway, flavour: str, status: int
+) -> None:
+    fake.propagation_delay = 3600.0
+    fake.propagation_status = status
+    client = flavoured_factory(flavour, retry_policy=policy(window=0.5))
+    account = await client.call("create_account")
+
+    expected = NotFoundError if status == 404 else PermissionsDeniedError
+    with pytest.raises(expected) as caught:
+        await client.call("get_account", account)
+
+    message = str(caught.value)
+    assert "created by this client" in message and "not visible" in message
+    assert 2 <= fake.count("GET") <= 10  # bounded by the window
+    print(f"\n{flavour} {status}: {fake.count('GET')} GETs: {message}")
+
+
+async def test_a_resource_this_client_deleted_is_not_waited_for(
+    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+) -> None:
+    client = flavoured_factory(flavour, retry_policy=policy())
+    account = await client.call("create_account")
+    await client.call("delete_account", account)
+    gets_before = fake.count("GET")
+
+    with pytest.raises(NotFoundError):
+        await client.call("get_account", account)
+
+    assert fake.count("GET") == gets_before + 1
+
+
+async def test_quota_errors_are_never_taken_for_propagation(
+    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+) -> None:
+    from scaleway_nats import QuotaExceededError
+
+    client = flavoured_factory(flavour, retry_policy=policy())
+    account = await client.call("create_account")
+    body = {"type": "quotas_exceeded", "message": "quota exceeded", "details": []}
+    fake.fail_next(1, method="POST", status=403, body=body)
+
+    with pytest.raises(QuotaExceededError):
+        await client.call("create_credentials", account)
+
+    assert fake.count("POST") == 2  # the account's create and one credentials attempt
