@@ -100,14 +100,16 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def deadline_transport(verify: ssl.SSLContext | str | bool) -> httpx.HTTPTransport:
+def deadline_transport(
+    verify: ssl.SSLContext | str | bool, *, http2: bool = False
+) -> httpx.HTTPTransport:
     """httpx's own transport, its sockets bounded by `bounded()`.
 
     httpx takes no network backend argument, so the one of its fresh, still unused pool
     is replaced (httpcore's NetworkBackend is public API; the attribute is not).
     tests/unit/test_deadline.py fails if this stops taking effect.
     """
-    transport = httpx.HTTPTransport(verify=verify)
+    transport = httpx.HTTPTransport(verify=verify, http2=http2)
     transport._pool._network_backend = _Backend()
     return transport
 

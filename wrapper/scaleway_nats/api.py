@@ -28,6 +28,13 @@ from .retry import RetryPolicy
 
 __all__ = ["AsyncNatsAPI", "NatsAPI"]
 
+# Pages fetched at once when iterating a list. Over HTTP/1.1 each needs its own connection (and
+# TLS handshake on first use); over HTTP/2 they share one, so the window can be wider. Both are
+# our choice: Scaleway publishes no concurrency limit (its HTTP/2 gateway advertises the
+# number of streams it accepts, and httpx keeps under it).
+LIST_CONCURRENCY_HTTP1 = 4
+LIST_CONCURRENCY_HTTP2 = 16
+
 USER_AGENT = f"scaleway-nats/{__version__} (+python; httpx/{httpx.__version__})"
 
 
@@ -55,6 +62,11 @@ class _Base:
 
     `timeout` is the wall-clock time one attempt may take (connect to last byte), and
     `retry_policy.deadline` that of the whole call, retries included.
+
+    `http2=True` offers HTTP/2 by ALPN (Scaleway's API gateway speaks it; a server that does
+    not gets HTTP/1.1): every request then shares one connection, so listing fetches
+    `list_concurrency` pages at once (default 16, against 4 connections' worth over HTTP/1.1).
+    It applies to the default transport; a `transport=` given decides for itself.
     """
 
     def __init__(
@@ -69,9 +81,10 @@ class _Base:
         *,
         config: Config | None = None,
         retry_policy: RetryPolicy | None = None,
-        list_concurrency: int = 4,
+        list_concurrency: int | None = None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
+        http2: bool = False,
     ) -> None:
         if config is None:
             config = resolve_config(
@@ -82,17 +95,20 @@ class _Base:
                 profile=profile,
             )
         self.config = config.require_credentials()
+        if list_concurrency is None:
+            list_concurrency = LIST_CONCURRENCY_HTTP2 if http2 else LIST_CONCURRENCY_HTTP1
         if list_concurrency < 1:
             raise ValueError(f"list_concurrency must be >= 1, got {list_concurrency}")
         self._window = list_concurrency
+        self.http2 = http2
         policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self._operations = Operations(
             project_id=self.config.project_id, region=self.config.region, policy=policy
         )
         self._timeout = timeout
         verify_with = _shared_ssl_context() if verify is True else verify
-        httpx_args: dict[str, Any] = {}
-        transport = transport or self._default_transport(verify_with)
+        httpx_args: dict[str, Any] = {"http2": http2}
+        transport = transport or self._default_transport(verify_with, http2)
         if transport is not None:
             httpx_args["transport"] = transport
         self._client = _Client(
@@ -107,9 +123,9 @@ class _Base:
         )
 
     def _default_transport(
-        self, verify: ssl.SSLContext | str | bool
+        self, verify: ssl.SSLContext | str | bool, http2: bool
     ) -> httpx.BaseTransport | httpx.AsyncBaseTransport | None:
-        """The transport when none is given (None: httpx's default)."""
+        """The transport when none is given (None: httpx's default, given `http2`)."""
         return None
 
     @property
@@ -144,9 +160,11 @@ class NatsAPI(_Base):
             attempt_timeout=self._timeout,
         )
 
-    def _default_transport(self, verify: ssl.SSLContext | str | bool) -> httpx.BaseTransport:
+    def _default_transport(
+        self, verify: ssl.SSLContext | str | bool, http2: bool
+    ) -> httpx.BaseTransport:
         # Sockets bounded by each attempt's time limit: threads cannot be cancelled.
-        return deadline_transport(verify)
+        return deadline_transport(verify, http2=http2)
 
     @property
     def stats(self) -> Mapping[str, int]:
