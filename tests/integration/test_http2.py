@@ -1,5 +1,5 @@
-"""NatsAPI(http2=True) (issue 13): HTTP/2 by ALPN over real TLS on loopback, and listing that
-keeps a wider window of pages in flight on the one multiplexed connection.
+"""NatsAPI's HTTP/2 (issue 13, on by default): negotiated by ALPN over real TLS on loopback,
+and listing that keeps a wider window of pages in flight on the one multiplexed connection.
 
 The server is Hypercorn (scaleway_nats.local.https) serving a small ASGI app that answers the
 list route and records, per request, the HTTP version, the client's port (one port: one
@@ -117,7 +117,7 @@ def test_sync_client_lists_over_one_http2_connection(
     served: tuple[str, ListServer], tls: TlsFiles
 ) -> None:
     url, app = served
-    with NatsAPI(**settings(url, tls), http2=True) as api:
+    with NatsAPI(**settings(url, tls)) as api:  # HTTP/2 by default
         names = [account.name for account in api.list_accounts(page_size=1)]
     assert names == [f"account-{n}" for n in range(1, PAGES + 1)]
     assert set(app.versions) == {"2"}
@@ -129,7 +129,7 @@ async def test_async_client_lists_over_one_http2_connection(
     served: tuple[str, ListServer], tls: TlsFiles
 ) -> None:
     url, app = served
-    async with AsyncNatsAPI(**settings(url, tls), http2=True) as api:
+    async with AsyncNatsAPI(**settings(url, tls)) as api:
         names = [account.name async for account in api.list_accounts(page_size=1)]
     assert names == [f"account-{n}" for n in range(1, PAGES + 1)]
     assert set(app.versions) == {"2"}
@@ -137,11 +137,11 @@ async def test_async_client_lists_over_one_http2_connection(
     assert app.most_in_flight >= GATHER
 
 
-def test_http1_by_default_with_one_connection_per_page_in_flight(
+def test_http1_when_asked_with_one_connection_per_page_in_flight(
     served: tuple[str, ListServer], tls: TlsFiles
 ) -> None:
     url, app = served
-    with NatsAPI(**settings(url, tls)) as api:
+    with NatsAPI(**settings(url, tls), http2=False) as api:
         assert len(list(api.list_accounts(page_size=1))) == PAGES
     assert set(app.versions) == {"1.1"}
     assert len(app.ports) > 1
@@ -149,10 +149,12 @@ def test_http1_by_default_with_one_connection_per_page_in_flight(
 
 def test_window_defaults_follow_the_protocol(tls: TlsFiles) -> None:
     url = "https://127.0.0.1:1"
-    with NatsAPI(**settings(url, tls), http2=True) as api:
-        assert api._window == LIST_CONCURRENCY_HTTP2
     with NatsAPI(**settings(url, tls)) as api:
+        assert api._window == LIST_CONCURRENCY_HTTP2
+    with NatsAPI(**settings(url, tls), http2=False) as api:
         assert api._window == LIST_CONCURRENCY_HTTP1
-    with NatsAPI(**settings(url, tls), http2=True, list_concurrency=2) as api:
+    with NatsAPI(**settings("http://127.0.0.1:1", tls)) as api:
+        assert api._window == LIST_CONCURRENCY_HTTP1  # no HTTP/2 without TLS
+    with NatsAPI(**settings(url, tls), list_concurrency=2) as api:
         assert api._window == 2
     assert LIST_CONCURRENCY_HTTP2 > LIST_CONCURRENCY_HTTP1

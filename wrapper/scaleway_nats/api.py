@@ -63,10 +63,12 @@ class _Base:
     `timeout` is the wall-clock time one attempt may take (connect to last byte), and
     `retry_policy.deadline` that of the whole call, retries included.
 
-    `http2=True` offers HTTP/2 by ALPN (Scaleway's API gateway speaks it; a server that does
-    not gets HTTP/1.1): every request then shares one connection, so listing fetches
-    `list_concurrency` pages at once (default 16, against 4 connections' worth over HTTP/1.1).
-    It applies to the default transport; a `transport=` given decides for itself.
+    `http2` (default True) offers HTTP/2 by ALPN on https:// URLs (Scaleway's API gateway
+    speaks it; a server that does not gets HTTP/1.1, and plain http:// always does): requests
+    then share one connection, so listing fetches `list_concurrency` pages at once (default 16
+    on HTTP/2, 4 otherwise: each then needs its own connection). The README's Performance
+    section has the figures behind the default. It applies to the default transport; a
+    `transport=` given decides for itself.
     """
 
     def __init__(
@@ -84,7 +86,7 @@ class _Base:
         list_concurrency: int | None = None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
         verify: bool | str | ssl.SSLContext = True,
-        http2: bool = False,
+        http2: bool = True,
     ) -> None:
         if config is None:
             config = resolve_config(
@@ -95,8 +97,11 @@ class _Base:
                 profile=profile,
             )
         self.config = config.require_credentials()
+        # HTTP/2 needs TLS here (httpx speaks cleartext HTTP/2 only when told the server does),
+        # and our transport: a given one decides its protocol, so it gets the HTTP/1.1 window.
+        multiplexed = http2 and transport is None and self.config.api_url.startswith("https:")
         if list_concurrency is None:
-            list_concurrency = LIST_CONCURRENCY_HTTP2 if http2 else LIST_CONCURRENCY_HTTP1
+            list_concurrency = LIST_CONCURRENCY_HTTP2 if multiplexed else LIST_CONCURRENCY_HTTP1
         if list_concurrency < 1:
             raise ValueError(f"list_concurrency must be >= 1, got {list_concurrency}")
         self._window = list_concurrency
