@@ -13,6 +13,7 @@ from scaleway_nats import NatsAPI
 from scaleway_nats.cli import cli
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.quickstart import StepResult, quickstart
+from tests.ids import new_account_id
 
 STEPS = [
     "create account",
@@ -97,7 +98,7 @@ def test_cli_account_and_credentials(cli_env: LocalScaleway, tmp_path: Path) -> 
     shown = runner.invoke(cli, ["account", "list"])
     assert shown.exit_code == 0 and "cli-acct" in shown.stdout
 
-    missing = runner.invoke(cli, ["account", "get", "3f1b9a3e-8d6e-4a8e-9a7e-2f1c7b5a9d10"])
+    missing = runner.invoke(cli, ["account", "get", new_account_id()])
     assert missing.exit_code == 1 and "not found" in missing.output
 
     usage = runner.invoke(cli, ["account", "list", "--order-by", "size"])

@@ -14,9 +14,11 @@ import httpx
 import pytest
 
 from scaleway_nats.local import LocalScaleway, Organization
+from tests.ids import new_account_id
 
 from .conftest import REGIONS, Api, make_api
 
+ACCOUNT_ID = re.compile(r"A[A-Z2-7]{55}")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 ACCOUNT_KEYS = ["id", "name", "endpoint", "project_id", "region", "created_at", "updated_at"]
 CREDS_KEYS = ["id", "name", "nats_account_id", "region", "created_at", "updated_at", "checksum"]
@@ -34,7 +36,7 @@ def invalid_arguments(response: httpx.Response) -> list[str]:
     assert body["type"] == "invalid_arguments"
     assert body["message"] == "invalid argument(s)"
     for d in body["details"]:
-        assert d["reason"] in {"constraint", "required", "unknown", "invalid"}
+        assert d["reason"] in {"constraint", "required", "unknown", "invalid", "format"}
         assert d["help_message"]
     return [d["argument_name"] for d in body["details"]]
 
@@ -43,7 +45,7 @@ def invalid_arguments(response: httpx.Response) -> list[str]:
 def test_account_lifecycle(env: LocalScaleway, api: Api, region: str) -> None:
     account = api.create_account(region, name="orders")
     assert list(account) == ACCOUNT_KEYS
-    uuid.UUID(account["id"], version=4)
+    assert ACCOUNT_ID.fullmatch(account["id"])  # the NKEY public key, as on Scaleway
     assert account["name"] == "orders"
     assert account["region"] == region
     assert account["endpoint"] == env.regions[region]
@@ -196,9 +198,9 @@ DENIED = {
     [
         ("GET", "nats-accounts"),
         ("POST", "nats-accounts"),
-        ("GET", f"nats-accounts/{uuid.uuid4()}"),
-        ("PATCH", f"nats-accounts/{uuid.uuid4()}"),
-        ("DELETE", f"nats-accounts/{uuid.uuid4()}"),
+        ("GET", f"nats-accounts/{new_account_id()}"),
+        ("PATCH", f"nats-accounts/{new_account_id()}"),
+        ("DELETE", f"nats-accounts/{new_account_id()}"),
         ("GET", "nats-credentials"),
         ("POST", "nats-credentials"),
         ("GET", f"nats-credentials/{uuid.uuid4()}"),
@@ -270,17 +272,16 @@ def test_foreign_project_is_forbidden(
 
 
 def test_unknown_ids_are_404(api: Api) -> None:
-    for kind, resource in (
-        ("nats-accounts", "nats_account"),
-        ("nats-credentials", "nats_credentials"),
+    for kind, resource, unknown in (
+        ("nats-accounts", "nats_account", new_account_id()),
+        ("nats-credentials", "nats_credentials", str(uuid.uuid4())),
     ):
-        unknown = str(uuid.uuid4())
         response = api.client.get(api.url("nl-ams", kind, unknown))
         assert response.status_code == 404
         assert response.json()["resource"] == resource
         assert response.json()["resource_id"] == unknown
         assert api.client.delete(api.url("nl-ams", kind, unknown)).status_code == 404
-    unknown = str(uuid.uuid4())
+    unknown = new_account_id()
     response = api.client.post(
         api.url("fr-par", "nats-credentials"), json={"nats_account_id": unknown}
     )
@@ -349,7 +350,8 @@ def test_bad_credentials_filter(api: Api) -> None:
 
 @pytest.mark.parametrize("kind", ["nats-accounts", "nats-credentials"])
 def test_unknown_region(api: Api, kind: str) -> None:
-    for method, path in (("GET", kind), ("POST", kind), ("GET", f"{kind}/{uuid.uuid4()}")):
+    one = new_account_id() if kind == "nats-accounts" else uuid.uuid4()
+    for method, path in (("GET", kind), ("POST", kind), ("GET", f"{kind}/{one}")):
         response = api.client.request(method, api.url("pl-waw", path), json={})
         assert invalid_arguments(response) == ["region"]
         assert "fr-par, nl-ams" in response.json()["details"][0]["help_message"]
@@ -440,7 +442,7 @@ def test_unknown_paths_and_methods_are_json(api: Api) -> None:
     response = api.client.get("/mnq/v1beta1/regions/fr-par/queues")
     assert response.status_code == 404
     assert response.json()["type"] == "not_found"
-    response = api.client.put(api.url("fr-par", "nats-accounts", str(uuid.uuid4())))
+    response = api.client.put(api.url("fr-par", "nats-accounts", new_account_id()))
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) >= {"GET", "PATCH", "DELETE"}
 
@@ -523,3 +525,20 @@ def test_concurrent_creates_respect_the_quota() -> None:
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(pool.map(create, range(12)))
         assert sorted(statuses) == [200] * 5 + [403] * 7
+
+
+def test_account_ids_are_nkey_public_keys(api: Api) -> None:
+    account = api.create_account("fr-par")
+    assert api.client.get(api.url("fr-par", "nats-accounts", account["id"])).status_code == 200
+    # Scaleway's words for a wrong length; our choice ("format") for a wrong alphabet/prefix.
+    for bad, reason, help_message in (
+        (account["id"][:-1], "constraint", "value length must be 56 runes"),
+        (str(uuid.uuid4()), "constraint", "value length must be 56 runes"),
+        ("U" + account["id"][1:], "format", None),
+        (account["id"].lower(), "format", None),
+    ):
+        response = api.client.get(api.url("fr-par", "nats-accounts", bad))
+        assert invalid_arguments(response) == ["nats_account_id"]
+        found = response.json()["details"][0]
+        assert found["reason"] == reason
+        assert help_message is None or found["help_message"] == help_message

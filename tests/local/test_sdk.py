@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ssl
-import uuid
 from collections.abc import Iterator
 
 import nats
@@ -14,6 +13,7 @@ from scaleway.mnq.v1beta1 import MnqV1Beta1NatsAPI
 from scaleway_core.api import ScalewayException
 
 from scaleway_nats.local import LocalScaleway, Organization
+from tests.ids import new_account_id
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ async def test_sdk_round_trip(
 
 
 def test_sdk_errors(sdk: MnqV1Beta1NatsAPI) -> None:
-    missing = str(uuid.uuid4())
+    missing = new_account_id()
     with pytest.raises(ScalewayException) as excinfo:
         sdk.get_nats_account(nats_account_id=missing)
     assert excinfo.value.status_code == 404

@@ -21,6 +21,7 @@ import pytest
 
 from scaleway_nats import InvalidArgumentsError, NatsAPI
 from scaleway_nats.local import LocalScaleway, Organization
+from tests.ids import new_account_id
 
 from .conftest import REGIONS, figures
 
@@ -28,6 +29,7 @@ NO_BODY = object()
 ACCOUNT, CREDS, FOREIGN = "{account}", "{creds}", "{unknown}"  # placeholders for real ids
 LONG = "x" * 256
 UNKNOWN_ID = str(uuid.uuid4())
+UNKNOWN_ACCOUNT_ID = new_account_id()  # NATS account ids are NKEY public keys, not UUIDs
 
 
 class Case:
@@ -71,20 +73,29 @@ def list_cases(extra: tuple[Case, ...] = ()) -> list[Case]:
 
 
 def id_cases(argument: str, with_body: Any = NO_BODY) -> list[Case]:
+    if argument == "nats_account_id":
+        unknown = UNKNOWN_ACCOUNT_ID
+        malformed = [
+            ("id a uuid", UNKNOWN_ID),
+            ("id truncated key", unknown[:-1]),
+            ("id lower-case key", unknown.lower()),
+            ("id user key", "U" + unknown[1:]),
+        ]
+    else:
+        unknown = UNKNOWN_ID
+        malformed = [
+            ("id truncated uuid", unknown[:-1]),
+            ("id without dashes", unknown.replace("-", "")),
+            ("id an account key", UNKNOWN_ACCOUNT_ID),
+        ]
     return [
-        Case("id not uuid", path_id="123", body=with_body, expect=(argument,)),
-        Case("id truncated uuid", path_id=UNKNOWN_ID[:-1], body=with_body, expect=(argument,)),
-        Case(
-            "id without dashes",
-            path_id=UNKNOWN_ID.replace("-", ""),
-            body=with_body,
-            expect=(argument,),
-        ),
-        Case("id unknown (404)", path_id=UNKNOWN_ID, body=with_body, status=404),
+        Case("id not an id", path_id="123", body=with_body, expect=(argument,)),
+        *(Case(label, path_id=bad, body=with_body, expect=(argument,)) for label, bad in malformed),
+        Case("id unknown (404)", path_id=unknown, body=with_body, status=404),
         Case(
             "unknown region",
             region="pl-waw",
-            path_id=UNKNOWN_ID,
+            path_id=unknown,
             body=with_body,
             expect=("region",),
         ),
@@ -149,7 +160,7 @@ CASES: dict[str, tuple[str, str, list[Case]]] = {
         list_cases(
             (
                 Case(
-                    "account id not uuid",
+                    "account id malformed",
                     params={"nats_account_id": "a"},
                     expect=("nats_account_id",),
                 ),
@@ -168,8 +179,19 @@ CASES: dict[str, tuple[str, str, list[Case]]] = {
             *body_cases({"nats_account_id": ACCOUNT}),
             Case("account id missing", body={"name": "n"}, expect=("nats_account_id",)),
             Case("account id int", body={"nats_account_id": 5}, expect=("nats_account_id",)),
-            Case("account id not uuid", body={"nats_account_id": "x"}, expect=("nats_account_id",)),
-            Case("account id unknown (404)", body={"nats_account_id": UNKNOWN_ID}, status=404),
+            Case(
+                "account id too short", body={"nats_account_id": "x"}, expect=("nats_account_id",)
+            ),
+            Case(
+                "account id a uuid",
+                body={"nats_account_id": UNKNOWN_ID},
+                expect=("nats_account_id",),
+            ),
+            Case(
+                "account id unknown (404)",
+                body={"nats_account_id": UNKNOWN_ACCOUNT_ID},
+                status=404,
+            ),
             Case(
                 "unknown region",
                 region="pl-waw",
@@ -255,7 +277,7 @@ def check_http(operation: str, case: Case, world: Any) -> None:
         assert all(d["reason"] and d["help_message"] for d in body["details"])
     else:
         assert body["type"] == "not_found"
-        assert body["resource_id"] == UNKNOWN_ID
+        assert body["resource_id"] in (UNKNOWN_ID, UNKNOWN_ACCOUNT_ID)
     assert snapshot(env, org) == before, f"{case}: state changed"
 
 
@@ -312,6 +334,7 @@ def test_delete_credentials(case: Case, world: Any) -> None:
 
 Call = Callable[[NatsAPI], Any]
 ID = str(uuid.uuid4())
+AID = new_account_id()
 WRAPPER_CASES: list[tuple[str, str, Call]] = [
     # (operation, argument named, call)
     ("list_accounts", "page_size", lambda api: api.list_accounts(page_size=0)),
@@ -334,15 +357,16 @@ WRAPPER_CASES: list[tuple[str, str, Call]] = [
     ("get_account", "nats_account_id", lambda api: api.get_account("123")),
     ("get_account", "nats_account_id", lambda api: api.get_account(123)),
     ("get_account", "nats_account_id", lambda api: api.get_account(None)),
-    ("get_account", "region", lambda api: api.get_account(ID, region="pl-waw")),
+    ("get_account", "region", lambda api: api.get_account(AID, region="pl-waw")),
     ("update_account", "nats_account_id", lambda api: api.update_account("x", "ok")),
-    ("update_account", "name", lambda api: api.update_account(ID, "")),
-    ("update_account", "name", lambda api: api.update_account(ID, LONG)),
-    ("update_account", "name", lambda api: api.update_account(ID, None)),
-    ("update_account", "region", lambda api: api.update_account(ID, "ok", region="mars")),
+    ("update_account", "name", lambda api: api.update_account(AID, "")),
+    ("update_account", "name", lambda api: api.update_account(AID, LONG)),
+    ("update_account", "name", lambda api: api.update_account(AID, None)),
+    ("update_account", "region", lambda api: api.update_account(AID, "ok", region="mars")),
     ("delete_account", "nats_account_id", lambda api: api.delete_account("x")),
-    ("delete_account", "nats_account_id", lambda api: api.delete_account(ID[:-1])),
-    ("delete_account", "region", lambda api: api.delete_account(ID, region="")),
+    ("delete_account", "nats_account_id", lambda api: api.delete_account(AID[:-1])),
+    ("delete_account", "nats_account_id", lambda api: api.delete_account(ID)),
+    ("delete_account", "region", lambda api: api.delete_account(AID, region="")),
     ("list_credentials", "nats_account_id", lambda api: api.list_credentials("x")),
     ("list_credentials", "project_id", lambda api: api.list_credentials(project_id="p")),
     ("list_credentials", "page_size", lambda api: api.list_credentials(page_size=101)),
@@ -351,9 +375,9 @@ WRAPPER_CASES: list[tuple[str, str, Call]] = [
     ("list_credentials", "region", lambda api: api.list_credentials(region="pl-waw")),
     ("create_credentials", "nats_account_id", lambda api: api.create_credentials("x")),
     ("create_credentials", "nats_account_id", lambda api: api.create_credentials(5)),
-    ("create_credentials", "name", lambda api: api.create_credentials(ID, name="")),
-    ("create_credentials", "name", lambda api: api.create_credentials(ID, name="x" * 501)),
-    ("create_credentials", "region", lambda api: api.create_credentials(ID, region="x")),
+    ("create_credentials", "name", lambda api: api.create_credentials(AID, name="")),
+    ("create_credentials", "name", lambda api: api.create_credentials(AID, name="x" * 501)),
+    ("create_credentials", "region", lambda api: api.create_credentials(AID, region="x")),
     ("get_credentials", "nats_credentials_id", lambda api: api.get_credentials("x")),
     ("get_credentials", "region", lambda api: api.get_credentials(ID, region="x")),
     ("delete_credentials", "nats_credentials_id", lambda api: api.delete_credentials("x")),

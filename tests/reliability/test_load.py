@@ -39,13 +39,14 @@ async def test_fifty_concurrent_clients(roomy: LocalScaleway) -> None:
 
     async def worker(number: int) -> int:
         mine: list[NatsAccount] = []
+        region = ("fr-par", "nl-ams")[number % 2]
         async with AsyncNatsAPI(**settings) as api:
             for op in range(MAX_OPS):
                 if time.monotonic() >= stop_at:
                     break
                 step = op % 4
                 if step == 0 or not mine:
-                    account = await api.create_account(region=("fr-par", "nl-ams")[number % 2])
+                    account = await api.create_account(region=region)
                     created[account.id] = account
                     mine.append(account)
                     ops["create"] += 1
@@ -54,7 +55,9 @@ async def test_fifty_concurrent_clients(roomy: LocalScaleway) -> None:
                     assert got.id == mine[-1].id
                     ops["get"] += 1
                 elif step == 2:
-                    page = await api.list_accounts(page_size=20).page(1)
+                    # this worker's region: it holds an account there (another region may
+                    # momentarily have none)
+                    page = await api.list_accounts(page_size=20, region=region).page(1)
                     assert page.total_count >= 1
                     ops["list"] += 1
                 else:

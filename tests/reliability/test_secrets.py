@@ -37,6 +37,7 @@ from scaleway_nats import (
 from scaleway_nats.cli import cli
 from scaleway_nats.errors import error_from_response
 from scaleway_nats.local import LocalScaleway
+from tests.ids import new_account_id
 
 from .conftest import figures
 
@@ -125,7 +126,7 @@ async def test_secrets_never_leak(
             objects += [api, api.config, api._client, account, creds, *listed]
             objects.append(api.list_accounts().page(1))
             for call, kind in (
-                (lambda: api.get_account(str(uuid.uuid4())), NotFoundError),
+                (lambda: api.get_account(new_account_id()), NotFoundError),
                 (lambda: api.get_credentials("nope"), InvalidArgumentsError),
                 (lambda: api.create_account(project_id=str(uuid.uuid4())), PermissionsDeniedError),
             ):

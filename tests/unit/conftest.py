@@ -28,6 +28,7 @@ import pytest
 
 from scaleway_nats import AsyncNatsAPI, NatsAPI, RetryPolicy
 from scaleway_nats.pagination import AsyncPager, Pager
+from tests.ids import new_account_id
 
 API_URL = "https://scaleway.test"
 SECRET_KEY = "11111111-2222-3333-4444-555555555555"
@@ -149,7 +150,7 @@ class FakeScaleway:
     ) -> dict[str, Any]:
         with self._lock:
             seq = next(self._seq)
-            account_id = str(uuid.uuid4())
+            account_id = new_account_id()
             stamp = self._stamp()
             account = {
                 "id": account_id,
@@ -300,7 +301,7 @@ class FakeScaleway:
             seq = next(self._seq)
             stamp = self._stamp()
             account = {
-                "id": str(uuid.uuid4()),
+                "id": new_account_id(),
                 "name": body["name"],
                 "endpoint": f"nats://nats.mnq.{region}.scaleway.com:4222",
                 "project_id": body["project_id"],

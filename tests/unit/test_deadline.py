@@ -19,7 +19,7 @@ from scaleway_nats import AsyncNatsAPI, NatsAPI, RetryPolicy, TransportError
 
 from .conftest import PROJECT_ID, SECRET_KEY
 
-ACCOUNT_ID = "9a1e1bb2-0c3e-4b8e-8d51-3c6f1f0c2a11"
+ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"  # a real-format id
 BODY = (
     b'{"id":"' + ACCOUNT_ID.encode() + b'","name":"slow","endpoint":"nats://x:4222",'
     b'"project_id":"' + PROJECT_ID.encode() + b'","region":"fr-par"}'

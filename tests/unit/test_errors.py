@@ -24,7 +24,8 @@ from scaleway_nats.errors import error_from_response
 
 Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
 
-ACCOUNT_ID = "5d0f7a2c-1b3e-4c5d-8e9f-0a1b2c3d4e5f"
+# A real account id (scaleway/terraform-provider-scaleway, nats-credentials-basic cassette)
+ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"
 
 
 def response(

@@ -18,7 +18,8 @@ from scaleway_nats.models import parse_time
 Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
 
 CONTENT = "-----BEGIN NATS USER JWT-----\neyJ0eXAi.secret.jwt\n------END NATS USER JWT------\n"
-ACCOUNT_ID = "5d0f7a2c-1b3e-4c5d-8e9f-0a1b2c3d4e5f"
+# A real account id (scaleway/terraform-provider-scaleway, nats-credentials-basic cassette)
+ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"
 CREDENTIALS_ID = "7e1a8b3d-2c4f-4d6e-9f0a-1b2c3d4e5f60"
 
 

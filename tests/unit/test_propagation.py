@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from scaleway_nats import NotFoundError, PermissionsDeniedError, RetryPolicy
+from tests.ids import new_account_id
 
 FakeScaleway = Any
 
-UNKNOWN_ID = "9a1e1bb2-0c3e-4b8e-8d51-3c6f1f0c2a11"
+UNKNOWN_ID = new_account_id()
 
 
 def policy(window: float = 5.0) -> RetryPolicy:

@@ -18,6 +18,7 @@ from scaleway_nats import (
     NotFoundError,
     ServerError,
 )
+from tests.ids import new_account_id
 
 FakeScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
 
@@ -277,7 +278,7 @@ async def test_delete_whose_retry_finds_it_gone_succeeds(
 async def test_delete_of_something_missing_raises_not_found(
     client: Flavoured, fake: FakeScaleway, kind: str
 ) -> None:
-    missing = "9a1e1bb2-0c3e-4b8e-8d51-3c6f1f0c2a11"
+    missing = new_account_id() if kind == "account" else "9a1e1bb2-0c3e-4b8e-8d51-3c6f1f0c2a11"
 
     with pytest.raises(NotFoundError) as caught:
         await client.call(f"delete_{kind}", missing)
@@ -298,7 +299,7 @@ async def test_delete_of_something_missing_raises_even_after_a_failure_that_was_
     # BUG: _delete swallows any 404 that is not on attempt 1, even when the earlier
     # attempt surely took no effect (connect error, 429): deleting something that never
     # existed then "succeeds" silently. See the report (operations.py, _delete).
-    missing = "9a1e1bb2-0c3e-4b8e-8d51-3c6f1f0c2a11"
+    missing = new_account_id()
     fake.fail_next(1, method="DELETE", **fault)
 
     with pytest.raises(NotFoundError):

@@ -16,7 +16,8 @@ from scaleway_nats import (
 
 Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
 
-ACCOUNT_ID = "5d0f7a2c-1b3e-4c5d-8e9f-0a1b2c3d4e5f"
+# A real account id (scaleway/terraform-provider-scaleway, nats-credentials-basic cassette)
+ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"
 CREDENTIALS_ID = "7e1a8b3d-2c4f-4d6e-9f0a-1b2c3d4e5f60"
 
 CALLS_WITH_REGION = {
@@ -82,7 +83,32 @@ async def test_other_ids_must_be_uuids(client: Flavoured, bad: Any) -> None:
 
 async def test_id_refusal_message_shows_the_value(client: Flavoured) -> None:
     with pytest.raises(InvalidArgumentsError, match="'nope' is not a UUID"):
-        await client.call("get_account", "nope")
+        await client.call("get_credentials", "nope")
+
+
+# Real account ids are NKEY account public keys (56 chars, base32 upper-case, "A" prefix);
+# a credentials or project UUID, a lower-case key or a user key ("U...") is refused.
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ACCOUNT_ID.lower(),
+        "U" + ACCOUNT_ID[1:],
+        ACCOUNT_ID[:-1] + "1",  # 0, 1, 8, 9 are not base32
+        ACCOUNT_ID + "A",
+        ACCOUNT_ID[:-1],
+        CREDENTIALS_ID,
+    ],
+)
+@pytest.mark.parametrize("method", ["get_account", "delete_account", "create_credentials"])
+async def test_account_ids_follow_the_nkey_rule(client: Flavoured, method: str, bad: str) -> None:
+    assert await refused(client, method, bad) == "nats_account_id"
+
+
+async def test_account_id_refusal_names_the_rule(client: Flavoured) -> None:
+    with pytest.raises(InvalidArgumentsError, match="56 characters, got 36"):
+        await client.call("get_account", CREDENTIALS_ID)
+    with pytest.raises(InvalidArgumentsError, match="base32 starting with 'A'"):
+        await client.call("get_account", "U" + ACCOUNT_ID[1:])
 
 
 @pytest.mark.parametrize("method", ["list_accounts", "list_credentials"])

@@ -10,6 +10,7 @@ retries, reconciliation of creates.
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 import unicodedata
 import uuid
@@ -91,6 +92,33 @@ def check_id(value: object, argument: str) -> str:
         uuid.UUID(value)
     except ValueError:
         raise InvalidArgumentsError.single(argument, f"{value!r} is not a UUID") from None
+    return value
+
+
+# A NATS account id is the account's NKEY public key: 56 characters of upper-case base32
+# starting with "A" (e.g. ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3 in
+# scaleway/terraform-provider-scaleway internal/services/mnq/testdata/
+# nats-credentials-basic.cassette.yaml). Scaleway answers a wrong length with "value length
+# must be 56 runes"; no further check (e.g. the NKEY CRC) is known to happen server-side.
+ACCOUNT_ID_LENGTH = 56
+_ACCOUNT_ID = re.compile(r"A[A-Z2-7]{55}")
+
+
+def check_account_id(value: object, argument: str = "nats_account_id") -> str:
+    if not isinstance(value, str):
+        raise InvalidArgumentsError.single(
+            argument, f"must be an account id string or a model, got {type(value).__name__}"
+        )
+    if len(value) != ACCOUNT_ID_LENGTH:
+        raise InvalidArgumentsError.single(
+            argument,
+            f"must be a NATS account id of {ACCOUNT_ID_LENGTH} characters, got {len(value)}",
+        )
+    if not _ACCOUNT_ID.fullmatch(value):
+        raise InvalidArgumentsError.single(
+            argument,
+            f"{value!r} is not a NATS account id (upper-case base32 starting with 'A')",
+        )
     return value
 
 
@@ -187,6 +215,12 @@ class Operations:
         return check_id(chosen, "project_id")
 
     @staticmethod
+    def _account_id(ref: object) -> str:
+        if isinstance(ref, NatsAccount):
+            return ref.id
+        return check_account_id(ref)
+
+    @staticmethod
     def _id(ref: object, argument: str) -> str:
         if isinstance(ref, NatsAccount | NatsCredentials):
             return ref.id
@@ -265,7 +299,7 @@ class Operations:
     def get_account(self, account: AccountRef, region: str | None) -> Flow[NatsAccount]:
         request = get_nats_account._get_kwargs(
             GetNatsAccountRegion(self._region(region, account)),
-            self._id(account, "nats_account_id"),
+            self._account_id(account),
         )
         return self._idempotent(request, NatsAccount.from_json, self._fresh(account))
 
@@ -274,7 +308,7 @@ class Operations:
     ) -> Flow[NatsAccount]:
         request = update_nats_account._get_kwargs(
             UpdateNatsAccountRegion(self._region(region, account)),
-            self._id(account, "nats_account_id"),
+            self._account_id(account),
             body=UpdateNatsAccountBody(name=check_name(name, MAX_ACCOUNT_NAME)),
         )
         return self._idempotent(request, NatsAccount.from_json, self._fresh(account))
@@ -283,7 +317,7 @@ class Operations:
         return self._delete(
             delete_nats_account._get_kwargs(
                 DeleteNatsAccountRegion(self._region(region, account)),
-                self._id(account, "nats_account_id"),
+                self._account_id(account),
             ),
             account,
         )
@@ -324,7 +358,7 @@ class Operations:
         self, account: AccountRef, name: str | None, region: str | None
     ) -> Flow[NatsCredentials]:
         region = self._region(region, account)
-        account_id = self._id(account, "nats_account_id")
+        account_id = self._account_id(account)
         chosen = (
             check_name(name, MAX_CREDENTIALS_NAME)
             if name is not None
@@ -388,7 +422,7 @@ class Operations:
     ) -> Callable[[int], Flow[Page[NatsCredentials]]]:
         """Validate list arguments now; return a function fetching page n."""
         region = self._region(region, account)
-        account_id = self._id(account, "nats_account_id") if account is not None else UNSET
+        account_id = self._account_id(account) if account is not None else UNSET
         project = check_id(project_id, "project_id") if project_id is not None else UNSET
         order = ListNatsCredentialsOrderBy(check_order_by(order_by))
         size = check_page_size(page_size, self.list_page_size)

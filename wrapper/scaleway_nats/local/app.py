@@ -27,6 +27,11 @@ NAME_MAX = 255  # our documented name limit (Scaleway does not publish one)
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 20, 100
 INT32_MAX = 2**31 - 1
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# NATS account ids are NKEY account public keys: 56 upper-case base32 characters starting
+# with "A" (ADES3CGQ... in scaleway/terraform-provider-scaleway
+# internal/services/mnq/testdata/nats-credentials-basic.cassette.yaml).
+ACCOUNT_ID_LENGTH = 56
+_ACCOUNT_ID = re.compile(r"^A[A-Z2-7]{55}$")
 _INT = re.compile(r"^[+-]?[0-9]{1,12}$")
 
 Detail = dict[str, str]
@@ -89,6 +94,20 @@ def check_uuid(value: str, argument: str, errors: list[Detail]) -> str:
     return value.lower()
 
 
+def check_account_id(value: str, argument: str, errors: list[Detail]) -> str:
+    """Wrong length: Scaleway's own words ("value length must be 56 runes"). Right length but
+    not an account key: nothing is published, our choice is reason "format"."""
+    if len(value) != ACCOUNT_ID_LENGTH:
+        errors.append(
+            detail(argument, "constraint", f"value length must be {ACCOUNT_ID_LENGTH} runes")
+        )
+    elif not _ACCOUNT_ID.match(value):
+        errors.append(
+            detail(argument, "format", "value must be a NATS account public key (A + base32)")
+        )
+    return value
+
+
 def check_name(value: Any, argument: str, errors: list[Detail]) -> str | None:
     """A name: absent/null means "not given"; otherwise a string of 1..NAME_MAX characters."""
     if value is None:
@@ -117,7 +136,8 @@ def check_int(raw: str | None, argument: str, default: int, high: int, errors: l
 
 def path_id(request: Request, argument: str) -> str:
     errors: list[Detail] = []
-    value = check_uuid(request.path_params[argument], argument, errors)
+    check = check_account_id if argument == "nats_account_id" else check_uuid
+    value = check(request.path_params[argument], argument, errors)
     if errors:
         raise invalid(errors)
     return value
@@ -298,7 +318,7 @@ class Api:
         project_id, page = self.list_args(request, errors, extra=("nats_account_id",))
         account_id = request.query_params.get("nats_account_id")
         if account_id is not None:
-            account_id = check_uuid(account_id, "nats_account_id", errors)
+            account_id = check_account_id(account_id, "nats_account_id", errors)
         if errors:
             raise invalid(errors)
         projects = caller.scope(project_id, "read")
@@ -318,7 +338,7 @@ class Api:
         elif not isinstance(account_id, str):
             errors.append(detail("nats_account_id", "invalid", "must be a string"))
         else:
-            account_id = check_uuid(account_id, "nats_account_id", errors)
+            account_id = check_account_id(account_id, "nats_account_id", errors)
         if errors:
             raise invalid(errors)
         account = self.find_account(caller, region, str(account_id))

@@ -98,7 +98,9 @@ class Service:
             if current >= self.max_accounts:
                 raise QuotaExceeded(self.max_accounts, current)
             identity = jwt.Identity.generate("account")
-            account_id = str(uuid.uuid4())
+            # Scaleway's account id is the account's NKEY public key (the name nats-server
+            # knows it by), see check_account_id in app.py.
+            account_id = identity.public_key
             created = now()
             account = Account(
                 id=account_id,
