@@ -28,7 +28,8 @@ the quickstart again at each round-trip time of ``rtts_ms`` (0, 10, 40 ms; quick
 ``scaleway_nats.local.latency`` proxy process in front of the API adds half the round trip
 each way, per chunk, so connection set-up and TLS handshakes pay it like on a real network and
 concurrent requests overlap (the NATS connection of the quickstart is not delayed). Peers:
-``ours`` (HTTP/1.1), ``ours-h2`` where the client speaks HTTP/2, ``sdk`` and ``raw``.
+``ours`` (the default client: HTTP/2 over HTTPS), ``ours-h1`` (``http2=False``), ``sdk`` and
+``raw`` (HTTP/1.1, one keep-alive connection).
 ``coldstart`` times whole processes, start to exit, taking turns: ``python -c pass`` (the
 floor), ``import scaleway_nats``, ``import scaleway.mnq.v1beta1`` (the SDK), ``from
 scaleway_nats import NatsAPI`` (what a program using the client pays) and ``scw-nats --help``.
@@ -343,11 +344,13 @@ class Emulator:
 
 
 @contextlib.contextmanager
-def running_emulator(max_accounts: int) -> Iterator[Emulator]:
-    """A LocalScaleway in a child process (`python -m scaleway_nats.local`), stopped on exit."""
+def running_emulator(max_accounts: int, *, tls: bool = False) -> Iterator[Emulator]:
+    """A LocalScaleway in a child process (`python -m scaleway_nats.local`), stopped on exit;
+    its API over HTTPS (HTTP/2 and HTTP/1.1) with `tls`."""
     state_dir = Path(tempfile.mkdtemp(prefix="scaleway-nats-bench-"))
     command = [sys.executable, "-m", "scaleway_nats.local"]
     command += ["--state-dir", str(state_dir), "--max-accounts", str(max_accounts)]
+    command += ["--tls"] if tls else []
     with (state_dir.parent / f"{state_dir.name}.log").open("w") as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
         try:
@@ -462,10 +465,15 @@ class Bench:
     sdk: MnqV1Beta1NatsAPI
     raw: httpx.Client
     accounts: Accounts
+    network_tls: bool = True  # the network scenario's API over HTTPS (--plain-http: not)
 
 
 def raw_client(emulator: Emulator) -> httpx.Client:
-    return httpx.Client(base_url=emulator.api_url, headers={"X-Auth-Token": emulator.secret_key})
+    return httpx.Client(
+        base_url=emulator.api_url,
+        headers={"X-Auth-Token": emulator.secret_key},
+        verify=verify(emulator),
+    )
 
 
 def raw_async_client(emulator: Emulator) -> httpx.AsyncClient:
@@ -923,7 +931,7 @@ class NetPeers:
 
     rtt_ms: int
     api_url: str
-    ours: dict[str, NatsAPI]  # "ours" (HTTP/1.1) and, where the client speaks it, "ours-h2"
+    ours: dict[str, NatsAPI]  # "ours" (the default client) and, over HTTPS, "ours-h1"
     sdk: MnqV1Beta1NatsAPI
     raw: httpx.Client
 
@@ -932,7 +940,9 @@ class NetPeers:
 def net_peers(bench: Bench, rtt_ms: int, api_url: str) -> Iterator[NetPeers]:
     emulator = bench.emulator
     checked = verify(emulator)
-    ours = {"ours": NatsAPI(config=emulator.config(api_url), verify=checked)}  # type: ignore[arg-type]
+    ours = {"ours": NatsAPI(config=emulator.config(api_url), verify=checked)}
+    if api_url.startswith("https:"):  # "ours" speaks HTTP/2 there (the default): both shown
+        ours["ours-h1"] = NatsAPI(config=emulator.config(api_url), verify=checked, http2=False)
     raw = httpx.Client(
         base_url=api_url, headers={"X-Auth-Token": emulator.secret_key}, verify=checked
     )
@@ -951,8 +961,33 @@ def net_title(what: str, peers: NetPeers) -> str:
     return f"{where} {scheme}: {what}"
 
 
+@contextlib.contextmanager
+def network_bench(bench: Bench) -> Iterator[Bench]:
+    """`bench` with an emulator of its own serving HTTPS (unless --plain-http): users reach
+    Scaleway over TLS, and HTTP/2 needs it. The SDK (requests) trusts its CA by
+    REQUESTS_CA_BUNDLE, the httpx clients by `verify`."""
+    if not bench.network_tls:
+        yield bench
+        return
+    with running_emulator(max_accounts=1000, tls=True) as emulator, raw_client(emulator) as raw:
+        previous = os.environ.get("REQUESTS_CA_BUNDLE")
+        os.environ["REQUESTS_CA_BUNDLE"] = emulator.ca_file
+        try:
+            yield dataclasses.replace(bench, emulator=emulator, accounts=Accounts(emulator, raw))
+        finally:
+            if previous is None:
+                os.environ.pop("REQUESTS_CA_BUNDLE", None)
+            else:
+                os.environ["REQUESTS_CA_BUNDLE"] = previous
+
+
 def scenario_network(bench: Bench) -> list[Result]:
     """7. network: get, list, create and quickstart at each round-trip time, peers side by side."""
+    with network_bench(bench) as tls_bench:
+        return network_rows(tls_bench)
+
+
+def network_rows(bench: Bench) -> list[Result]:
     rows: list[Result] = []
     for rtt_ms in bench.sizes.rtts_ms:
         log(f"  round trip {rtt_ms} ms")
@@ -1007,7 +1042,7 @@ def net_list(bench: Bench, peers: NetPeers) -> list[Result]:
     title = net_title(f"list all {items:,}, page_size {page_size}", peers)
     notes = {"raw": "one page after the other"}
     for peer, client in peers.ours.items():
-        notes[peer] = f"{client._window} pages in flight"
+        notes[peer] = f"{client._window} pages in flight{protocol(client, peers)}"
     return [
         Result(
             f"list@{peers.rtt_ms}",
@@ -1020,6 +1055,13 @@ def net_list(bench: Bench, peers: NetPeers) -> list[Result]:
         )
         for peer in runs
     ]
+
+
+def protocol(client: NatsAPI, peers: NetPeers) -> str:
+    """ ", HTTP/2 on one connection" where the client negotiates it."""
+    return (
+        ", HTTP/2 on one connection" if client.http2 and peers.api_url.startswith("https:") else ""
+    )
 
 
 def list_ours(api: NatsAPI, account_id: str, page_size: int, items: int) -> None:
@@ -1190,7 +1232,7 @@ def targets(results: Results, sizes: Sizes) -> list[Target]:
 def network_targets(results: Results, rtt: int) -> list[Target]:
     """Issue 13's targets, at the largest round trip of the run, for each of our clients."""
     goals: list[Target] = []
-    for ours in ("ours", "ours-h2"):
+    for ours in ("ours", "ours-h1"):
         if results.get(f"get@{rtt}", ours) is None and ours != "ours":
             continue
         goals += [
@@ -1274,7 +1316,7 @@ def markdown_row(results: Results, row: Result) -> str:
         elapsed = measurement.seconds_to_error or 0.0
         note = f"{measurement.error}, after {elapsed:.1f} s; {note}".strip("; ")
     cells = ["", ""]
-    if row.peer.startswith("ours"):  # "ours" and "ours-h2", each against the others
+    if row.peer.startswith("ours"):  # "ours" and "ours-h1", each against the others
         cells = [
             format_ratio(results.ratio(row.scenario, "sdk", row.peer)),
             format_ratio(results.ratio(row.scenario, row.peer, "raw")),
@@ -1362,6 +1404,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only", nargs="+", choices=list(SCENARIOS), help="run these scenarios only"
     )
     parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
+    parser.add_argument(
+        "--plain-http", action="store_true", help="network scenario over HTTP, not HTTPS"
+    )
     return parser.parse_args(argv)
 
 
@@ -1373,6 +1418,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = args.only or list(SCENARIOS)
     log(f"starting the emulator ({'quick' if args.quick else 'full'} run)")
     with running_emulator(max_accounts=1000) as emulator, bench_context(sizes, emulator) as bench:
+        bench.network_tls = not args.plain_http
         rows: list[Result] = []
         for number, name in enumerate(chosen, 1):
             log(f"{number}/{len(chosen)} {name}: {SCENARIOS[name].__doc__.splitlines()[0]}")
