@@ -90,3 +90,11 @@ def test_quickstart_stays_the_function_after_its_module_is_imported() -> None:
         "assert callable(target)\n"
     )
     loaded_modules(modules_code)
+
+
+def test_pytest_plugin_loads_neither_the_client_nor_the_emulator() -> None:
+    """pytest loads the plugin (entry point pytest11) in every session of a project that
+    installs scaleway-nats: it must not cost them the client's imports."""
+    modules = loaded_modules("import scaleway_nats.pytest_plugin")
+    assert heavy_in(modules) == []
+    assert not any(m.startswith("scaleway_nats.local") for m in modules)
