@@ -1354,7 +1354,17 @@ def machine() -> dict[str, Any]:
     }
 
 
-PACKAGES = ("scaleway-nats", "scaleway", "httpx", "requests", "nats-py", "uvicorn", "starlette")
+PACKAGES = (
+    "scaleway-nats",
+    "scaleway",
+    "httpx",
+    "h2",
+    "requests",
+    "nats-py",
+    "uvicorn",
+    "hypercorn",
+    "starlette",
+)
 
 
 def cpu_model() -> str:
