@@ -23,6 +23,17 @@ fresh account per run), ``quickstart`` (nothing to first NATS message over TLS),
 (peak RSS iterating 50,000 items, each in a fresh subprocess; ours also at 5,000; the peak
 is the probe's VmHWM, as ``ru_maxrss`` is inherited across execve: see memory_probe.py).
 
+``network`` (issue 13) runs get, list all, create (unnamed, and named in a crowded account) and
+the quickstart again at each round-trip time of ``rtts_ms`` (0, 10, 40 ms; quick: 0, 40): a
+``scaleway_nats.local.latency`` proxy process in front of the API adds half the round trip
+each way, per chunk, so connection set-up and TLS handshakes pay it like on a real network and
+concurrent requests overlap (the NATS connection of the quickstart is not delayed). Peers:
+``ours`` (the default client: HTTP/2 over HTTPS), ``ours-h1`` (``http2=False``), ``sdk`` and
+``raw`` (HTTP/1.1, one keep-alive connection).
+``coldstart`` times whole processes, start to exit, taking turns: ``python -c pass`` (the
+floor), ``import scaleway_nats``, ``import scaleway.mnq.v1beta1`` (the SDK), ``from
+scaleway_nats import NatsAPI`` (what a program using the client pays) and ``scw-nats --help``.
+
 Read it: stdout gets one Markdown row per scenario and peer with the median and p95 over the
 repeated runs, per operation (see the unit column); ``sdk / ours`` > 1 means ours is faster,
 ``ours / raw`` is what the wrapper costs over the floor (< 1 where ours fetches pages
@@ -43,6 +54,7 @@ import datetime
 import functools
 import importlib.metadata
 import importlib.util
+import inspect
 import itertools
 import json
 import os
@@ -50,6 +62,7 @@ import platform
 import select
 import shutil
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
@@ -97,6 +110,14 @@ class Sizes:
     memory_items: int
     memory_small_items: int
     memory_repeats: int
+    # The network axis (scenario "network"): the same work at these round-trip times.
+    rtts_ms: tuple[int, ...]
+    net_get_calls: int
+    net_list_items: int  # listed at list_page_size
+    net_creates: int
+    net_named_creates: int
+    net_quickstarts: int
+    cold_repeats: int  # process starts per command (scenario "coldstart")
 
 
 FULL = Sizes(
@@ -113,6 +134,13 @@ FULL = Sizes(
     memory_items=50_000,
     memory_small_items=5_000,
     memory_repeats=1,
+    rtts_ms=(0, 10, 40),
+    net_get_calls=50,
+    net_list_items=5_000,
+    net_creates=20,
+    net_named_creates=5,
+    net_quickstarts=3,
+    cold_repeats=10,
 )
 QUICK = Sizes(
     repeats=2,
@@ -128,6 +156,13 @@ QUICK = Sizes(
     memory_items=10_000,
     memory_small_items=1_000,
     memory_repeats=1,
+    rtts_ms=(0, 40),
+    net_get_calls=10,
+    net_list_items=1_000,
+    net_creates=4,
+    net_named_creates=2,
+    net_quickstarts=1,
+    cold_repeats=4,
 )
 
 
@@ -291,12 +326,13 @@ class Emulator:
     def database(self) -> Path:
         return self.state_dir / "emulator.sqlite3"
 
-    def config(self) -> Config:
+    def config(self, api_url: str | None = None) -> Config:
+        """Client settings for the emulator, reached at `api_url` (a latency proxy) if given."""
         return Config(
             secret_key=self.secret_key,
             project_id=self.project_id,
             region=REGION,
-            api_url=self.api_url,
+            api_url=api_url or self.api_url,
         )
 
     def client_spec(self) -> dict[str, str]:
@@ -309,11 +345,13 @@ class Emulator:
 
 
 @contextlib.contextmanager
-def running_emulator(max_accounts: int) -> Iterator[Emulator]:
-    """A LocalScaleway in a child process (`python -m scaleway_nats.local`), stopped on exit."""
+def running_emulator(max_accounts: int, *, tls: bool = False) -> Iterator[Emulator]:
+    """A LocalScaleway in a child process (`python -m scaleway_nats.local`), stopped on exit;
+    its API over HTTPS (HTTP/2 and HTTP/1.1) with `tls`."""
     state_dir = Path(tempfile.mkdtemp(prefix="scaleway-nats-bench-"))
     command = [sys.executable, "-m", "scaleway_nats.local"]
     command += ["--state-dir", str(state_dir), "--max-accounts", str(max_accounts)]
+    command += ["--tls"] if tls else []
     with (state_dir.parent / f"{state_dir.name}.log").open("w") as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
         try:
@@ -333,13 +371,13 @@ def running_emulator(max_accounts: int) -> Iterator[Emulator]:
     Path(stderr.name).unlink(missing_ok=True)
 
 
-def read_line(process: subprocess.Popen[str], timeout: float) -> str:
+def read_line(process: subprocess.Popen[str], timeout: float, what: str = "the emulator") -> str:
     """The child's first stdout line, or an error if it does not come within `timeout`."""
     assert process.stdout is not None
     ready, _, _ = select.select([process.stdout], [], [], timeout)
     line = process.stdout.readline() if ready else ""
     if not line:
-        raise RuntimeError(f"the emulator did not start within {timeout:.0f} s")
+        raise RuntimeError(f"{what} did not start within {timeout:.0f} s")
     return line
 
 
@@ -428,10 +466,15 @@ class Bench:
     sdk: MnqV1Beta1NatsAPI
     raw: httpx.Client
     accounts: Accounts
+    network_tls: bool = True  # the network scenario's API over HTTPS (--plain-http: not)
 
 
 def raw_client(emulator: Emulator) -> httpx.Client:
-    return httpx.Client(base_url=emulator.api_url, headers={"X-Auth-Token": emulator.secret_key})
+    return httpx.Client(
+        base_url=emulator.api_url,
+        headers={"X-Auth-Token": emulator.secret_key},
+        verify=verify(emulator),
+    )
 
 
 def raw_async_client(emulator: Emulator) -> httpx.AsyncClient:
@@ -639,7 +682,6 @@ def create_delete(bench: Bench, count: int, crowded: str | None = None) -> list[
     if crowded:
         scenario = "create-named"
         title = f"create + delete: {count} named, account of {bench.sizes.list_items:,}"
-        notes["ours"] = "a named create reads the newest page first (reconciliation)"
     results = []
     for peer, run in peers.items():
         accounts = itertools.repeat(crowded) if crowded else fresh_accounts(bench)
@@ -708,7 +750,9 @@ def scenario_quickstart(bench: Bench) -> list[Result]:
     ]
 
 
-async def quickstart_once(emulator: Emulator, record: QuickstartRun) -> float:
+async def quickstart_once(
+    emulator: Emulator, record: QuickstartRun, api_url: str | None = None
+) -> float:
     """Run quickstart_async (JetStream check and cleanup included) and return the first
     message's time, measured from before the client exists."""
     started = time.perf_counter()
@@ -718,7 +762,7 @@ async def quickstart_once(emulator: Emulator, record: QuickstartRun) -> float:
         if step.name == FIRST_MESSAGE_STEP and step.ok:
             record.first_message = time.perf_counter() - started
 
-    async with AsyncNatsAPI(config=emulator.config()) as api:
+    async with AsyncNatsAPI(config=emulator.config(api_url), verify=verify(emulator)) as api:
         result = await quickstart_async(api, ca_file=emulator.ca_file, on_step=on_step)
     if not result.ok or record.first_message is None:
         failed = result.failed_step
@@ -792,7 +836,7 @@ CANNED_ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"
 
 
 def canned_account(project_id: str) -> dict[str, str]:
-    """A get_account answer as the API sends it."""
+    """A get_account answer as the API sends it (the id: an NKEY account public key)."""
     stamp = "2024-05-06T07:08:09.123456Z"
     return {
         "id": CANNED_ACCOUNT_ID,
@@ -853,12 +897,314 @@ def run_probe(spec: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(done.stdout.splitlines()[-1]))
 
 
+# -- the network axis ---------------------------------------------------------------------------
+
+LATENCY_START_TIMEOUT = 30.0  # seconds for a latency proxy process to listen
+
+
+@functools.cache
+def _ssl_context(ca_file: str) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=ca_file)
+
+
+def verify(emulator: Emulator) -> bool | ssl.SSLContext:
+    """What httpx clients verify the emulator's API with: its CA when it serves HTTPS."""
+    return _ssl_context(emulator.ca_file) if emulator.api_url.startswith("https:") else True
+
+
+@contextlib.contextmanager
+def network(emulator: Emulator, rtt_ms: int) -> Iterator[str]:
+    """The API URL at `rtt_ms`: the emulator's own at 0, else a delaying proxy's in front of
+    it (`python -m scaleway_nats.local.latency`, its own process so that its CPU work shares
+    no GIL with the clients timed here; half the round trip each way, per chunk)."""
+    if rtt_ms == 0:
+        yield emulator.api_url
+        return
+    url = httpx.URL(emulator.api_url)
+    command = [sys.executable, "-m", "scaleway_nats.local.latency", "--latency-ms"]
+    command += [str(rtt_ms / 2), "--target", f"{url.host}:{url.port}", "--host", url.host]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(read_line(process, LATENCY_START_TIMEOUT, "the latency proxy"))
+        yield str(url.copy_with(port=int(info["port"])))
+    finally:
+        stop_process(process)
+
+
+@dataclasses.dataclass
+class NetPeers:
+    """One client per peer, all reaching the API through the same network (`api_url`)."""
+
+    rtt_ms: int
+    api_url: str
+    ours: dict[str, NatsAPI]  # "ours" (the default client) and, over HTTPS, "ours-h1"
+    sdk: MnqV1Beta1NatsAPI
+    raw: httpx.Client
+
+
+@contextlib.contextmanager
+def net_peers(bench: Bench, rtt_ms: int, api_url: str) -> Iterator[NetPeers]:
+    emulator = bench.emulator
+    checked = verify(emulator)
+    ours = {"ours": NatsAPI(config=emulator.config(api_url), verify=checked)}
+    if api_url.startswith("https:"):  # "ours" speaks HTTP/2 there (the default): both shown
+        ours["ours-h1"] = NatsAPI(config=emulator.config(api_url), verify=checked, http2=False)
+    raw = httpx.Client(
+        base_url=api_url, headers={"X-Auth-Token": emulator.secret_key}, verify=checked
+    )
+    sdk = sdk_client(dataclasses.replace(emulator, api_url=api_url))
+    try:
+        yield NetPeers(rtt_ms, api_url, ours, sdk, raw)
+    finally:
+        for client in ours.values():
+            client.close()
+        raw.close()
+
+
+def net_title(what: str, peers: NetPeers) -> str:
+    scheme = "HTTPS" if peers.api_url.startswith("https:") else "HTTP"
+    where = "loopback" if peers.rtt_ms == 0 else f"RTT {peers.rtt_ms} ms"
+    return f"{where} {scheme}: {what}"
+
+
+def emulator_has_tls() -> bool:
+    """Whether this emulator serves HTTPS (LocalScaleway(tls=...)); if not, say so."""
+    from scaleway_nats.local import LocalScaleway
+
+    if "tls" in inspect.signature(LocalScaleway).parameters:
+        return True
+    log("this emulator has no tls option: the network scenario runs over plain HTTP")
+    return False
+
+
+@contextlib.contextmanager
+def network_bench(bench: Bench) -> Iterator[Bench]:
+    """`bench` with an emulator of its own serving HTTPS (unless --plain-http): users reach
+    Scaleway over TLS, and HTTP/2 needs it. The SDK (requests) trusts its CA by
+    REQUESTS_CA_BUNDLE, the httpx clients by `verify`."""
+    if not bench.network_tls:
+        yield bench
+        return
+    with running_emulator(max_accounts=1000, tls=True) as emulator, raw_client(emulator) as raw:
+        previous = os.environ.get("REQUESTS_CA_BUNDLE")
+        os.environ["REQUESTS_CA_BUNDLE"] = emulator.ca_file
+        try:
+            yield dataclasses.replace(bench, emulator=emulator, accounts=Accounts(emulator, raw))
+        finally:
+            if previous is None:
+                os.environ.pop("REQUESTS_CA_BUNDLE", None)
+            else:
+                os.environ["REQUESTS_CA_BUNDLE"] = previous
+
+
+def scenario_network(bench: Bench) -> list[Result]:
+    """7. network: get, list, create and quickstart at each round-trip time, peers side by side."""
+    with network_bench(bench) as tls_bench:
+        return network_rows(tls_bench)
+
+
+def network_rows(bench: Bench) -> list[Result]:
+    rows: list[Result] = []
+    for rtt_ms in bench.sizes.rtts_ms:
+        log(f"  round trip {rtt_ms} ms")
+        with network(bench.emulator, rtt_ms) as api_url, net_peers(bench, rtt_ms, api_url) as peers:
+            rows += net_get(bench, peers)
+            rows += net_list(bench, peers)
+            rows += net_create(bench, peers, named=False)
+            rows += net_create(bench, peers, named=True)
+            if rtt_ms:
+                rows += net_quickstart(bench, peers)
+    return rows
+
+
+def net_get(bench: Bench, peers: NetPeers) -> list[Result]:
+    account_id = bench.accounts.create()
+    calls = bench.sizes.net_get_calls
+    url = f"{BASE_PATH}/nats-accounts/{account_id}"
+    runs: dict[str, Callable[[], object]] = {
+        **{
+            peer: functools.partial(client.get_account, account_id)
+            for peer, client in peers.ours.items()
+        },
+        "sdk": lambda: peers.sdk.get_nats_account(nats_account_id=account_id),
+        "raw": lambda: raw_json(peers.raw, url),
+    }
+    measured = measure_side_by_side(
+        {peer: repeat(call, calls) for peer, call in runs.items()}, bench.sizes.repeats, warmup=1
+    )
+    title = net_title(f"get, {calls} sequential", peers)
+    key = f"get@{peers.rtt_ms}"
+    handshake = " and TLS handshake" if peers.api_url.startswith("https:") else ""
+    notes = {"sdk": f"new connection{handshake} per call"}
+    return [
+        Result(key, title, peer, "ms/call", 1000 / calls, measured[peer], notes.get(peer, ""))
+        for peer in runs
+    ]
+
+
+def net_list(bench: Bench, peers: NetPeers) -> list[Result]:
+    items, page_size = bench.sizes.net_list_items, bench.sizes.list_page_size
+    account_id = bench.accounts.with_credentials(items)
+    runs: dict[str, Callable[[], object]] = {
+        peer: functools.partial(list_ours, client, account_id, page_size, items)
+        for peer, client in peers.ours.items()
+    }
+    runs["sdk"] = lambda: expect(
+        len(peers.sdk.list_nats_credentials_all(nats_account_id=account_id, page_size=page_size)),
+        items,
+    )
+    runs["raw"] = lambda: expect(raw_list(peers.raw, account_id, page_size), items)
+    measured = measure_side_by_side(runs, bench.sizes.repeats, warmup=1)
+    title = net_title(f"list all {items:,}, page_size {page_size}", peers)
+    notes = {"raw": "one page after the other"}
+    for peer, client in peers.ours.items():
+        notes[peer] = f"{client._window} pages in flight{protocol(peer, peers)}"
+    return [
+        Result(
+            f"list@{peers.rtt_ms}",
+            title,
+            peer,
+            "ms/list",
+            1000,
+            measured[peer],
+            notes.get(peer, ""),
+        )
+        for peer in runs
+    ]
+
+
+def protocol(peer: str, peers: NetPeers) -> str:
+    """ ", HTTP/2 on one connection" for our default client over HTTPS (ours-h1: http2=False)."""
+    return (
+        ", HTTP/2 on one connection"
+        if peer == "ours" and peers.api_url.startswith("https:")
+        else ""
+    )
+
+
+def list_ours(api: NatsAPI, account_id: str, page_size: int, items: int) -> None:
+    expect(sum(1 for _ in api.list_credentials(account_id, page_size=page_size)), items)
+
+
+def net_create(bench: Bench, peers: NetPeers, *, named: bool) -> list[Result]:
+    """Create then delete credentials: unnamed in a fresh account per run, or named in the
+    account of net_list_items credentials (where a reconciling create could read pages)."""
+    count = bench.sizes.net_named_creates if named else bench.sizes.net_creates
+    runs_needed = bench.sizes.repeats + 1  # the warm-up round too
+    creators: dict[str, CreateDelete] = {
+        **{
+            peer: functools.partial(create_delete_ours, client)
+            for peer, client in peers.ours.items()
+        },
+        "sdk": functools.partial(create_delete_sdk, peers.sdk),
+        "raw": functools.partial(create_delete_raw, peers.raw),
+    }
+    names: list[str | None] = [f"bench-{index}" if named else None for index in range(count)]
+    runs: dict[str, Callable[[], object]] = {}
+    for peer, creator in creators.items():
+        if named:
+            crowded = bench.accounts.with_credentials(bench.sizes.net_list_items)
+            accounts: Iterator[str] = itertools.repeat(crowded)
+        else:
+            accounts = iter([bench.accounts.create() for _ in range(runs_needed)])
+        runs[peer] = bind(creator, accounts, names)
+    measured = measure_side_by_side(runs, bench.sizes.repeats, warmup=1)
+    what = (
+        f"create + delete {count} named, account of {bench.sizes.net_list_items:,}"
+        if named
+        else f"create + delete {count}"
+    )
+    key = f"{'create-named' if named else 'create'}@{peers.rtt_ms}"
+    return [
+        Result(key, net_title(what, peers), peer, "ms/create+delete", 1000 / count, measured[peer])
+        for peer in runs
+    ]
+
+
+def net_quickstart(bench: Bench, peers: NetPeers) -> list[Result]:
+    """The quickstart through the delayed API (the NATS connection itself is not delayed)."""
+    runs: list[QuickstartRun] = []
+    with event_loop() as loop:
+
+        def run() -> float:
+            record = QuickstartRun()
+            runs.append(record)
+            return loop.run_until_complete(quickstart_once(bench.emulator, record, peers.api_url))
+
+        measurement = measure(run, bench.sizes.net_quickstarts, clock=None)
+    title = net_title("quickstart, nothing → first message", peers)
+    note = f"API delayed, NATS not; {step_shares(runs)}"
+    details = [dataclasses.asdict(record) for record in runs]
+    return [
+        Result(f"quickstart@{peers.rtt_ms}", title, "ours", "ms", 1000, measurement, note, details)
+    ]
+
+
+# -- cold start ---------------------------------------------------------------------------------
+
+
+def cold_commands() -> dict[str, tuple[str, str, list[str]]]:
+    """scenario key -> (peer, title, command): what starting a process costs, to its exit."""
+    python = sys.executable
+    scw_nats = shutil.which("scw-nats") or str(Path(python).with_name("scw-nats"))
+    return {
+        "floor": ("python", "cold start: python -c pass", [python, "-c", "pass"]),
+        "import": (
+            "ours",
+            "cold start: import scaleway_nats",
+            [python, "-c", "import scaleway_nats"],
+        ),
+        "import-sdk": (
+            "sdk",
+            "cold start: import scaleway.mnq.v1beta1",
+            [python, "-c", "import scaleway.mnq.v1beta1"],
+        ),
+        "client": (
+            "ours",
+            "cold start: from scaleway_nats import NatsAPI; NatsAPI",
+            [python, "-c", "from scaleway_nats import NatsAPI; NatsAPI"],
+        ),
+        "help": ("ours", "cold start: scw-nats --help", [scw_nats, "--help"]),
+    }
+
+
+def scenario_coldstart(bench: Bench) -> list[Result]:
+    """8. cold start: process start to exit, each command in turn, repeated."""
+    commands = cold_commands()
+
+    def start(command: list[str]) -> Callable[[], object]:
+        return lambda: subprocess.run(
+            command, check=True, stdout=subprocess.DEVNULL, timeout=PROBE_TIMEOUT
+        )
+
+    measured = measure_side_by_side(
+        {key: start(command) for key, (_, _, command) in commands.items()},
+        bench.sizes.cold_repeats,
+        warmup=1,
+    )
+    # The SDK's import row shares the key of ours so that the table shows sdk / ours.
+    return [
+        Result(
+            "cold:import" if key == "import-sdk" else f"cold:{key}",
+            title,
+            peer,
+            "ms",
+            1000,
+            measured[key],
+        )
+        for key, (peer, title, _) in commands.items()
+    ]
+
+
 SCENARIOS: dict[str, Callable[[Bench], list[Result]]] = {
     "get": scenario_get,
     "list": scenario_list,
     "create": scenario_create,
     "quickstart": scenario_quickstart,
     "overhead": scenario_overhead,
+    "network": scenario_network,
+    "coldstart": scenario_coldstart,
+    # Last: its 50,000 seeded rows slow every later listing of the emulator (~4x per page).
     "memory": scenario_memory,
 }
 
@@ -896,7 +1242,40 @@ def targets(results: Results, sizes: Sizes) -> list[Target]:
         ratio_target(results, f"list-{sizes.list_page_size}", "sdk", "ours", 2.0, at_most=False),
         quickstart_target(results),
         memory_target(results, sizes),
+        *network_targets(results, max(sizes.rtts_ms)),
+        bound_target(results, "cold:import", "ours", 0.150),
+        bound_target(results, "cold:help", "ours", 0.200),
     ]
+
+
+def network_targets(results: Results, rtt: int) -> list[Target]:
+    """Issue 13's targets, at the largest round trip of the run, for each of our clients."""
+    goals: list[Target] = []
+    for ours in ("ours", "ours-h1"):
+        if results.get(f"get@{rtt}", ours) is None and ours != "ours":
+            continue
+        goals += [
+            ratio_target(results, f"get@{rtt}", "sdk", ours, 2.5, at_most=False),
+            ratio_target(results, f"get@{rtt}", ours, "raw", 1.1, at_most=True),
+            ratio_target(results, f"list@{rtt}", "sdk", ours, 8.0, at_most=False),
+            ratio_target(results, f"create@{rtt}", ours, "raw", 1.1, at_most=True),
+            ratio_target(results, f"create-named@{rtt}", ours, "raw", 1.1, at_most=True),
+        ]
+    if rtt:
+        goals.append(bound_target(results, f"quickstart@{rtt}", "ours", 12 * rtt / 1000, "12 RTT"))
+    return goals
+
+
+def bound_target(
+    results: Results, scenario: str, peer: str, seconds: float, label: str = ""
+) -> Target:
+    """The median under `seconds`."""
+    row = results.get(scenario, peer)
+    goal = f"{scenario}: {peer} median ≤ {seconds * 1000:.0f} ms" + (f" ({label})" if label else "")
+    if row is None or row.measurement.median is None:
+        return Target(goal, "not measured", None)
+    median, p95 = row.measurement.median, row.measurement.p95 or 0.0
+    return Target(goal, f"{median * 1000:.0f} ms (p95 {p95 * 1000:.0f} ms)", median <= seconds)
 
 
 def ratio_target(
@@ -956,10 +1335,10 @@ def markdown_row(results: Results, row: Result) -> str:
         elapsed = measurement.seconds_to_error or 0.0
         note = f"{measurement.error}, after {elapsed:.1f} s; {note}".strip("; ")
     cells = ["", ""]
-    if row.peer == "ours":
+    if row.peer.startswith("ours"):  # "ours" and "ours-h1", each against the others
         cells = [
-            format_ratio(results.ratio(row.scenario, "sdk", "ours")),
-            format_ratio(results.ratio(row.scenario, "ours", "raw")),
+            format_ratio(results.ratio(row.scenario, "sdk", row.peer)),
+            format_ratio(results.ratio(row.scenario, row.peer, "raw")),
         ]
     return (
         f"| {row.title} | {row.peer} | {median} | {p95} | {row.unit} | "
@@ -982,7 +1361,17 @@ def machine() -> dict[str, Any]:
     }
 
 
-PACKAGES = ("scaleway-nats", "scaleway", "httpx", "requests", "nats-py", "uvicorn", "starlette")
+PACKAGES = (
+    "scaleway-nats",
+    "scaleway",
+    "httpx",
+    "h2",
+    "requests",
+    "nats-py",
+    "uvicorn",
+    "hypercorn",
+    "starlette",
+)
 
 
 def cpu_model() -> str:
@@ -1044,6 +1433,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only", nargs="+", choices=list(SCENARIOS), help="run these scenarios only"
     )
     parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
+    parser.add_argument(
+        "--plain-http", action="store_true", help="network scenario over HTTP, not HTTPS"
+    )
     return parser.parse_args(argv)
 
 
@@ -1055,6 +1447,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = args.only or list(SCENARIOS)
     log(f"starting the emulator ({'quick' if args.quick else 'full'} run)")
     with running_emulator(max_accounts=1000) as emulator, bench_context(sizes, emulator) as bench:
+        bench.network_tls = not args.plain_http and emulator_has_tls()
         rows: list[Result] = []
         for number, name in enumerate(chosen, 1):
             log(f"{number}/{len(chosen)} {name}: {SCENARIOS[name].__doc__.splitlines()[0]}")

@@ -6,7 +6,6 @@ after any subcommand: `_add_global_options` adds them to every command of the tr
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime
 import json
@@ -16,14 +15,12 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import click
 
 from ._version import __version__
-from .api import NatsAPI
-from .errors import ScalewayError
 from .models import (
     MAX_FILE_NAME_BYTES,
     ORDER_BY,
@@ -34,7 +31,14 @@ from .models import (
     write_secret_file,
 )
 from .nats import CA_FILE_ENV, connect, save_context
-from .quickstart import QuickstartResult, StepResult, format_step, quickstart
+
+if TYPE_CHECKING:
+    from .api import NatsAPI
+    from .quickstart import QuickstartResult, StepResult
+
+# Cold start (issue 13): `scw-nats --help` loads click, the models and this module only. The
+# client (httpx, the generated code), the quickstart and the emulator are imported by the
+# commands that use them; `nats` here is light (nats-py itself loads on connect).
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,6 +62,8 @@ class State:
 
     def api(self) -> NatsAPI:
         if self._api is None:
+            from .api import NatsAPI
+
             self._api = NatsAPI(region=self.region, profile=self.profile)
         return self._api
 
@@ -71,6 +77,8 @@ class _Group(click.Group):
     into a one-line message and exit code 1: users read a cause, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from .errors import ScalewayError  # a command runs: the client is about to be loaded
+
         try:
             return super().invoke(ctx)
         except (ScalewayError, OSError, ValueError, RuntimeError, ImportError) as error:
@@ -339,6 +347,8 @@ def credentials_create(
     try:
         write_secret_file(path, created.content or "")
     except OSError as error:
+        from .errors import ScalewayError
+
         try:
             api.delete_credentials(created, state.region)
         except ScalewayError as cleanup:
@@ -430,6 +440,7 @@ def _quickstart_json(result: QuickstartResult) -> dict[str, Any]:
 @pass_state
 def quickstart_command(state: State, local: bool | None, keep: bool, ca_file: str | None) -> None:
     """Create an account and credentials, connect over TLS, pub/sub, JetStream, clean up."""
+    from .quickstart import format_step, quickstart
 
     def print_step(step: StepResult) -> None:  # with -o json, progress goes to stderr
         click.secho(format_step(step), fg=None if step.ok else "red", err=state.json)
@@ -507,6 +518,7 @@ def pub(
     state: State, server: str, creds_file: str, ca_file: str | None, subject: str, message: str
 ) -> None:
     """Publish MESSAGE on SUBJECT."""
+    import asyncio
 
     async def run() -> None:
         client = await connect(server, creds_file, ca_file)
@@ -549,6 +561,7 @@ def sub(
     Exits 1 when --timeout ends before --count messages came. With -o json, one JSON
     object per message and line: subject, data, reply.
     """
+    import asyncio
 
     def show(number: int, message: Any) -> None:
         data = message.data.decode(errors="replace")

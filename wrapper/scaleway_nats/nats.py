@@ -9,7 +9,6 @@ publicly trusted (the local emulator's is signed by its own CA). It comes from t
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -20,15 +19,15 @@ import ssl
 import time
 import urllib.parse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nats
-import nats.errors
-from nats.aio.client import Client as NatsClient
-from nats.aio.client import RawCredentials
-
-from .errors import NatsConnectError
 from .models import NatsAccount, NatsCredentials, write_secret_file
+
+if TYPE_CHECKING:
+    from nats.aio.client import Client as NatsClient
+
+# nats-py (~60 ms to import) and the errors module (httpx) are imported where a connection is
+# made, so that the CLI and `import scaleway_nats` start without them (issue 13, cold start).
 
 __all__ = [
     "CA_FILE_ENV",
@@ -121,6 +120,8 @@ def _user_credentials(credentials: NatsCredentials | str | os.PathLike[str]) -> 
                 f"credentials {credentials.id} carry no .creds content (only create_credentials() "
                 "returns it): pass the path of the .creds file instead"
             )
+        from nats.aio.client import RawCredentials
+
         return RawCredentials(credentials.content)  # in memory: no file needed
     return os.fspath(credentials)
 
@@ -143,6 +144,10 @@ async def connect(
     timeout, 3 reconnect attempts). Raises NatsConnectError, naming the cause and the
     attempts made, when no connection is made.
     """
+    import asyncio
+
+    from .errors import NatsConnectError
+
     started = time.monotonic()
     attempts = 0
     delay = 0.1
@@ -172,6 +177,13 @@ async def _connect_once(
     ca_file: str | os.PathLike[str] | None,
     options: dict[str, Any],
 ) -> NatsClient:
+    import asyncio
+
+    import nats
+    import nats.errors
+
+    from .errors import NatsConnectError
+
     options.setdefault("connect_timeout", 5)
     options.setdefault("max_reconnect_attempts", 3)
     options.setdefault("name", "scaleway-nats")

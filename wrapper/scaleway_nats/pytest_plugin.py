@@ -9,12 +9,12 @@ extra, which brings the emulator) is enough:
 - `nats_connection` (function): `async with nats_connection(account, creds) as nc:` a nats-py
   client connected over TLS with the emulator's CA.
 
-The emulator is imported only when a fixture is used: the plugin costs nothing otherwise.
+The client and the emulator are imported only when a fixture is used: loading the plugin, which
+pytest does in every session of a project that installs the package, costs nothing else.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -22,15 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .api import AsyncNatsAPI, NatsAPI
-from .errors import NotFoundError
-from .models import REGIONS, NatsAccount, NatsCredentials
-from .nats import connect
-
 if TYPE_CHECKING:
     from nats.aio.client import Client as NatsClient
 
+    from .api import AsyncNatsAPI, NatsAPI
     from .local import LocalScaleway
+    from .models import NatsAccount, NatsCredentials
 
 __all__ = ["async_nats_api", "nats_api", "nats_connection", "scaleway_nats_local"]
 
@@ -53,6 +50,8 @@ def _settings(env: LocalScaleway) -> dict[str, Any]:
 
 
 def _existing(api: NatsAPI) -> tuple[set[str], set[str]]:
+    from .models import REGIONS
+
     accounts = {a.id for region in REGIONS for a in api.list_accounts(region=region)}
     credentials = {c.id for region in REGIONS for c in api.list_credentials(region=region)}
     return accounts, credentials
@@ -61,6 +60,10 @@ def _existing(api: NatsAPI) -> tuple[set[str], set[str]]:
 @contextlib.contextmanager
 def _deleting_what_the_test_creates(env: LocalScaleway) -> Iterator[None]:
     """Delete, after the block, the accounts and credentials that did not exist before it."""
+    from .api import NatsAPI
+    from .errors import NotFoundError
+    from .models import REGIONS
+
     with NatsAPI(**_settings(env)) as api:
         accounts, credentials = _existing(api)
         try:
@@ -82,6 +85,8 @@ def _deleting_what_the_test_creates(env: LocalScaleway) -> Iterator[None]:
 @pytest.fixture
 def nats_api(scaleway_nats_local: LocalScaleway) -> Iterator[NatsAPI]:
     """A `NatsAPI` on the session's emulator; what the test creates is deleted after it."""
+    from .api import NatsAPI
+
     with (
         _deleting_what_the_test_creates(scaleway_nats_local),
         NatsAPI(**_settings(scaleway_nats_local)) as api,
@@ -96,6 +101,10 @@ def async_nats_api(scaleway_nats_local: LocalScaleway) -> Iterator[AsyncNatsAPI]
     A plain fixture, so it needs no async plugin; its connections belong to the test's loop,
     which is closed by the time it is torn down, so they are dropped, not closed politely.
     """
+    import asyncio
+
+    from .api import AsyncNatsAPI
+
     with _deleting_what_the_test_creates(scaleway_nats_local):
         api = AsyncNatsAPI(**_settings(scaleway_nats_local))
         try:
@@ -112,6 +121,8 @@ def nats_connection(scaleway_nats_local: LocalScaleway) -> Connector:
     `creds` is a `NatsCredentials` fresh from create, or the path of a `.creds` file; other
     keyword arguments go to `scaleway_nats.nats.connect`. The connection closes with the block.
     """
+    from .nats import connect
+
     ca_file = scaleway_nats_local.ca_file
 
     @contextlib.asynccontextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import importlib.util
 import types
 from collections.abc import Callable, Mapping
 from typing import TypeVar
@@ -35,9 +36,14 @@ from ..retry import Clock, Created, Fresh, RetryPolicy, SystemClock, is_ambiguou
 from .pagination import Pager, collect_pages
 from .requester import Requester
 
-__all__ = ["PAGE_PREFETCH_WINDOW", "NatsAPI"]
+__all__ = ["PAGE_PREFETCH_WINDOW", "PAGE_PREFETCH_WINDOW_HTTP2", "NatsAPI"]
 
-PAGE_PREFETCH_WINDOW = 4  # pages fetched concurrently after the first when iterating a list
+# Pages fetched concurrently after the first when iterating a list. Over HTTP/1.1 each needs
+# its own connection (and TLS handshake on first use); over HTTP/2 they share one, so the
+# window is wider. Both are our choice: Scaleway publishes no concurrency limit (an HTTP/2
+# server advertises the streams it accepts at once, and httpx keeps under that).
+PAGE_PREFETCH_WINDOW = 4
+PAGE_PREFETCH_WINDOW_HTTP2 = 16
 
 T = TypeVar("T")
 
@@ -53,6 +59,13 @@ class NatsAPI:
     `timeout` is the wall-clock time one attempt may take (connect to last byte), and
     `retry_policy.deadline` that of the whole call, retries included. `clock` (tests) is
     where retries read the time and sleep.
+
+    `http2` (default: on, as `h2` is a dependency) offers HTTP/2 by ALPN on https:// URLs
+    (Scaleway's API gateway speaks it; a server that does not gets HTTP/1.1, and plain
+    http:// always does): requests then share one connection, so listing keeps
+    `list_concurrency` pages in flight (default PAGE_PREFETCH_WINDOW_HTTP2, else
+    PAGE_PREFETCH_WINDOW). The README's Performance section has the figures behind the
+    default. It applies to the default transport; a `transport=` given decides for itself.
     """
 
     def __init__(
@@ -67,10 +80,10 @@ class NatsAPI:
         *,
         config: Config | None = None,
         retry_policy: RetryPolicy | None = None,
-        list_concurrency: int = PAGE_PREFETCH_WINDOW,
+        list_concurrency: int | None = None,
         transport: httpx.BaseTransport | None = None,
         verify: bool | str = True,
-        http2: bool = False,
+        http2: bool | None = None,
         clock: Clock | None = None,
     ) -> None:
         if config is None:
@@ -82,9 +95,16 @@ class NatsAPI:
                 profile=profile,
             )
         self.config = config.require_credentials()
+        if http2 is None:  # the default: on wherever it can be (README, Performance)
+            http2 = importlib.util.find_spec("h2") is not None
+        require_http2(http2)
+        # HTTP/2 needs TLS here (httpx speaks cleartext HTTP/2 only when told the server does)
+        # and our transport: a given one decides its protocol, so it gets the HTTP/1.1 window.
+        multiplexed = http2 and transport is None and self.config.api_url.startswith("https:")
+        if list_concurrency is None:
+            list_concurrency = PAGE_PREFETCH_WINDOW_HTTP2 if multiplexed else PAGE_PREFETCH_WINDOW
         if list_concurrency < 1:
             raise ValueError(f"list_concurrency must be >= 1, got {list_concurrency}")
-        require_http2(http2)
         policy = retry_policy or RetryPolicy(max_retries=max_retries)
         clock = clock or SystemClock()
         self._defaults = ops.Defaults(self.config.project_id, self.config.region)

@@ -1,0 +1,82 @@
+"""HTTPS for the emulator's API (issue 13): HTTP/2 and HTTP/1.1 by ALPN, the emulator's CA.
+
+Real TLS over loopback: Hypercorn serving an ASGI app, httpx (with h2) as the client.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from scaleway_nats.local.https import HttpsServer
+from scaleway_nats.local.tls import TlsFiles, ensure_tls
+
+
+async def _echo_version(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Answers the HTTP version the server saw: what ALPN negotiated."""
+    if scope["type"] != "http":
+        return
+    body = scope["http_version"].encode()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": body})
+
+
+@pytest.fixture
+def tls(tmp_path: Path) -> TlsFiles:
+    return ensure_tls(tmp_path / "tls")
+
+
+@pytest.fixture
+def server(tls: TlsFiles) -> Iterator[str]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    https = HttpsServer(_echo_version, sock, tls)  # type: ignore[arg-type]
+    https.start()
+    try:
+        yield f"https://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        https.stop()
+
+
+def test_http2_is_negotiated_with_a_client_that_offers_it(server: str, tls: TlsFiles) -> None:
+    context = ssl.create_default_context(cafile=str(tls.ca_file))
+    with httpx.Client(verify=context, http2=True) as client:
+        responses = [client.get(f"{server}/{index}") for index in range(3)]
+    assert [r.http_version for r in responses] == ["HTTP/2"] * 3
+    assert [r.text for r in responses] == ["2"] * 3
+
+
+def test_http1_still_served_on_the_same_port(server: str, tls: TlsFiles) -> None:
+    context = ssl.create_default_context(cafile=str(tls.ca_file))
+    with httpx.Client(verify=context) as client:
+        response = client.get(server)
+    assert response.http_version == "HTTP/1.1"
+    assert response.text == "1.1"
+
+
+def test_certificate_comes_from_the_emulator_ca(server: str) -> None:
+    with (
+        httpx.Client(http2=True) as client,
+        pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"),
+    ):
+        client.get(server)  # the system's CAs do not know the emulator's
+
+
+def test_stop_closes_the_port(tls: TlsFiles) -> None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    port = sock.getsockname()[1]
+    https = HttpsServer(_echo_version, sock, tls)  # type: ignore[arg-type]
+    https.start()
+    https.stop()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    https.stop()  # idempotent
