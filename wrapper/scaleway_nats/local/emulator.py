@@ -25,10 +25,12 @@ from .._files import write_atomic
 from . import jwt
 from .app import REGIONS, Api
 from .faults import DropFilter, FaultInjector, FaultStats
+from .https import HttpsServer
+from .latency import MAX_LATENCY_MS, LatencyProxy, ProxyStats
 from .nats_server import NatsServer, NatsServerError, Trust
 from .service import Service, now
 from .store import Organization, Store
-from .tls import ensure_tls
+from .tls import TlsFiles, ensure_tls
 
 log = logging.getLogger("scaleway_nats.local")
 
@@ -70,9 +72,19 @@ class LocalScaleway:
         max_accounts: int = 10,
         fault_rate: float = 0.0,
         fault_seed: int | None = None,
+        tls: bool = False,
+        latency_ms: float = 0.0,
     ) -> None:
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
+        if not 0.0 <= latency_ms <= MAX_LATENCY_MS:
+            raise ValueError(
+                f"latency_ms must be between 0 and {MAX_LATENCY_MS:.0f} (one way), got {latency_ms}"
+            )
+        self.tls = tls
+        self.latency_ms = latency_ms
+        self._https: HttpsServer | None = None
+        self._latency: LatencyProxy | None = None
         self._requested_dir = Path(state_dir) if state_dir is not None else None
         self.host = host
         self.api_port = api_port
@@ -199,9 +211,9 @@ class LocalScaleway:
                 server.port = None  # the previous run's port is taken: pick a new one
                 server.start()
             store.set_meta(f"nats_port:{server.region}", str(server.port))
-        self._start_api(Api(service))
+        self._start_api(Api(service), tls)
 
-    def _start_api(self, api: Api) -> None:
+    def _start_api(self, api: Api, tls: TlsFiles) -> None:
         app = FaultInjector(api.asgi(), self.fault_rate, self.fault_seed, self._stats)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when
@@ -212,6 +224,25 @@ class LocalScaleway:
         sock.bind((self.host, self.api_port))
         sock.listen(128)
         port = sock.getsockname()[1]
+        scheme = "https" if self.tls else "http"
+        if self.tls:  # HTTP/2 and HTTP/1.1 by ALPN, certificate from our CA (https.py)
+            self._https = HttpsServer(app, sock, tls)
+            self._https.start()
+        else:  # uvicorn: faster than Hypercorn on plain HTTP (https.py has the figures)
+            self._start_uvicorn(app, sock)
+        if self.latency_ms:  # clients reach the API through the delaying proxy (latency.py)
+            self._latency = LatencyProxy((self.host, port), self.latency_ms, host=self.host)
+            port = self._latency.start().port
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self.api_url = f"{scheme}://{host}:{port}"
+        log.info("Scaleway NATS API emulator listening on %s", self.api_url)
+
+    @property
+    def latency_stats(self) -> ProxyStats | None:
+        """What the latency proxy did (connections, chunks delayed), when `latency_ms` is set."""
+        return self._latency.stats if self._latency is not None else None
+
+    def _start_uvicorn(self, app: FaultInjector, sock: socket.socket) -> None:
         logging.getLogger("uvicorn.error").addFilter(DropFilter())
         config = uvicorn.Config(
             app,
@@ -230,12 +261,15 @@ class LocalScaleway:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("the emulator's HTTP server did not start")
             time.sleep(0.005)
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        self.api_url = f"http://{host}:{port}"
-        log.info("Scaleway NATS API emulator listening on %s", self.api_url)
 
     def stop(self) -> None:
         """Stop the API and both nats-servers; idempotent. Removes a temporary state dir."""
+        if self._latency is not None:
+            self._latency.stop()
+            self._latency = None
+        if self._https is not None:
+            self._https.stop()
+            self._https = None
         if self._uvicorn is not None:
             self._uvicorn.should_exit = True
             if self._thread is not None:
