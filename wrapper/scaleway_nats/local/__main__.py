@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .latency import MAX_LATENCY_MS
 from .serve import serve
 
 
@@ -25,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         "--latency-ms", type=float, default=0.0, help="one-way delay added to the API (0-1000)"
     )
     args = parser.parse_args(argv)
+    from .latency import MAX_LATENCY_MS
+
     if not 0 <= args.latency_ms <= MAX_LATENCY_MS:
         parser.error(f"--latency-ms must be between 0 and {MAX_LATENCY_MS:.0f}")
     # Passed only when set, like the CLI's settings.

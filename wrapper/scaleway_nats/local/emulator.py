@@ -17,7 +17,7 @@ import time
 import uuid
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -25,8 +25,10 @@ from .._files import write_atomic
 from . import jwt
 from .app import REGIONS, Api
 from .faults import DropFilter, FaultInjector, FaultStats
-from .https import HttpsServer
-from .latency import MAX_LATENCY_MS, LatencyProxy, ProxyStats
+
+if TYPE_CHECKING:
+    from .https import HttpsServer
+    from .latency import LatencyProxy, ProxyStats
 from .nats_server import NatsServer, NatsServerError, Trust
 from .service import Service, now
 from .store import Organization, Store
@@ -77,6 +79,9 @@ class LocalScaleway:
     ) -> None:
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
+        # Imported here: `python -m scaleway_nats.local.latency` runs after this package loads.
+        from .latency import MAX_LATENCY_MS
+
         if not 0.0 <= latency_ms <= MAX_LATENCY_MS:
             raise ValueError(
                 f"latency_ms must be between 0 and {MAX_LATENCY_MS:.0f} (one way), got {latency_ms}"
@@ -84,7 +89,7 @@ class LocalScaleway:
         self.tls = tls
         self.latency_ms = latency_ms
         self._https: HttpsServer | None = None
-        self._latency: LatencyProxy | None = None
+        self._latency: LatencyProxy | None = None  # both imported when used
         self._requested_dir = Path(state_dir) if state_dir is not None else None
         self.host = host
         self.api_port = api_port
@@ -226,11 +231,15 @@ class LocalScaleway:
         port = sock.getsockname()[1]
         scheme = "https" if self.tls else "http"
         if self.tls:  # HTTP/2 and HTTP/1.1 by ALPN, certificate from our CA (https.py)
+            from .https import HttpsServer  # Hypercorn: imported only when asked for
+
             self._https = HttpsServer(app, sock, tls)
             self._https.start()
         else:  # uvicorn: faster than Hypercorn on plain HTTP (https.py has the figures)
             self._start_uvicorn(app, sock)
         if self.latency_ms:  # clients reach the API through the delaying proxy (latency.py)
+            from .latency import LatencyProxy  # run alone too (python -m): imported when used
+
             self._latency = LatencyProxy((self.host, port), self.latency_ms, host=self.host)
             port = self._latency.start().port
         host = f"[{self.host}]" if ":" in self.host else self.host
