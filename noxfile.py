@@ -17,9 +17,13 @@ def install_project(session: nox.Session, extras: str = "local,dev") -> None:
 
 @nox.session
 def generate(session: nox.Session) -> None:
-    """Regenerate generated/scaleway_nats_api from spec/ (`-- --check` only compares)."""
+    """Regenerate generated/scaleway_nats_api from spec/ and the sync client from _async/.
+
+    `-- --check` only compares, and fails naming each stale or hand-edited file.
+    """
     session.install("openapi-python-client==0.26.2", "ruff==0.13.3")
     session.run("python", "scripts/generate.py", *session.posargs)
+    session.run("python", "scripts/unasync.py", *session.posargs)
 
 
 @nox.session

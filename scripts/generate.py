@@ -2,6 +2,10 @@
 
     python scripts/generate.py            # rewrite generated/scaleway_nats_api
     python scripts/generate.py --check    # exit 1, naming each file, if it is stale
+    python scripts/generate.py --spec other.yaml --target /tmp/x/scaleway_nats_api   # a drill
+
+Regenerating prints a changelog of the API surface it changed (operations, parameters,
+schema properties, enum values added or removed), read by scripts/api_surface.py.
 
 Used by `nox -s generate` and by tests/test_generated.py, so a hand edit of the
 generated client, or a spec change without regeneration, turns CI red.
@@ -19,15 +23,19 @@ import sys
 import tempfile
 from pathlib import Path
 
+from api_surface import changelog  # scripts/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "scaleway-nats-api.yaml"
 CONFIG = ROOT / "spec" / "openapi-python-client.yaml"
+# Our changes to the generator's templates (a public request builder): spec/templates/*.jinja.
+TEMPLATES = ROOT / "spec" / "templates"
 PACKAGE = "scaleway_nats_api"
 TARGET = ROOT / "generated" / PACKAGE
 
 
-def generate_into(output: Path) -> None:
-    """Run openapi-python-client on the vendored spec, writing the package to `output`."""
+def generate_into(output: Path, spec: Path = SPEC) -> None:
+    """Run openapi-python-client on `spec`, writing the package to `output`."""
     env = dict(os.environ)
     # The generator's post_hooks call `ruff`: make it the ruff of this interpreter.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -35,8 +43,9 @@ def generate_into(output: Path) -> None:
         out = Path(tmp) / PACKAGE
         cmd = [
             sys.executable, "-m", "openapi_python_client", "generate",
-            "--path", str(SPEC), "--config", str(CONFIG),
+            "--path", str(spec), "--config", str(CONFIG),
             "--meta", "none", "--output-path", str(out), "--overwrite",
+            "--custom-template-path", str(TEMPLATES),
         ]  # fmt: skip
         result = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if result.returncode != 0 or "Warning" in result.stdout or "Error" in result.stdout:
@@ -105,11 +114,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if generated/ is stale")
     parser.add_argument("--target", type=Path, default=TARGET, help=argparse.SUPPRESS)
+    parser.add_argument("--spec", type=Path, default=SPEC, help="another OpenAPI document")
     args = parser.parse_args(argv)
     if args.check:
         return check(args.target.resolve())
-    generate_into(args.target)
+    with tempfile.TemporaryDirectory() as tmp:
+        before = Path(tmp) / PACKAGE
+        if args.target.exists():
+            shutil.copytree(args.target, before)
+        generate_into(args.target, args.spec.resolve())
+        changes = changelog(before, args.target)
     print(f"generated {args.target}")
+    print("API surface: " + ("\n  ".join(["changed", *changes]) if changes else "unchanged"))
     return 0
 
 

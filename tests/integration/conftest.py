@@ -1,11 +1,11 @@
-"""The wrapper against the real emulator, through one adapter for the sync and async clients.
+"""The wrapper against the real emulator, through the one adapter for the sync and async
+clients (tests/flavoured.py).
 
 Each test is written once, as a coroutine, and runs twice: with `NatsAPI` and `AsyncNatsAPI`.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,25 +13,9 @@ import pytest
 
 from scaleway_nats import AsyncNatsAPI, NatsAPI
 from scaleway_nats.local import LocalScaleway
+from tests.flavoured import Flavoured
 
-
-class Client:
-    """Calls a method of either client and awaits it when it is a coroutine."""
-
-    def __init__(self, api: NatsAPI | AsyncNatsAPI) -> None:
-        self.api = api
-        self.flavour = "async" if isinstance(api, AsyncNatsAPI) else "sync"
-
-    async def __call__(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.api, method)(*args, **kwargs)
-        return await result if inspect.isawaitable(result) else result
-
-    async def all(self, method: str, *args: Any, **kwargs: Any) -> list[Any]:
-        """Every item of a list_* call, iterated lazily with `for` or `async for`."""
-        pager = getattr(self.api, method)(*args, **kwargs)
-        if self.flavour == "async":
-            return [item async for item in pager]
-        return list(pager)
+Client = Flavoured  # the name these tests use
 
 
 def make_api(flavour: str, env: LocalScaleway, **options: Any) -> NatsAPI | AsyncNatsAPI:
@@ -40,13 +24,19 @@ def make_api(flavour: str, env: LocalScaleway, **options: Any) -> NatsAPI | Asyn
     return cls(**{**settings, **options})
 
 
+@pytest.fixture
+def cli_env(emulator: LocalScaleway, monkeypatch: pytest.MonkeyPatch) -> LocalScaleway:
+    """The emulator's settings in SCW_* variables, as a user of the CLI would set them."""
+    monkeypatch.setenv("SCW_SECRET_KEY", emulator.secret_key)
+    monkeypatch.setenv("SCW_DEFAULT_PROJECT_ID", emulator.project_id)
+    monkeypatch.setenv("SCW_API_URL", emulator.api_url)
+    return emulator
+
+
 @pytest.fixture(params=["sync", "async"])
 async def client(request: pytest.FixtureRequest, emulator: LocalScaleway) -> AsyncIterator[Client]:
-    api = make_api(request.param, emulator)
+    flavoured = Flavoured(make_api(request.param, emulator))
     try:
-        yield Client(api)
+        yield flavoured
     finally:
-        if isinstance(api, AsyncNatsAPI):
-            await api.aclose()
-        else:
-            api.close()
+        await flavoured.close()

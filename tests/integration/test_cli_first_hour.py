@@ -22,14 +22,6 @@ SCW_NATS = str(Path(sys.executable).parent / "scw-nats")
 
 
 @pytest.fixture
-def cli_env(emulator: LocalScaleway, monkeypatch: pytest.MonkeyPatch) -> LocalScaleway:
-    monkeypatch.setenv("SCW_SECRET_KEY", emulator.secret_key)
-    monkeypatch.setenv("SCW_DEFAULT_PROJECT_ID", emulator.project_id)
-    monkeypatch.setenv("SCW_API_URL", emulator.api_url)
-    return emulator
-
-
-@pytest.fixture
 def account(cli_env: LocalScaleway) -> Iterator[NatsAccount]:
     with NatsAPI() as api:
         created = api.create_account(name="first-hour")

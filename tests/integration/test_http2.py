@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from scaleway_nats import AsyncNatsAPI, NatsAPI
-from scaleway_nats.api import LIST_CONCURRENCY_HTTP1, LIST_CONCURRENCY_HTTP2
+from scaleway_nats.api import PAGE_PREFETCH_WINDOW, PAGE_PREFETCH_WINDOW_HTTP2
 from scaleway_nats.local.https import HttpsServer
 from scaleway_nats.local.tls import TlsFiles, ensure_tls
 
@@ -150,11 +150,11 @@ def test_http1_when_asked_with_one_connection_per_page_in_flight(
 def test_window_defaults_follow_the_protocol(tls: TlsFiles) -> None:
     url = "https://127.0.0.1:1"
     with NatsAPI(**settings(url, tls)) as api:
-        assert api._window == LIST_CONCURRENCY_HTTP2
+        assert api._window == PAGE_PREFETCH_WINDOW_HTTP2
     with NatsAPI(**settings(url, tls), http2=False) as api:
-        assert api._window == LIST_CONCURRENCY_HTTP1
+        assert api._window == PAGE_PREFETCH_WINDOW
     with NatsAPI(**settings("http://127.0.0.1:1", tls)) as api:
-        assert api._window == LIST_CONCURRENCY_HTTP1  # no HTTP/2 without TLS
+        assert api._window == PAGE_PREFETCH_WINDOW  # no HTTP/2 without TLS
     with NatsAPI(**settings(url, tls), list_concurrency=2) as api:
         assert api._window == 2
-    assert LIST_CONCURRENCY_HTTP2 > LIST_CONCURRENCY_HTTP1
+    assert PAGE_PREFETCH_WINDOW_HTTP2 > PAGE_PREFETCH_WINDOW

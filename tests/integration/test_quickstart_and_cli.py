@@ -6,7 +6,6 @@ import json
 import stat
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from scaleway_nats import NatsAPI
@@ -67,14 +66,6 @@ def test_quickstart_starts_an_emulator_when_nothing_is_configured() -> None:
     assert result.target == "local"
     assert result.ok, result.failed_step
     assert result.message == "Hi there!"
-
-
-@pytest.fixture
-def cli_env(emulator: LocalScaleway, monkeypatch: pytest.MonkeyPatch) -> LocalScaleway:
-    monkeypatch.setenv("SCW_SECRET_KEY", emulator.secret_key)
-    monkeypatch.setenv("SCW_DEFAULT_PROJECT_ID", emulator.project_id)
-    monkeypatch.setenv("SCW_API_URL", emulator.api_url)
-    return emulator
 
 
 def test_cli_account_and_credentials(cli_env: LocalScaleway, tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 import hashlib
-import inspect
 import itertools
 import json
 import re
@@ -26,15 +25,18 @@ import attrs
 import httpx
 import pytest
 
-from scaleway_nats import AsyncNatsAPI, NatsAPI, RetryPolicy
-from scaleway_nats.pagination import AsyncPager, Pager
+from scaleway_nats import REGIONS, AsyncNatsAPI, NatsAPI, RetryPolicy
+from scaleway_nats.operations import MAX_PAGE_SIZE
+from tests.flavoured import Flavoured
 from tests.ids import new_account_id
 
 API_URL = "https://scaleway.test"
 SECRET_KEY = "11111111-2222-3333-4444-555555555555"
 PROJECT_ID = "6b9c1c1e-5a0c-4f32-9a0d-3a1f4a3c2b10"
 OTHER_PROJECT_ID = "0d5a5f0e-7f9b-4c4a-8f0e-2b3c4d5e6f70"
-REGIONS = ("fr-par", "nl-ams")
+# What the fake answers a list without page_size: the emulator's default
+# (scaleway_nats/local/app.py PAGE_SIZE_DEFAULT), so that the two fakes agree.
+DEFAULT_PAGE_SIZE = 20
 
 # The layout of a real .creds file (terraform-provider-scaleway's recorded create answer,
 # internal/services/mnq/testdata/nats-credentials-basic.cassette.yaml), with fake key material.
@@ -385,9 +387,9 @@ def _not_found(resource: str, resource_id: str | None) -> httpx.Response:
 def _list(request: httpx.Request, items: list[dict[str, Any]], key: str) -> httpx.Response:
     params = request.url.params
     page = int(params.get("page", "1"))
-    page_size = int(params.get("page_size", "50"))
+    page_size = int(params.get("page_size", str(DEFAULT_PAGE_SIZE)))
     order = params.get("order_by", "created_at_asc")
-    if order not in _ORDERS or not 1 <= page_size <= 100 or page < 1:
+    if order not in _ORDERS or not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
         return _error(400, "invalid_arguments", "invalid argument(s)")
     field, descending = _ORDERS[order]
     if field == "created_at":  # the store keeps creation order
@@ -445,72 +447,28 @@ def api(fake: FakeScaleway) -> Iterator[NatsAPI]:
     client.close()
 
 
-class Flavoured:
-    """One face over NatsAPI and AsyncNatsAPI so that a test runs against both."""
-
-    def __init__(self, fake: FakeScaleway, flavour: str, **kwargs: Any) -> None:
-        self.fake = fake
-        self.flavour = flavour
-        self.api = make_api(fake, flavour, **kwargs)
-
-    @property
-    def stats(self) -> dict[str, int]:
-        return dict(self.api.stats)
-
-    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.api, method)(*args, **kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
-
-    async def take(self, pager: Pager[Any] | AsyncPager[Any], count: int) -> list[Any]:
-        """The first `count` items of a pager, consuming no more than that."""
-        if isinstance(pager, Pager):
-            return list(itertools.islice(iter(pager), count))
-        iterator = aiter(pager)
-        taken = []
-        try:
-            for _ in range(count):
-                taken.append(await anext(iterator))
-        except StopAsyncIteration:
-            pass
-        finally:
-            await iterator.aclose()  # type: ignore[attr-defined]
-        return taken
-
-    async def collect(self, pager: Pager[Any] | AsyncPager[Any]) -> list[Any]:
-        """Every item, by plain iteration (`for` / `async for`)."""
-        if isinstance(pager, Pager):
-            return [item for item in pager]
-        return [item async for item in pager]
-
-    async def pager_call(self, pager: Pager[Any] | AsyncPager[Any], method: str, *args: Any) -> Any:
-        result = getattr(pager, method)(*args)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
-
-    async def close(self) -> None:
-        if isinstance(self.api, NatsAPI):
-            self.api.close()
-        else:
-            await self.api.aclose()
+def _test_clock(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """`clock=` for the clients a test builds, when it asks for the `clock` fixture."""
+    if "clock" in request.fixturenames:
+        return {"clock": request.getfixturevalue("clock")}
+    return {}
 
 
 @pytest.fixture(params=["sync", "async"])
 async def client(request: pytest.FixtureRequest, fake: FakeScaleway) -> Any:
-    flavoured = Flavoured(fake, request.param)
+    flavoured = Flavoured(make_api(fake, request.param, **_test_clock(request)), fake)
     yield flavoured
     await flavoured.close()
 
 
 @pytest.fixture
-async def flavoured_factory(fake: FakeScaleway) -> Any:
+async def flavoured_factory(request: pytest.FixtureRequest, fake: FakeScaleway) -> Any:
     """Build more Flavoured clients with custom arguments (closed at teardown)."""
     made: list[Flavoured] = []
+    defaults = _test_clock(request)
 
     def build(flavour: str, **kwargs: Any) -> Flavoured:
-        flavoured = Flavoured(fake, flavour, **kwargs)
+        flavoured = Flavoured(make_api(fake, flavour, **{**defaults, **kwargs}), fake)
         made.append(flavoured)
         return flavoured
 

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
-import types
 from typing import Any
 
 import httpx
 import pytest
 
-import scaleway_nats._runtime as runtime
-import scaleway_nats.retry as retry_module
 from scaleway_nats import (
     InvalidArgumentsError,
     NotFoundError,
@@ -48,37 +44,19 @@ class Clock:
         self.sleeps.append(seconds)
         self.now += seconds
 
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+        await asyncio.sleep(0)
+
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Replace the runners' sleeps and the retry loop's clock: nothing really waits."""
-    fake = Clock()
-    real_sleep = asyncio.sleep
+def clock() -> Clock:
+    """Fake time for the client's retries (its `clock=`): nothing really waits.
 
-    async def async_sleep(seconds: float) -> None:
-        fake.sleep(seconds)
-        await real_sleep(0)
-
-    monkeypatch.setattr(
-        runtime,
-        "time",
-        types.SimpleNamespace(
-            sleep=fake.sleep, perf_counter=time.perf_counter, monotonic=fake.monotonic
-        ),
-    )
-    monkeypatch.setattr(
-        runtime,
-        "asyncio",
-        types.SimpleNamespace(
-            sleep=async_sleep,
-            gather=asyncio.gather,
-            wait_for=asyncio.wait_for,
-            timeout=getattr(asyncio, "timeout", None),  # Python 3.11+
-            TimeoutError=asyncio.TimeoutError,
-        ),
-    )
-    monkeypatch.setattr(retry_module, "time", types.SimpleNamespace(monotonic=fake.monotonic))
-    return fake
+    The conftest's `client` and `flavoured_factory` pass it to the clients they build when a
+    test asks for it.
+    """
+    return Clock()
 
 
 def policy(**kwargs: Any) -> RetryPolicy:

@@ -1,9 +1,9 @@
 """Wall-clock bounds on one HTTP attempt, for the sync client.
 
 httpx's timeouts bound each socket operation, not a request: a server sending one byte per
-second never trips a read timeout. The async runner cancels the attempt at its limit
-(asyncio.wait_for); threads cannot be cancelled, so the sync client's sockets are wrapped:
-every read, write and connect is given at most the time left before the limit the runner set
+second never trips a read timeout. The async client cancels the attempt at its limit
+(asyncio.timeout); threads cannot be cancelled, so the sync client's sockets are wrapped:
+every read, write and connect is given at most the time left before the limit the client set
 for this thread, and fails once it has passed. `BoundedStream` does the same between body
 chunks for transports that are not sockets (e.g. httpx.MockTransport).
 """
@@ -101,7 +101,7 @@ class _Backend(httpcore.NetworkBackend):
 
 
 def deadline_transport(
-    verify: ssl.SSLContext | str | bool, *, http2: bool = False
+    verify: ssl.SSLContext | str | bool, http2: bool = False
 ) -> httpx.HTTPTransport:
     """httpx's own transport, its sockets bounded by `bounded()`.
 

@@ -63,7 +63,7 @@ class Config:
 
     secret_key: str | None = attrs.field(default=None, repr=False)
     project_id: str | None = None
-    region: Region = DEFAULT_REGION
+    region: str = DEFAULT_REGION  # one of REGIONS (from the spec; may hold more than Region)
     api_url: str = DEFAULT_API_URL
     access_key: str | None = None
     organization_id: str | None = None

@@ -7,10 +7,12 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import attrs
 from dateutil.parser import isoparse
+
+from scaleway_nats_api.models import CreateNatsAccountRegion, ListNatsAccountsOrderBy
 
 from ._files import write_atomic
 
@@ -26,18 +28,21 @@ __all__ = [
     "write_secret_file",
 ]
 
-Region = Literal["fr-par", "nl-ams"]
-REGIONS: tuple[Region, ...] = get_args(Region)
+# The allowed values come from the spec, through the generated enums: a region or order
+# Scaleway adds is accepted after `nox -s generate` with no hand edit. The Literal types
+# below are for type checkers only; tests/unit/test_spec.py fails when they drift.
+REGIONS: tuple[str, ...] = tuple(region.value for region in CreateNatsAccountRegion)
+ORDER_BY: tuple[str, ...] = tuple(order.value for order in ListNatsAccountsOrderBy)
 
+Region = Literal["fr-par", "nl-ams"]
 OrderBy = Literal[
     "created_at_asc",
     "created_at_desc",
-    "updated_at_asc",
-    "updated_at_desc",
     "name_asc",
     "name_desc",
+    "updated_at_asc",
+    "updated_at_desc",
 ]
-ORDER_BY: tuple[OrderBy, ...] = get_args(OrderBy)
 
 
 def parse_time(value: object) -> datetime.datetime | None:
@@ -83,17 +88,17 @@ class NatsAccount:
     updated_at: datetime.datetime | None = None
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> NatsAccount:
+    def from_json(cls, data: object) -> NatsAccount:
         """From the API's JSON object (the spec's scaleway.mnq.v1beta1.NatsAccount)."""
-        data = _object(data, "a NATS account")
+        fields = _object(data, "a NATS account")
         return cls(
-            id=_text(data, "id"),
-            name=_text(data, "name"),
-            endpoint=_text(data, "endpoint"),
-            project_id=_text(data, "project_id"),
-            region=_text(data, "region"),
-            created_at=parse_time(data.get("created_at")),
-            updated_at=parse_time(data.get("updated_at")),
+            id=_text(fields, "id"),
+            name=_text(fields, "name"),
+            endpoint=_text(fields, "endpoint"),
+            project_id=_text(fields, "project_id"),
+            region=_text(fields, "region"),
+            created_at=parse_time(fields.get("created_at")),
+            updated_at=parse_time(fields.get("updated_at")),
         )
 
 
@@ -142,19 +147,19 @@ class NatsCredentials:
         return write_secret_file(target, self.content)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> NatsCredentials:
+    def from_json(cls, data: object) -> NatsCredentials:
         """From the API's JSON object (the spec's scaleway.mnq.v1beta1.NatsCredentials)."""
-        data = _object(data, "NATS credentials")
-        file = data.get("credentials")
+        fields = _object(data, "NATS credentials")
+        file = fields.get("credentials")
         file = file if isinstance(file, Mapping) else {}
         return cls(
-            id=_text(data, "id"),
-            name=_text(data, "name"),
-            nats_account_id=_text(data, "nats_account_id"),
-            region=_text(data, "region"),
-            created_at=parse_time(data.get("created_at")),
-            updated_at=parse_time(data.get("updated_at")),
-            checksum=_text(data, "checksum") or None,
+            id=_text(fields, "id"),
+            name=_text(fields, "name"),
+            nats_account_id=_text(fields, "nats_account_id"),
+            region=_text(fields, "region"),
+            created_at=parse_time(fields.get("created_at")),
+            updated_at=parse_time(fields.get("updated_at")),
+            checksum=_text(fields, "checksum") or None,
             file_name=_text(file, "name") or None,
             content=_text(file, "content") or None,
         )

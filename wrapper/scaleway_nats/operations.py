@@ -1,10 +1,10 @@
-"""The nine API operations as flows (see _runtime), on top of the generated client.
+"""The nine API operations' requests and answers, flavour-free (no I/O).
 
-Requests are built by the generated modules' `_get_kwargs` (paths, query, bodies), so a
-spec change reaches this layer through regeneration. Answers are parsed straight into
-the wrapper's models: the generated models' dateutil parsing cost 45% of the client's
-CPU when listing (scripts/bench.py). Added here: argument validation before sending,
-retries, reconciliation of creates.
+Arguments are validated here, before anything is sent; requests are built by the generated
+client's endpoint modules (paths, query, bodies), so a spec change reaches this layer through
+regeneration. Answers are parsed straight into the wrapper's models: the generated models'
+dateutil parsing cost 45% of the client's CPU when listing (scripts/bench.py). The clients
+that send them, with retries and reconciliation, are `_async/client.py` and its sync twin.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import re
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import TypeVar
 
 import attrs
 
@@ -50,13 +50,12 @@ from scaleway_nats_api.models import (
 )
 from scaleway_nats_api.types import UNSET
 
-from ._runtime import Flow
-from .errors import AmbiguousCreateError, InvalidArgumentsError, NotFoundError, ScalewayError
+from ._backend import Request
+from ._page import Page
+from .errors import AmbiguousCreateError, InvalidArgumentsError, ScalewayError
 from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
-from .pagination import Page, collect_pages
-from .retry import Created, Fresh, RetryPolicy, is_ambiguous, retrying, send, send_parsed
 
-__all__ = ["MAX_PAGE_SIZE", "Operations"]
+__all__ = ["MAX_PAGE_SIZE", "Defaults"]
 
 MAX_PAGE_SIZE = 100  # Scaleway's maximum page_size
 # Scaleway's own limits: scaleway/scaleway-sdk-js, packages/clients/src/api/mnq/v1beta1/
@@ -67,7 +66,6 @@ MAX_CREDENTIALS_NAME = 500
 # How far the server's clock may trail ours when recognising our own lost create.
 CLOCK_SKEW = datetime.timedelta(minutes=2)
 
-T = TypeVar("T")
 AccountRef = NatsAccount | str
 CredentialsRef = NatsCredentials | str
 
@@ -178,35 +176,24 @@ def generated_name(kind: str) -> str:
     return f"{kind}-{secrets.token_hex(8)}"
 
 
-# -- the operations -------------------------------------------------------------------------
+# -- references and defaults ------------------------------------------------------------------
 
 
 @attrs.frozen
-class Operations:
-    """Flows for each API call, bound to a default project, region and retry policy."""
+class Defaults:
+    """The project and region a client falls back on, and how references become ids."""
 
     project_id: str | None
     region: str
-    policy: RetryPolicy
-    list_page_size: int = MAX_PAGE_SIZE  # page size used when iterating a whole list
-    # what this client created lately: a 404/403 naming it may be Scaleway propagating it
-    created: Created = attrs.field(
-        default=attrs.Factory(
-            lambda self: Created(self.policy.propagation_window), takes_self=True
-        ),
-        eq=False,
-    )
 
-    # references and defaults
-
-    def _region(self, region: str | None, ref: object = None) -> str:
+    def region_for(self, region: str | None, ref: object = None) -> str:
         if region is not None:
             return check_region(region)
         if isinstance(ref, NatsAccount | NatsCredentials) and ref.region in REGIONS:
             return ref.region
         return self.region
 
-    def _project(self, project_id: str | None) -> str:
+    def project(self, project_id: str | None) -> str:
         chosen = project_id or self.project_id
         if chosen is None:
             raise InvalidArgumentsError.single(
@@ -214,296 +201,142 @@ class Operations:
             )
         return check_id(chosen, "project_id")
 
-    @staticmethod
-    def _account_id(ref: object) -> str:
-        if isinstance(ref, NatsAccount):
-            return ref.id
-        return check_account_id(ref)
 
-    @staticmethod
-    def _id(ref: object, argument: str) -> str:
-        if isinstance(ref, NatsAccount | NatsCredentials):
-            return ref.id
-        return check_id(ref, argument)
+def account_id_of(ref: object) -> str:
+    if isinstance(ref, NatsAccount):
+        return ref.id
+    return check_account_id(ref)
 
-    def _fresh(self, *refs: object) -> Fresh | None:
-        """Whether the call names a resource this client created within the window."""
-        ids = [r.id if isinstance(r, NatsAccount | NatsCredentials) else r for r in refs]
-        return self.created.fresh(*(i for i in ids if isinstance(i, str)))
 
-    def _idempotent(
-        self, request: dict[str, Any], parse: Callable[[Any], T], fresh: Fresh | None = None
-    ) -> Flow[T]:
-        return (
-            yield from retrying(
-                self.policy, lambda: send_parsed(request, parse), idempotent=True, fresh=fresh
-            )
-        )
+def id_of(ref: object, argument: str) -> str:
+    if isinstance(ref, NatsAccount | NatsCredentials):
+        return ref.id
+    return check_id(ref, argument)
 
-    def _delete(self, request: dict[str, Any], ref: object) -> Flow[None]:
-        maybe_done = False  # did an earlier attempt possibly delete it?
 
-        def attempt() -> Flow[None]:
-            nonlocal maybe_done
-            try:
-                yield from send(request)
-            except NotFoundError:
-                if not maybe_done:
-                    raise
-                # Gone on a retry after an ambiguous failure: that attempt deleted it.
-            except ScalewayError as error:
-                maybe_done = maybe_done or is_ambiguous(error)
-                raise
+def ids_named(*refs: object) -> list[str]:
+    """The ids that references (models or strings) name."""
+    ids = [r.id if isinstance(r, NatsAccount | NatsCredentials) else r for r in refs]
+    return [i for i in ids if isinstance(i, str)]
 
-        yield from retrying(self.policy, attempt, idempotent=True, fresh=self._fresh(ref))
-        gone = ref.id if isinstance(ref, NatsAccount | NatsCredentials) else ref
-        if isinstance(gone, str):
-            self.created.forget(gone)  # a 404 for it now is the truth
 
-    # accounts
+# -- requests, built by the generated client ---------------------------------------------------
 
-    def create_account(
-        self, name: str | None, project_id: str | None, region: str | None
-    ) -> Flow[NatsAccount]:
-        region = self._region(region)
-        project = self._project(project_id)
-        chosen = (
-            check_name(name, MAX_ACCOUNT_NAME)
-            if name is not None
-            else generated_name("nats-account")
-        )
-        request = create_nats_account._get_kwargs(
-            CreateNatsAccountRegion(region),
-            body=CreateNatsAccountBody(name=chosen, project_id=project),
-        )
-        recent_accounts = self._recent(self._accounts_in(project, region))
-        proven = name is None  # a generated name is unique: namesakes are ours
 
-        def attempt() -> Flow[NatsAccount]:
-            return send_parsed(request, NatsAccount.from_json)
+def create_account_request(region: str, name: str, project: str) -> Request:
+    return create_nats_account.request_kwargs(
+        CreateNatsAccountRegion(region), body=CreateNatsAccountBody(name=name, project_id=project)
+    )
 
-        def reconcile(error: ScalewayError) -> Flow[NatsAccount | None]:
-            made = yield from _made_by_this_call(
-                recent_accounts, chosen, proven, "create_account", error
-            )
-            if not made:
-                return None
-            for extra in made[1:]:  # several lost attempts all landed: ours, not needed
-                yield from self.delete_account(extra, region)
-            return made[0]  # the lost request did create it: adopt it
 
-        account = yield from retrying(self.policy, attempt, idempotent=False, reconcile=reconcile)
-        self.created.add(account.id, f"NATS account {account.id}")
-        return account
+def get_account_request(region: str, account_id: str) -> Request:
+    return get_nats_account.request_kwargs(GetNatsAccountRegion(region), account_id)
 
-    def get_account(self, account: AccountRef, region: str | None) -> Flow[NatsAccount]:
-        request = get_nats_account._get_kwargs(
-            GetNatsAccountRegion(self._region(region, account)),
-            self._account_id(account),
-        )
-        return self._idempotent(request, NatsAccount.from_json, self._fresh(account))
 
-    def update_account(
-        self, account: AccountRef, name: str, region: str | None
-    ) -> Flow[NatsAccount]:
-        request = update_nats_account._get_kwargs(
-            UpdateNatsAccountRegion(self._region(region, account)),
-            self._account_id(account),
-            body=UpdateNatsAccountBody(name=check_name(name, MAX_ACCOUNT_NAME)),
-        )
-        return self._idempotent(request, NatsAccount.from_json, self._fresh(account))
+def update_account_request(region: str, account_id: str, name: str) -> Request:
+    return update_nats_account.request_kwargs(
+        UpdateNatsAccountRegion(region), account_id, body=UpdateNatsAccountBody(name=name)
+    )
 
-    def delete_account(self, account: AccountRef, region: str | None) -> Flow[None]:
-        return self._delete(
-            delete_nats_account._get_kwargs(
-                DeleteNatsAccountRegion(self._region(region, account)),
-                self._account_id(account),
-            ),
-            account,
-        )
 
-    def account_page_fetcher(
-        self,
-        project_id: str | None,
-        order_by: str | None,
-        page_size: int | None,
-        region: str | None,
-    ) -> Callable[[int], Flow[Page[NatsAccount]]]:
-        """Validate list arguments now; return a function fetching page n."""
-        region = self._region(region)
-        project = check_id(project_id, "project_id") if project_id is not None else UNSET
-        order = ListNatsAccountsOrderBy(check_order_by(order_by))
-        size = check_page_size(page_size, self.list_page_size)
+def delete_account_request(region: str, account_id: str) -> Request:
+    return delete_nats_account.request_kwargs(DeleteNatsAccountRegion(region), account_id)
 
-        def fetch(number: int) -> Flow[Page[NatsAccount]]:
-            request = list_nats_accounts._get_kwargs(
-                ListNatsAccountsRegion(region),
-                project_id=project,
-                page=check_page(number),
-                page_size=size,
-                order_by=order,
-            )
 
-            def parse(data: Any) -> Page[NatsAccount]:
-                items = tuple(NatsAccount.from_json(a) for a in _rows(data, "nats_accounts"))
-                return Page(items, number, size, _count(data.get("total_count")))
+def list_accounts_request(
+    region: str, project: str | None, order_by: str, page: int, page_size: int
+) -> Request:
+    return list_nats_accounts.request_kwargs(
+        ListNatsAccountsRegion(region),
+        project_id=UNSET if project is None else project,
+        page=page,
+        page_size=page_size,
+        order_by=ListNatsAccountsOrderBy(order_by),
+    )
 
-            return self._idempotent(request, parse)
 
-        return fetch
+def create_credentials_request(region: str, account_id: str, name: str) -> Request:
+    return create_nats_credentials.request_kwargs(
+        CreateNatsCredentialsRegion(region),
+        body=CreateNatsCredentialsBody(nats_account_id=account_id, name=name),
+    )
 
-    # credentials
 
-    def create_credentials(
-        self, account: AccountRef, name: str | None, region: str | None
-    ) -> Flow[NatsCredentials]:
-        region = self._region(region, account)
-        account_id = self._account_id(account)
-        chosen = (
-            check_name(name, MAX_CREDENTIALS_NAME)
-            if name is not None
-            else generated_name("nats-credentials")
-        )
-        request = create_nats_credentials._get_kwargs(
-            CreateNatsCredentialsRegion(region),
-            body=CreateNatsCredentialsBody(nats_account_id=account_id, name=chosen),
-        )
-        recent_credentials = self._recent(self._credentials_of(account_id, region))
-        proven = name is None
+def get_credentials_request(region: str, credentials_id: str) -> Request:
+    return get_nats_credentials.request_kwargs(GetNatsCredentialsRegion(region), credentials_id)
 
-        def attempt() -> Flow[NatsCredentials]:
-            return send_parsed(request, NatsCredentials.from_json)
 
-        def reconcile(error: ScalewayError) -> Flow[NatsCredentials | None]:
-            # The .creds content is returned only once: credentials made by a lost request
-            # are unusable, so delete them and let the create be sent again.
-            made = yield from _made_by_this_call(
-                recent_credentials, chosen, proven, "create_credentials", error
-            )
-            for credentials in made:
-                yield from self.delete_credentials(credentials, region)
-            return None
+def delete_credentials_request(region: str, credentials_id: str) -> Request:
+    return delete_nats_credentials.request_kwargs(
+        DeleteNatsCredentialsRegion(region), credentials_id
+    )
 
-        created = yield from retrying(
-            self.policy,
-            attempt,
-            idempotent=False,
-            reconcile=reconcile,
-            fresh=self._fresh(account),  # a new account may not be known yet
-        )
-        self.created.add(created.id, f"NATS credentials {created.id}")
-        return created
 
-    def get_credentials(
-        self, credentials: CredentialsRef, region: str | None
-    ) -> Flow[NatsCredentials]:
-        request = get_nats_credentials._get_kwargs(
-            GetNatsCredentialsRegion(self._region(region, credentials)),
-            self._id(credentials, "nats_credentials_id"),
-        )
-        return self._idempotent(request, NatsCredentials.from_json, self._fresh(credentials))
+def list_credentials_request(
+    region: str,
+    account_id: str | None,
+    project: str | None,
+    order_by: str,
+    page: int,
+    page_size: int,
+) -> Request:
+    return list_nats_credentials.request_kwargs(
+        ListNatsCredentialsRegion(region),
+        project_id=UNSET if project is None else project,
+        nats_account_id=UNSET if account_id is None else account_id,
+        page=page,
+        page_size=page_size,
+        order_by=ListNatsCredentialsOrderBy(order_by),
+    )
 
-    def delete_credentials(self, credentials: CredentialsRef, region: str | None) -> Flow[None]:
-        return self._delete(
-            delete_nats_credentials._get_kwargs(
-                DeleteNatsCredentialsRegion(self._region(region, credentials)),
-                self._id(credentials, "nats_credentials_id"),
-            ),
-            credentials,
-        )
 
-    def credentials_page_fetcher(
-        self,
-        account: AccountRef | None,
-        project_id: str | None,
-        order_by: str | None,
-        page_size: int | None,
-        region: str | None,
-    ) -> Callable[[int], Flow[Page[NatsCredentials]]]:
-        """Validate list arguments now; return a function fetching page n."""
-        region = self._region(region, account)
-        account_id = self._account_id(account) if account is not None else UNSET
-        project = check_id(project_id, "project_id") if project_id is not None else UNSET
-        order = ListNatsCredentialsOrderBy(check_order_by(order_by))
-        size = check_page_size(page_size, self.list_page_size)
+# -- answers ------------------------------------------------------------------------------------
 
-        def fetch(number: int) -> Flow[Page[NatsCredentials]]:
-            request = list_nats_credentials._get_kwargs(
-                ListNatsCredentialsRegion(region),
-                project_id=project,
-                nats_account_id=account_id,
-                page=check_page(number),
-                page_size=size,
-                order_by=order,
-            )
 
-            def parse(data: Any) -> Page[NatsCredentials]:
-                rows = _rows(data, "nats_credentials")
-                items = tuple(NatsCredentials.from_json(c) for c in rows)
-                return Page(items, number, size, _count(data.get("total_count")))
+def account_page(data: object, number: int, size: int) -> Page[NatsAccount]:
+    rows, total = _rows(data, "nats_accounts")
+    return Page(tuple(NatsAccount.from_json(a) for a in rows), number, size, total)
 
-            return self._idempotent(request, parse, self._fresh(account))
 
-        return fetch
-
-    # helpers for reconciliation
-
-    def _accounts_in(self, project: str, region: str) -> Callable[[int], Flow[Page[NatsAccount]]]:
-        return self.account_page_fetcher(project, "created_at_desc", None, region)
-
-    def _credentials_of(
-        self, account_id: str, region: str
-    ) -> Callable[[int], Flow[Page[NatsCredentials]]]:
-        return self.credentials_page_fetcher(account_id, None, "created_at_desc", None, region)
-
-    @staticmethod
-    def _recent(fetch_newest_first: Callable[[int], Flow[Page[T]]]) -> Callable[[], Flow[list[T]]]:
-        """Items created since now (the create call starts), less the clock skew: the
-        only ones a lost create can have made. Read newest first, so this is one page
-        however large the account or project is."""
-        since = datetime.datetime.now(datetime.timezone.utc) - CLOCK_SKEW
-
-        def older(item: T) -> bool:
-            created = getattr(item, "created_at", None)
-            return created is not None and created < since
-
-        return lambda: collect_pages(fetch_newest_first, until=older)
+def credentials_page(data: object, number: int, size: int) -> Page[NatsCredentials]:
+    rows, total = _rows(data, "nats_credentials")
+    return Page(tuple(NatsCredentials.from_json(c) for c in rows), number, size, total)
 
 
 Made = TypeVar("Made", NatsAccount, NatsCredentials)
 
 
-def _made_by_this_call(
-    recent: Callable[[], Flow[list[Made]]],
-    name: str,
-    proven: bool,
-    operation: str,
-    error: ScalewayError,
-) -> Flow[list[Made]]:
+def made_by_this_call(
+    recent: list[Made], name: str, proven: bool, operation: str, error: ScalewayError
+) -> list[Made]:
     """What the lost attempts of this call created, oldest first, when that can be proven.
 
-    A generated name is random (64 bits), so every namesake is ours. A name the caller chose
-    proves nothing: another client may have created a namesake in the same seconds, and
-    ours may not exist at all (a 503 can come before or after the commit). Then any
-    namesake makes the outcome ambiguous: raise, adopting and deleting nothing.
+    `recent`: what was created since the call started. A generated name is random (64 bits),
+    so every namesake is ours. A name the caller chose proves nothing: another client may
+    have created a namesake in the same seconds, and ours may not exist at all (a 503 can
+    come before or after the commit). Then any namesake makes the outcome ambiguous: raise,
+    adopting and deleting nothing.
     """
-    namesakes = [item for item in (yield from recent()) if item.name == name]
+    namesakes = [item for item in recent if item.name == name]
     namesakes.sort(key=lambda item: item.created_at or _EPOCH)
     if namesakes and not proven:
         raise AmbiguousCreateError(operation, name, namesakes, error) from error
     return namesakes
 
 
+def created_since(item: object, since: datetime.datetime) -> bool:
+    """False once reading newest first reaches an item older than `since`."""
+    created = getattr(item, "created_at", None)
+    return created is None or created >= since
+
+
 _EPOCH = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
 
 
-def _rows(data: Any, key: str) -> list[Any]:
-    """The list under `key` of a list answer; TypeError when the answer has none."""
-    rows = data.get(key)
+def _rows(data: object, key: str) -> tuple[list[object], int]:
+    """The list under `key` of a list answer, and its total_count; TypeError when it has none."""
+    rows = data.get(key) if isinstance(data, Mapping) else None
     if not isinstance(rows, list):
         raise TypeError(f"a list answer without a {key!r} list")
-    return rows
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) else 0
+    total = data.get("total_count") if isinstance(data, Mapping) else None
+    return rows, total if isinstance(total, int) else 0

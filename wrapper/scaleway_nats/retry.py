@@ -1,55 +1,81 @@
-"""Sending a request with retries: exponential backoff, full jitter, Retry-After, a deadline.
+"""What a retry policy decides: which failures are retried, how long to pause, the clock.
 
 What may be retried depends on whether a failed request may have taken effect:
 - 429 and connection failures before sending took no effect: always retried;
 - 5xx and connections dropped after sending are *ambiguous*: retried only for
-  idempotent calls (GET, PATCH of a name, DELETE); for creates the caller passes
-  a `reconcile` flow that looks for what the lost request may have created first.
+  idempotent calls (GET, PATCH of a name, DELETE); for creates the client first
+  looks for what the lost request may have created (reconciliation).
 
-Hand-written rather than taken from tenacity or stamina because reconciliation must
-run between attempts and the same policy must drive both the sync and async clients
-through one flow (see _runtime); the policy itself is a dozen lines.
+The loop that applies these rules is `_async/requester.py` (and its generated sync twin).
+Hand-written rather than taken from tenacity or stamina because reconciliation must run
+between attempts; the policy itself is a dozen lines.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections import Counter
+from contextvars import ContextVar
+from typing import Protocol
 
 import attrs
-import httpx
 
-from ._runtime import Flow, Record, Send, Sleep
 from .errors import (
-    AmbiguousCreateError,
     NotFoundError,
     PermissionsDeniedError,
     RateLimitedError,
     ScalewayError,
     ServerError,
     TransportError,
-    UnexpectedResponseError,
-    error_from_response,
 )
 
 __all__ = [
+    "CALL_DEADLINE",
+    "Clock",
     "Created",
     "Fresh",
     "RetryPolicy",
+    "Stats",
+    "SystemClock",
     "is_ambiguous",
-    "retrying",
-    "send",
-    "send_parsed",
+    "is_propagating",
+    "is_retryable",
+    "note_attempts",
 ]
 
 log = logging.getLogger("scaleway_nats")
 
-T = TypeVar("T")
+# When the outermost call in progress must end (a clock.monotonic() value): the calls it makes
+# (a reconciliation's list calls) end by it too. A ContextVar follows asyncio tasks; the sync
+# backend's threads are given a copy of the context.
+CALL_DEADLINE: ContextVar[float | None] = ContextVar("scaleway_nats_call_deadline", default=None)
+
+
+class Clock(Protocol):
+    """Where the retry loop reads the time and waits: injectable, so tests wait for nothing."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+    async def asleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock: time.monotonic, time.sleep and asyncio.sleep."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 @attrs.frozen
@@ -95,130 +121,6 @@ def is_retryable(error: ScalewayError) -> bool:
     return isinstance(error, RateLimitedError | ServerError | TransportError)
 
 
-def send(request: dict[str, Any]) -> Flow[httpx.Response]:
-    """Send once; return a 2xx response, raise the matching ScalewayError otherwise."""
-    outcome = yield Send(request)
-    if isinstance(outcome, httpx.TransportError):
-        error = TransportError(f"{type(outcome).__name__}: {outcome}", cause=outcome)
-        try:
-            error.method, error.url = outcome.request.method, str(outcome.request.url)
-        except RuntimeError:  # raised without its request: the path is what we know
-            error.method = str(request.get("method", "")).upper()
-            error.url = str(request.get("url", ""))
-        raise error
-    if outcome.is_success:
-        return outcome  # type: ignore[no-any-return]
-    raise error_from_response(outcome)
-
-
-def send_parsed(request: dict[str, Any], parse: Callable[[Any], T]) -> Flow[T]:
-    """Send once and parse the 2xx answer's JSON; an unreadable one is a ScalewayError too."""
-    response = yield from send(request)
-    try:
-        return parse(response.json())
-    except (ValueError, TypeError, AttributeError, KeyError) as error:
-        reason = (
-            "not JSON" if isinstance(error, json.JSONDecodeError) else "JSON of the wrong shape"
-        )
-        # `from None`: a JSON error quotes the document, which may hold a secret.
-        raise UnexpectedResponseError(response, f"{reason}: {error}") from None
-
-
-def within(flow: Flow[T], deadline: float) -> Flow[T]:
-    """Run `flow` with every request bounded by `deadline` and every pause cut at it.
-
-    Flows nested inside (a reconciliation's list calls) keep their own deadline when it is
-    earlier, so the outermost call's deadline bounds everything it runs.
-    """
-    value: Any = None
-    while True:
-        try:
-            effect = flow.send(value)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
-        if isinstance(effect, Send) and (effect.deadline is None or effect.deadline > deadline):
-            effect = attrs.evolve(effect, deadline=deadline)
-        elif isinstance(effect, Sleep):
-            effect = Sleep(max(0.0, min(effect.seconds, deadline - time.monotonic())))
-        value = yield effect
-
-
-def retrying(
-    policy: RetryPolicy,
-    attempt: Callable[[], Flow[T]],
-    *,
-    idempotent: bool,
-    reconcile: Callable[[ScalewayError], Flow[T | None]] | None = None,
-    fresh: Fresh | None = None,
-) -> Flow[T]:
-    """Run `attempt` until it succeeds, retrying what `policy` and idempotency allow.
-
-    After an ambiguous failure of a non-idempotent call, `reconcile(error)` runs before the
-    next attempt: if it finds the result of the lost request it is returned, else
-    the call is sent again (it raises when it cannot tell). Without `reconcile` such a
-    failure is raised, not resent. With `fresh` (the call names a resource this client
-    just created), a 404/403 is retried until that resource is `propagation_window` old.
-    """
-    started = time.monotonic()
-    deadline = started + policy.deadline
-    retry = settling = 0
-    while True:
-        try:
-            return (yield from within(attempt(), deadline))
-        except ScalewayError as error:
-            if fresh is not None and is_propagating(error):
-                # Not yet visible: a 404/403 took no effect, so resending is always safe.
-                pause = min(1.0, 0.1 * 2**settling)
-                if time.monotonic() + pause < min(fresh.until, deadline):
-                    yield Record("propagation_retries")
-                    yield Sleep(pause)
-                    settling += 1
-                    continue
-                _note_attempts(error, retry + settling + 1, time.monotonic() - started)
-                error.message += (
-                    f" ({fresh.what} was created by this client {fresh.age():.1f} s ago and "
-                    f"is still not visible: Scaleway can take a moment to show a new resource)"
-                )
-                raise
-            ambiguous = is_ambiguous(error)
-            must_reconcile = ambiguous and not idempotent
-            if not is_retryable(error) or (must_reconcile and reconcile is None):
-                _note_attempts(error, retry + 1, time.monotonic() - started)
-                raise
-            pause = policy.pause(retry, error)
-            out_of_budget = (
-                retry >= policy.max_retries or time.monotonic() - started + pause > policy.deadline
-            )
-            if out_of_budget and not must_reconcile:
-                _note_attempts(error, retry + 1, time.monotonic() - started)
-                raise
-            if not out_of_budget:
-                log.info("retrying after %s (pause %.2fs, retry %d)", error, pause, retry + 1)
-                yield Record("retries")
-                yield Sleep(pause)
-                retry += 1
-            if must_reconcile and reconcile is not None:
-                yield Record("reconciliations")
-                try:
-                    found = yield from within(reconcile(error), deadline)
-                except AmbiguousCreateError:
-                    raise
-                except ScalewayError as failure:
-                    # Not knowing what the lost request did, the call must not be resent:
-                    # report the create's own failure, not the look-up's.
-                    _note_attempts(error, retry + 1, time.monotonic() - started)
-                    error.message += (
-                        f"; it may have taken effect, and looking for its result failed: {failure}"
-                    )
-                    raise error from failure
-                if found is not None:
-                    return found
-            if out_of_budget:
-                # Reconciled once more so that nothing made by the last attempt is orphaned.
-                _note_attempts(error, retry + 1, time.monotonic() - started)
-                raise
-
-
 @attrs.frozen
 class Fresh:
     """A resource the call names that this client created recently, and until when a
@@ -227,21 +129,23 @@ class Fresh:
     what: str  # e.g. "NATS account A..."
     created: float
     until: float
+    clock: Clock = attrs.field(factory=SystemClock, eq=False, repr=False)
 
     def age(self) -> float:
-        return time.monotonic() - self.created
+        return self.clock.monotonic() - self.created
 
 
 class Created:
     """Ids this client created, with when (thread-safe; entries expire after `window`)."""
 
-    def __init__(self, window: float) -> None:
+    def __init__(self, window: float, clock: Clock | None = None) -> None:
         self._window = window
+        self._clock = clock or SystemClock()
         self._when: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
     def add(self, resource_id: str, what: str) -> None:
-        now = time.monotonic()
+        now = self._clock.monotonic()
         with self._lock:
             # Drop expired entries: memory stays bounded by what a window can hold.
             expired = [k for k, (_, t) in self._when.items() if now - t >= self._window]
@@ -255,17 +159,33 @@ class Created:
 
     def fresh(self, *resource_ids: str | None) -> Fresh | None:
         """The youngest of `resource_ids` this client created within the window, if any."""
-        now = time.monotonic()
+        now = self._clock.monotonic()
         with self._lock:
             found = [self._when[i] for i in resource_ids if i is not None and i in self._when]
         young = [(what, t) for what, t in found if now - t < self._window]
         if not young:
             return None
         what, created = max(young, key=lambda item: item[1])
-        return Fresh(what, created, created + self._window)
+        return Fresh(what, created, created + self._window, self._clock)
 
 
-def _note_attempts(error: ScalewayError, attempts: int, elapsed: float) -> None:
+def note_attempts(error: ScalewayError, attempts: int, elapsed: float) -> None:
     """Record on the error how hard this call tried (shown in its message)."""
     if error.attempts is None:  # a nested call's error keeps its own count
         error.attempts, error.elapsed = attempts, elapsed
+
+
+class Stats:
+    """Requests sent, retries, reconciliations... (thread-safe: the sync pager uses threads)."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def count(self, name: str) -> None:
+        with self._lock:
+            self._counts[name] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)

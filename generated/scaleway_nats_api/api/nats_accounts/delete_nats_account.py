@@ -10,10 +10,13 @@ from ... import errors
 from ...models.delete_nats_account_region import DeleteNatsAccountRegion
 
 
-def _get_kwargs(
+def request_kwargs(
     region: DeleteNatsAccountRegion,
     nats_account_id: str,
 ) -> dict[str, Any]:
+    """The keyword arguments of httpx.Client.request for this operation (public: the wrapper
+    sends them itself, with its own retries and time limits)."""
+
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/mnq/v1beta1/regions/{region}/nats-accounts/{nats_account_id}".format(
@@ -72,7 +75,7 @@ def sync_detailed(
         Response[Any]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         nats_account_id=nats_account_id,
     )
@@ -108,7 +111,7 @@ async def asyncio_detailed(
         Response[Any]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         nats_account_id=nats_account_id,
     )

@@ -11,10 +11,13 @@ from ...models.get_nats_account_region import GetNatsAccountRegion
 from ...models.nats_account import NatsAccount
 
 
-def _get_kwargs(
+def request_kwargs(
     region: GetNatsAccountRegion,
     nats_account_id: str,
 ) -> dict[str, Any]:
+    """The keyword arguments of httpx.Client.request for this operation (public: the wrapper
+    sends them itself, with its own retries and time limits)."""
+
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/mnq/v1beta1/regions/{region}/nats-accounts/{nats_account_id}".format(
@@ -74,7 +77,7 @@ def sync_detailed(
         Response[NatsAccount]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         nats_account_id=nats_account_id,
     )
@@ -139,7 +142,7 @@ async def asyncio_detailed(
         Response[NatsAccount]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         nats_account_id=nats_account_id,
     )

@@ -13,7 +13,7 @@ from ...models.list_nats_accounts_response import ListNatsAccountsResponse
 from ...types import Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     region: ListNatsAccountsRegion,
     *,
     project_id: Union[Unset, str] = UNSET,
@@ -23,6 +23,9 @@ def _get_kwargs(
         Unset, ListNatsAccountsOrderBy
     ] = ListNatsAccountsOrderBy.CREATED_AT_ASC,
 ) -> dict[str, Any]:
+    """The keyword arguments of httpx.Client.request for this operation (public: the wrapper
+    sends them itself, with its own retries and time limits)."""
+
     params: dict[str, Any] = {}
 
     params["project_id"] = project_id
@@ -108,7 +111,7 @@ def sync_detailed(
         Response[ListNatsAccountsResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         project_id=project_id,
         page=page,
@@ -199,7 +202,7 @@ async def asyncio_detailed(
         Response[ListNatsAccountsResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         project_id=project_id,
         page=page,

@@ -12,12 +12,14 @@ from ...models.update_nats_account_body import UpdateNatsAccountBody
 from ...models.update_nats_account_region import UpdateNatsAccountRegion
 
 
-def _get_kwargs(
+def request_kwargs(
     region: UpdateNatsAccountRegion,
     nats_account_id: str,
     *,
     body: UpdateNatsAccountBody,
 ) -> dict[str, Any]:
+    """The keyword arguments of httpx.Client.request for this operation (public: the wrapper
+    sends them itself, with its own retries and time limits)."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
@@ -85,7 +87,7 @@ def sync_detailed(
         Response[NatsAccount]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         nats_account_id=nats_account_id,
         body=body,
@@ -154,7 +156,7 @@ async def asyncio_detailed(
         Response[NatsAccount]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         nats_account_id=nats_account_id,
         body=body,

@@ -12,11 +12,13 @@ from ...models.create_nats_credentials_region import CreateNatsCredentialsRegion
 from ...models.nats_credentials import NatsCredentials
 
 
-def _get_kwargs(
+def request_kwargs(
     region: CreateNatsCredentialsRegion,
     *,
     body: CreateNatsCredentialsBody,
 ) -> dict[str, Any]:
+    """The keyword arguments of httpx.Client.request for this operation (public: the wrapper
+    sends them itself, with its own retries and time limits)."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
@@ -81,7 +83,7 @@ def sync_detailed(
         Response[NatsCredentials]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         body=body,
     )
@@ -144,7 +146,7 @@ async def asyncio_detailed(
         Response[NatsCredentials]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         body=body,
     )

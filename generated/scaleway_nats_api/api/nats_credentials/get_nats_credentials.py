@@ -11,10 +11,13 @@ from ...models.get_nats_credentials_region import GetNatsCredentialsRegion
 from ...models.nats_credentials import NatsCredentials
 
 
-def _get_kwargs(
+def request_kwargs(
     region: GetNatsCredentialsRegion,
     nats_credentials_id: str,
 ) -> dict[str, Any]:
+    """The keyword arguments of httpx.Client.request for this operation (public: the wrapper
+    sends them itself, with its own retries and time limits)."""
+
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/mnq/v1beta1/regions/{region}/nats-credentials/{nats_credentials_id}".format(
@@ -75,7 +78,7 @@ def sync_detailed(
         Response[NatsCredentials]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         nats_credentials_id=nats_credentials_id,
     )
@@ -142,7 +145,7 @@ async def asyncio_detailed(
         Response[NatsCredentials]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         nats_credentials_id=nats_credentials_id,
     )

@@ -13,7 +13,7 @@ from ...models.list_nats_credentials_response import ListNatsCredentialsResponse
 from ...types import Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     region: ListNatsCredentialsRegion,
     *,
     project_id: Union[Unset, str] = UNSET,
@@ -24,6 +24,9 @@ def _get_kwargs(
         Unset, ListNatsCredentialsOrderBy
     ] = ListNatsCredentialsOrderBy.CREATED_AT_ASC,
 ) -> dict[str, Any]:
+    """The keyword arguments of httpx.Client.request for this operation (public: the wrapper
+    sends them itself, with its own retries and time limits)."""
+
     params: dict[str, Any] = {}
 
     params["project_id"] = project_id
@@ -113,7 +116,7 @@ def sync_detailed(
         Response[ListNatsCredentialsResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         project_id=project_id,
         nats_account_id=nats_account_id,
@@ -210,7 +213,7 @@ async def asyncio_detailed(
         Response[ListNatsCredentialsResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         region=region,
         project_id=project_id,
         nats_account_id=nats_account_id,

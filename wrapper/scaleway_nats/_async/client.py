@@ -1,0 +1,414 @@
+"""AsyncNatsAPI: accounts and credentials, with retries and reconciliation of creates.
+
+Written once as async code; scripts/unasync.py generates `NatsAPI` in `_sync/client.py`.
+Requests and answers are built by `operations.py` (flavour-free, on the generated client);
+retries by `requester.py`; concurrency and attempt time limits by `_backend.py`.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import importlib.util
+import types
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
+
+import attrs
+import httpx
+
+from .. import operations as ops
+from .._backend import AsyncBackend, Request
+from .._http import build_generated_client, require_http2, shared_ssl_context
+from .._page import Page
+from ..config import Config, resolve_config
+from ..errors import NotFoundError, ScalewayError
+from ..models import NatsAccount, NatsCredentials, OrderBy, Region
+from ..operations import (
+    MAX_ACCOUNT_NAME,
+    MAX_CREDENTIALS_NAME,
+    MAX_PAGE_SIZE,
+    AccountRef,
+    CredentialsRef,
+)
+from ..retry import Clock, Created, Fresh, RetryPolicy, SystemClock, is_ambiguous
+from .pagination import AsyncPager, collect_pages
+from .requester import AsyncRequester
+
+__all__ = ["PAGE_PREFETCH_WINDOW", "PAGE_PREFETCH_WINDOW_HTTP2", "AsyncNatsAPI"]
+
+# Pages fetched concurrently after the first when iterating a list. Over HTTP/1.1 each needs
+# its own connection (and TLS handshake on first use); over HTTP/2 they share one, so the
+# window is wider. Both are our choice: Scaleway publishes no concurrency limit (an HTTP/2
+# server advertises the streams it accepts at once, and httpx keeps under that).
+PAGE_PREFETCH_WINDOW = 4
+PAGE_PREFETCH_WINDOW_HTTP2 = 16
+
+T = TypeVar("T")
+
+
+class AsyncNatsAPI:
+    """Scaleway NATS accounts and credentials. Use as a context manager.
+
+    >>> async with AsyncNatsAPI() as api:                # settings from SCW_* / config.yaml
+    ...     account = await api.create_account(name="orders")
+    ...     creds = await api.create_credentials(account)
+    ...     creds.write("orders.creds")
+
+    `timeout` is the wall-clock time one attempt may take (connect to last byte), and
+    `retry_policy.deadline` that of the whole call, retries included. `clock` (tests) is
+    where retries read the time and sleep.
+
+    `http2` (default: on, as `h2` is a dependency) offers HTTP/2 by ALPN on https:// URLs
+    (Scaleway's API gateway speaks it; a server that does not gets HTTP/1.1, and plain
+    http:// always does): requests then share one connection, so listing keeps
+    `list_concurrency` pages in flight (default PAGE_PREFETCH_WINDOW_HTTP2, else
+    PAGE_PREFETCH_WINDOW). The README's Performance section has the figures behind the
+    default. It applies to the default transport; a `transport=` given decides for itself.
+    """
+
+    def __init__(
+        self,
+        secret_key: str | None = None,
+        project_id: str | None = None,
+        region: Region | str | None = None,
+        api_url: str | None = None,
+        profile: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        *,
+        config: Config | None = None,
+        retry_policy: RetryPolicy | None = None,
+        list_concurrency: int | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        verify: bool | str = True,
+        http2: bool | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        if config is None:
+            config = resolve_config(
+                secret_key=secret_key,
+                project_id=project_id,
+                region=region,
+                api_url=api_url,
+                profile=profile,
+            )
+        self.config = config.require_credentials()
+        if http2 is None:  # the default: on wherever it can be (README, Performance)
+            http2 = importlib.util.find_spec("h2") is not None
+        require_http2(http2)
+        # HTTP/2 needs TLS here (httpx speaks cleartext HTTP/2 only when told the server does)
+        # and our transport: a given one decides its protocol, so it gets the HTTP/1.1 window.
+        multiplexed = http2 and transport is None and self.config.api_url.startswith("https:")
+        if list_concurrency is None:
+            list_concurrency = PAGE_PREFETCH_WINDOW_HTTP2 if multiplexed else PAGE_PREFETCH_WINDOW
+        if list_concurrency < 1:
+            raise ValueError(f"list_concurrency must be >= 1, got {list_concurrency}")
+        policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        clock = clock or SystemClock()
+        self._defaults = ops.Defaults(self.config.project_id, self.config.region)
+        self._window = list_concurrency
+        # what this client created lately: a 404/403 naming it may be Scaleway propagating it
+        self._created = Created(policy.propagation_window, clock)
+        backend = AsyncBackend(list_concurrency)
+        verify_with = shared_ssl_context() if verify is True else verify
+        self._client = build_generated_client(
+            self.config,
+            timeout=timeout,
+            verify=verify_with,
+            http2=http2,
+            transport=transport or backend.default_transport(verify_with, http2),
+        )
+        self._requester = AsyncRequester(
+            self._client.get_async_httpx_client(), backend, policy, clock, timeout
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> AsyncNatsAPI:
+        """This client with other limits, sharing its connection pool and statistics.
+
+        >>> patient = api.with_options(timeout=120, max_retries=10)
+
+        Closing either closes the pool of both.
+        """
+        policy = retry_policy or self._requester.policy
+        if max_retries is not None:
+            policy = attrs.evolve(policy, max_retries=max_retries)
+        changed = copy.copy(self)
+        changed._requester = attrs.evolve(
+            self._requester,
+            policy=policy,
+            timeout=self._requester.timeout if timeout is None else timeout,
+        )
+        return changed
+
+    @property
+    def region(self) -> str:
+        return self.config.region
+
+    @property
+    def project_id(self) -> str | None:
+        return self.config.project_id
+
+    @property
+    def stats(self) -> Mapping[str, int]:
+        """Requests sent, retries and reconciliations so far."""
+        return self._requester.stats.snapshot()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(api_url={self.config.api_url!r}, "
+            f"region={self.config.region!r}, project_id={self.config.project_id!r})"
+        )
+
+    async def aclose(self) -> None:
+        self._requester.backend.close()
+        await self._requester.http.aclose()
+
+    async def __aenter__(self) -> AsyncNatsAPI:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: types.TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # accounts
+
+    async def create_account(
+        self, name: str | None = None, project_id: str | None = None, region: str | None = None
+    ) -> NatsAccount:
+        """Create a NATS account (a name is generated when none is given)."""
+        region = self._defaults.region_for(region)
+        project = self._defaults.project(project_id)
+        chosen = (
+            ops.check_name(name, MAX_ACCOUNT_NAME)
+            if name is not None
+            else ops.generated_name("nats-account")
+        )
+        request = ops.create_account_request(region, chosen, project)
+        since = _now() - ops.CLOCK_SKEW
+        proven = name is None  # a generated name is unique: namesakes are ours
+
+        async def attempt() -> NatsAccount:
+            return await self._requester.fetch(request, NatsAccount.from_json)
+
+        async def reconcile(error: ScalewayError) -> NatsAccount | None:
+            fetch = self._account_pages(project, "created_at_desc", None, region)
+            recent = await collect_pages(fetch, lambda a: ops.created_since(a, since))
+            made = ops.made_by_this_call(recent, chosen, proven, "create_account", error)
+            if not made:
+                return None
+            for extra in made[1:]:  # several lost attempts all landed: ours, not needed
+                await self.delete_account(extra, region)
+            return made[0]  # the lost request did create it: adopt it
+
+        account = await self._requester.retrying(attempt, idempotent=False, reconcile=reconcile)
+        self._created.add(account.id, f"NATS account {account.id}")
+        return account
+
+    async def get_account(self, account: AccountRef, region: str | None = None) -> NatsAccount:
+        request = ops.get_account_request(
+            self._defaults.region_for(region, account), ops.account_id_of(account)
+        )
+        return await self._idempotent(request, NatsAccount.from_json, self._fresh(account))
+
+    async def update_account(
+        self, account: AccountRef, name: str, region: str | None = None
+    ) -> NatsAccount:
+        """Rename a NATS account."""
+        request = ops.update_account_request(
+            self._defaults.region_for(region, account),
+            ops.account_id_of(account),
+            ops.check_name(name, MAX_ACCOUNT_NAME),
+        )
+        return await self._idempotent(request, NatsAccount.from_json, self._fresh(account))
+
+    async def delete_account(self, account: AccountRef, region: str | None = None) -> None:
+        """Delete an account with its credentials, streams and messages.
+
+        A 404 on a retry, after an attempt that may have deleted it, counts as success.
+        """
+        request = ops.delete_account_request(
+            self._defaults.region_for(region, account), ops.account_id_of(account)
+        )
+        await self._delete(request, account)
+
+    def list_accounts(
+        self,
+        project_id: str | None = None,
+        order_by: OrderBy | None = None,
+        page_size: int | None = None,
+        region: str | None = None,
+    ) -> AsyncPager[NatsAccount]:
+        """Every account (of `project_id`, or of the organization), fetched lazily."""
+        fetch = self._account_pages(project_id, order_by, page_size, region)
+        return AsyncPager(self._requester.backend, fetch, self._window)
+
+    # credentials
+
+    async def create_credentials(
+        self, account: AccountRef, name: str | None = None, region: str | None = None
+    ) -> NatsCredentials:
+        """Create credentials; the result alone carries the `.creds` content."""
+        region = self._defaults.region_for(region, account)
+        account_id = ops.account_id_of(account)
+        chosen = (
+            ops.check_name(name, MAX_CREDENTIALS_NAME)
+            if name is not None
+            else ops.generated_name("nats-credentials")
+        )
+        request = ops.create_credentials_request(region, account_id, chosen)
+        since = _now() - ops.CLOCK_SKEW
+        proven = name is None
+
+        async def attempt() -> NatsCredentials:
+            return await self._requester.fetch(request, NatsCredentials.from_json)
+
+        async def reconcile(error: ScalewayError) -> NatsCredentials | None:
+            # The .creds content is returned only once: credentials made by a lost request
+            # are unusable, so delete them and let the create be sent again.
+            fetch = self._credentials_pages(account_id, None, "created_at_desc", None, region)
+            recent = await collect_pages(fetch, lambda c: ops.created_since(c, since))
+            made = ops.made_by_this_call(recent, chosen, proven, "create_credentials", error)
+            for credentials in made:
+                await self.delete_credentials(credentials, region)
+            return None
+
+        created = await self._requester.retrying(
+            attempt,
+            idempotent=False,
+            reconcile=reconcile,
+            fresh=self._fresh(account),  # a new account may not be known yet
+        )
+        self._created.add(created.id, f"NATS credentials {created.id}")
+        return created
+
+    async def get_credentials(
+        self, credentials: CredentialsRef, region: str | None = None
+    ) -> NatsCredentials:
+        request = ops.get_credentials_request(
+            self._defaults.region_for(region, credentials),
+            ops.id_of(credentials, "nats_credentials_id"),
+        )
+        return await self._idempotent(request, NatsCredentials.from_json, self._fresh(credentials))
+
+    async def delete_credentials(
+        self, credentials: CredentialsRef, region: str | None = None
+    ) -> None:
+        """Revoke credentials: connections using them are closed.
+
+        A 404 on a retry, after an attempt that may have deleted them, counts as success.
+        """
+        request = ops.delete_credentials_request(
+            self._defaults.region_for(region, credentials),
+            ops.id_of(credentials, "nats_credentials_id"),
+        )
+        await self._delete(request, credentials)
+
+    def list_credentials(
+        self,
+        account: AccountRef | None = None,
+        project_id: str | None = None,
+        order_by: OrderBy | None = None,
+        page_size: int | None = None,
+        region: str | None = None,
+    ) -> AsyncPager[NatsCredentials]:
+        """Every credentials' metadata (of `account`, or `project_id`), fetched lazily."""
+        fetch = self._credentials_pages(account, project_id, order_by, page_size, region)
+        return AsyncPager(self._requester.backend, fetch, self._window)
+
+    # helpers
+
+    def _fresh(self, *refs: object) -> Fresh | None:
+        """Whether the call names a resource this client created within the window."""
+        return self._created.fresh(*ops.ids_named(*refs))
+
+    async def _idempotent(
+        self, request: Request, parse: Callable[[object], T], fresh: Fresh | None = None
+    ) -> T:
+        async def attempt() -> T:
+            return await self._requester.fetch(request, parse)
+
+        return await self._requester.retrying(attempt, idempotent=True, fresh=fresh)
+
+    async def _delete(self, request: Request, ref: object) -> None:
+        maybe_done = False  # did an earlier attempt possibly delete it?
+
+        async def attempt() -> None:
+            nonlocal maybe_done
+            try:
+                await self._requester.send(request)
+            except NotFoundError:
+                if not maybe_done:
+                    raise
+                # Gone on a retry after an ambiguous failure: that attempt deleted it.
+            except ScalewayError as error:
+                maybe_done = maybe_done or is_ambiguous(error)
+                raise
+
+        await self._requester.retrying(attempt, idempotent=True, fresh=self._fresh(ref))
+        for gone in ops.ids_named(ref):
+            self._created.forget(gone)  # a 404 for it now is the truth
+
+    def _account_pages(
+        self,
+        project_id: str | None,
+        order_by: str | None,
+        page_size: int | None,
+        region: str | None,
+    ) -> Callable[[int], Awaitable[Page[NatsAccount]]]:
+        """Validate list arguments now; return a function fetching page n."""
+        region = self._defaults.region_for(region)
+        project = ops.check_id(project_id, "project_id") if project_id is not None else None
+        order = ops.check_order_by(order_by)
+        size = ops.check_page_size(page_size, MAX_PAGE_SIZE)
+
+        async def fetch(number: int) -> Page[NatsAccount]:
+            request = ops.list_accounts_request(
+                region, project, order, ops.check_page(number), size
+            )
+            return await self._idempotent(
+                request, lambda data: ops.account_page(data, number, size)
+            )
+
+        return fetch
+
+    def _credentials_pages(
+        self,
+        account: AccountRef | None,
+        project_id: str | None,
+        order_by: str | None,
+        page_size: int | None,
+        region: str | None,
+    ) -> Callable[[int], Awaitable[Page[NatsCredentials]]]:
+        """Validate list arguments now; return a function fetching page n."""
+        region = self._defaults.region_for(region, account)
+        account_id = ops.account_id_of(account) if account is not None else None
+        project = ops.check_id(project_id, "project_id") if project_id is not None else None
+        order = ops.check_order_by(order_by)
+        size = ops.check_page_size(page_size, MAX_PAGE_SIZE)
+
+        async def fetch(number: int) -> Page[NatsCredentials]:
+            request = ops.list_credentials_request(
+                region, account_id, project, order, ops.check_page(number), size
+            )
+            return await self._idempotent(
+                request,
+                lambda data: ops.credentials_page(data, number, size),
+                self._fresh(account),
+            )
+
+        return fetch
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
