@@ -2,8 +2,8 @@
 
 Run it::
 
-    nox -s bench                        # full run, about 6 minutes on 2 cores
-    nox -s bench -- --quick             # smaller sizes, 2 repeats: about 1 minute
+    nox -s bench                        # full run, about 7 minutes on 2 cores
+    nox -s bench -- --quick             # smaller sizes, 2 repeats: about 45 s
     python scripts/bench.py [--quick] [--repeats N] [--only SCENARIO ...] [--output PATH]
 
 What it does: starts one local emulator (``python -m scaleway_nats.local``, i.e. one

@@ -626,6 +626,16 @@ def _emulator_import_error(error: ImportError) -> click.ClickException:
     show_default=True,
     help="Seconds before a new resource is visible and active (Scaleway is eventually consistent).",
 )
+@click.option(
+    "--tls", is_flag=True, help="Serve the API over HTTPS (HTTP/2 and HTTP/1.1), CA: ca_file."
+)
+@click.option(
+    "--latency-ms",
+    type=click.FloatRange(0, 1000),
+    default=0.0,
+    show_default=True,
+    help="One-way delay added to every API request and answer (a round trip: twice).",
+)
 def local_serve(
     host: str,
     api_port: int,
@@ -633,6 +643,8 @@ def local_serve(
     max_accounts: int,
     fault_rate: float,
     propagation_delay: float,
+    tls: bool,
+    latency_ms: float,
 ) -> None:
     """Serve the API and NATS in the foreground; print one JSON line when ready.
 
@@ -644,6 +656,10 @@ def local_serve(
         raise _emulator_import_error(error) from None
     # Passed only when set: an emulator without the setting still serves by default.
     settings: dict[str, Any] = {"propagation_delay": propagation_delay} if propagation_delay else {}
+    if tls:
+        settings["tls"] = True
+    if latency_ms:
+        settings["latency_ms"] = latency_ms
     sys.exit(
         serve(
             host=host,

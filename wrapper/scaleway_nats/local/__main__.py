@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from .serve import serve
 
@@ -18,8 +19,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state-dir", type=Path, default=None)
     parser.add_argument("--max-accounts", type=int, default=10)
     parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--tls", action="store_true", help="API over HTTPS (HTTP/2, HTTP/1.1)")
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="one-way delay added to the API (0-1000)"
+    )
     args = parser.parse_args(argv)
-    return serve(args.host, args.api_port, args.state_dir, args.max_accounts, args.fault_rate)
+    from .latency import MAX_LATENCY_MS
+
+    if not 0 <= args.latency_ms <= MAX_LATENCY_MS:
+        parser.error(f"--latency-ms must be between 0 and {MAX_LATENCY_MS:.0f}")
+    # Passed only when set, like the CLI's settings.
+    settings: dict[str, Any] = {"tls": True} if args.tls else {}
+    if args.latency_ms:
+        settings["latency_ms"] = args.latency_ms
+    return serve(
+        args.host, args.api_port, args.state_dir, args.max_accounts, args.fault_rate, **settings
+    )
 
 
 if __name__ == "__main__":

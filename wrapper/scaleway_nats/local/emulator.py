@@ -17,7 +17,7 @@ import time
 import uuid
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -29,7 +29,11 @@ from .lock import StateDirLock
 from .nats_server import NatsServer, NatsServerError, Trust
 from .service import Service, now
 from .store import Organization, StateError, Store
-from .tls import ensure_tls
+from .tls import TlsFiles, ensure_tls
+
+if TYPE_CHECKING:
+    from .https import HttpsServer
+    from .latency import LatencyProxy, ProxyStats
 
 log = logging.getLogger("scaleway_nats.local")
 
@@ -82,6 +86,8 @@ class LocalScaleway:
         max_memory: int = jwt.DEFAULT_LIMITS.max_memory,
         max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
         propagation_delay: float = 0.0,
+        tls: bool = False,
+        latency_ms: float = 0.0,
     ) -> None:
         """JetStream limits (``max_*``, per account; bytes for storage, memory and payload)
         default to Scaleway's published quotas; they apply to accounts written from then on.
@@ -103,6 +109,17 @@ class LocalScaleway:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
         self.limits = jwt.Limits(max_streams, max_consumers, max_storage, max_memory, max_payload)
+        # Imported here: `python -m scaleway_nats.local.latency` runs after this package loads.
+        from .latency import MAX_LATENCY_MS
+
+        if not 0.0 <= latency_ms <= MAX_LATENCY_MS:
+            raise ValueError(
+                f"latency_ms must be between 0 and {MAX_LATENCY_MS:.0f} (one way), got {latency_ms}"
+            )
+        self.tls = tls
+        self.latency_ms = latency_ms
+        self._https: HttpsServer | None = None
+        self._latency: LatencyProxy | None = None  # both imported when used
         self._requested_dir = Path(state_dir) if state_dir is not None else None
         self.host = host
         self.api_port = api_port
@@ -252,7 +269,7 @@ class LocalScaleway:
         previous_port = store.get_meta("api_port")
         port = self.api_port or (int(previous_port) if previous_port else 0)
         try:
-            self._start_api(Api(service), port)
+            self._start_api(Api(service), port, tls)
         except OSError as exc:
             if self.api_port or not previous_port:
                 raise
@@ -262,7 +279,7 @@ class LocalScaleway:
             ) from exc
         store.set_meta("api_port", self.api_url.rsplit(":", 1)[1])
 
-    def _start_api(self, api: Api, port: int) -> None:
+    def _start_api(self, api: Api, port: int, tls: TlsFiles) -> None:
         app = FaultInjector(api.asgi(), self.fault_rate, self.fault_seed, self._stats)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when
@@ -270,6 +287,8 @@ class LocalScaleway:
         # against the client's delayed ACK, since uvicorn writes head and body apart).
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # With latency the client-facing (kept) port is the proxy's; the server takes any.
+        public_port, port = (port, 0) if self.latency_ms else (port, port)
         try:
             sock.bind((self.host, port))
         except OSError:
@@ -277,6 +296,31 @@ class LocalScaleway:
             raise
         sock.listen(128)
         port = sock.getsockname()[1]
+        scheme = "https" if self.tls else "http"
+        if self.tls:  # HTTP/2 and HTTP/1.1 by ALPN, certificate from our CA (https.py)
+            from .https import HttpsServer  # Hypercorn: imported only when asked for
+
+            self._https = HttpsServer(app, sock, tls)
+            self._https.start()
+        else:  # uvicorn: faster than Hypercorn on plain HTTP (https.py has the figures)
+            self._start_uvicorn(app, sock)
+        if self.latency_ms:  # clients reach the API through the delaying proxy (latency.py)
+            from .latency import LatencyProxy  # run alone too (python -m): imported when used
+
+            self._latency = LatencyProxy(
+                (self.host, port), self.latency_ms, host=self.host, port=public_port
+            )
+            port = self._latency.start().port
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self.api_url = f"{scheme}://{host}:{port}"
+        log.info("Scaleway NATS API emulator listening on %s", self.api_url)
+
+    @property
+    def latency_stats(self) -> ProxyStats | None:
+        """What the latency proxy did (connections, chunks delayed), when `latency_ms` is set."""
+        return self._latency.stats if self._latency is not None else None
+
+    def _start_uvicorn(self, app: FaultInjector, sock: socket.socket) -> None:
         logging.getLogger("uvicorn.error").addFilter(DropFilter())
         config = uvicorn.Config(
             app,
@@ -295,12 +339,15 @@ class LocalScaleway:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("the emulator's HTTP server did not start")
             time.sleep(0.005)
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        self.api_url = f"http://{host}:{port}"
-        log.info("Scaleway NATS API emulator listening on %s", self.api_url)
 
     def stop(self) -> None:
         """Stop the API and both nats-servers; idempotent. Removes a temporary state dir."""
+        if self._latency is not None:
+            self._latency.stop()
+            self._latency = None
+        if self._https is not None:
+            self._https.stop()
+            self._https = None
         if self._uvicorn is not None:
             self._uvicorn.should_exit = True
             if self._thread is not None:

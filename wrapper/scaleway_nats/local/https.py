@@ -21,10 +21,12 @@ import socket
 import ssl
 import threading
 import time
+from typing import cast
 
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 from hypercorn.typing import ASGIFramework
+from starlette.types import ASGIApp
 
 from .tls import TlsFiles
 
@@ -38,7 +40,7 @@ KEEP_ALIVE = 30.0  # seconds an idle connection stays open, as the plain-HTTP se
 class HttpsServer:
     """Serve `app` on the listening socket `sock` over TLS (h2 and http/1.1), in a thread."""
 
-    def __init__(self, app: ASGIFramework, sock: socket.socket, tls: TlsFiles) -> None:
+    def __init__(self, app: ASGIApp, sock: socket.socket, tls: TlsFiles) -> None:
         self._app = app
         self._sock = sock
         self._tls = tls
@@ -97,7 +99,9 @@ class HttpsServer:
 
     async def _serve(self, config: Config) -> None:
         self._stopping = asyncio.Event()
-        await serve(self._app, config, shutdown_trigger=self._stopping.wait, mode="asgi")
+        # Starlette's and Hypercorn's names for the same ASGI 3 interface
+        app = cast("ASGIFramework", self._app)
+        await serve(app, config, shutdown_trigger=self._stopping.wait, mode="asgi")
 
     def stop(self) -> None:
         """Stop accepting and close connections; idempotent, bounded by STOP_TIMEOUT."""

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -69,6 +70,7 @@ def _check(state_dir: Path) -> dict[str, Any]:
             params={"page_size": 1},
             headers={"X-Auth-Token": info["secret_key"]},
             timeout=2.0,
+            verify=ssl.create_default_context(cafile=info["ca_file"]),  # with --tls
         )
     except httpx.HTTPError as error:
         raise NotServingError(
