@@ -309,6 +309,10 @@ def test_a_missing_local_extra_is_one_line_with_a_working_command(code: str) -> 
         assert last.startswith("Error: no Scaleway credentials are configured")
     assert "`local` extra (uvicorn is missing)" in last, done.stderr
     command = last.split("missing): ", 1)[1]
-    assert command.startswith(sys.executable) and "install" in command
+    # Into this interpreter's environment: with its pip, or uv's where it has none (nox's
+    # uv-made environments), e.g. `uv pip install --python <this python> -e '<repo>[local]'`.
+    assert command.startswith(
+        (f"{sys.executable} -m pip install", f"uv pip install --python {sys.executable}")
+    ), command
     repo = Path(__file__).resolve().parents[2]
     assert f"{repo}[local]" in command  # installs from this repository, not from PyPI
