@@ -86,7 +86,7 @@ async def test_crashed_nats_server_is_restarted(tmp_path: Path) -> None:
         for api in make_api(env, env.organization):
             account = api.create_account()
             creds = api.create_credentials(account)
-        server = env.servers["fr-par"]
+        server = env.servers["fr-par"].nodes[0]
         old_pid, url = server.pid, env.regions["fr-par"]
         assert old_pid is not None
         server.kill()

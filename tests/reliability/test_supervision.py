@@ -52,7 +52,7 @@ async def test_a_server_crashing_again_and_again_is_still_restarted(
 ) -> None:
     account = api.create_account("fr-par")
     creds = api.create_credentials(account)
-    server = env.servers["fr-par"]
+    server = env.servers["fr-par"].nodes[0]
     downtimes = []
     for _ in range(CRASHES):
         pid = server.pid
@@ -72,7 +72,7 @@ async def test_a_region_down_answers_503_and_heals_when_back(env: LocalScaleway,
     account = api.create_account("fr-par")
     creds = api.create_credentials(account)
     await wait_connectable(env, account, creds)
-    server = env.servers["fr-par"]
+    server = env.servers["fr-par"].nodes[0]
     server.stop()  # down, and not restarted by the supervisor
     started = time.monotonic()
     response = api.client.delete(api.url("fr-par", "nats-credentials", creds["id"]))

@@ -1,4 +1,4 @@
-"""``LocalScaleway``: wires TLS, keys, SQLite, two supervised nats-servers and the HTTP API.
+"""``LocalScaleway``: wires TLS, keys, SQLite, each region's nats-servers and the HTTP API.
 
 The API is served by uvicorn in a background thread (its own event loop; NATS pushes run there
 too), so the emulator works from synchronous code, pytest fixtures and the CLI alike.
@@ -6,6 +6,7 @@ too), so the emulator works from synchronous code, pytest fixtures and the CLI a
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import shutil
@@ -15,6 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -24,9 +26,10 @@ import uvicorn
 from .._files import write_atomic
 from . import jwt
 from .app import REGIONS, Api
+from .cluster import NatsCluster, check_cluster_size
 from .faults import DropFilter, FaultInjector, FaultStats
 from .lock import StateDirLock
-from .nats_server import NatsServer, NatsServerError, Trust
+from .nats_server import Trust
 from .service import Service, now
 from .store import Organization, StateError, Store
 from .tls import TlsFiles, ensure_tls
@@ -88,12 +91,16 @@ class LocalScaleway:
         propagation_delay: float = 0.0,
         tls: bool = False,
         latency_ms: float = 0.0,
+        cluster_size: int = 1,
     ) -> None:
         """JetStream limits (``max_*``, per account; bytes for storage, memory and payload)
         default to Scaleway's published quotas; they apply to accounts written from then on.
         ``propagation_delay`` (seconds) delays the API visibility of new resources and their
         activation on nats-server, like the real service's eventual consistency.
+        ``cluster_size`` nodes per region (1 to 5) run clustered JetStream behind one endpoint;
+        ``stop_node``, ``start_node`` and ``kill_node`` break them for failover tests.
         """
+        self.cluster_size = check_cluster_size(cluster_size)
         if not 0.0 <= propagation_delay <= 3600:
             raise ValueError(f"propagation_delay must be 0..3600 seconds, got {propagation_delay}")
         self.propagation_delay = float(propagation_delay)
@@ -129,7 +136,7 @@ class LocalScaleway:
         self._stats = FaultStats()
         self._temp_dir: Path | None = None
         self._store: Store | None = None
-        self._servers: dict[str, NatsServer] = {}
+        self._servers: dict[str, NatsCluster] = {}
         self._service: Service | None = None
         self._lock: StateDirLock | None = None
         self._uvicorn: uvicorn.Server | None = None
@@ -176,9 +183,34 @@ class LocalScaleway:
         return self._stats.snapshot()
 
     @property
-    def servers(self) -> dict[str, NatsServer]:
-        """The supervised nats-server of each region (tests kill them to check supervision)."""
+    def servers(self) -> dict[str, NatsCluster]:
+        """Each region's nats-servers (``.nodes``), e.g. for tests of supervision."""
         return self._servers
+
+    # -- fault controls ----------------------------------------------------------------------
+
+    def _cluster(self, region: str) -> NatsCluster:
+        if region not in REGIONS:
+            raise ValueError(f"region must be one of {', '.join(REGIONS)}, got {region!r}")
+        try:
+            return self._servers[region]
+        except KeyError:
+            raise RuntimeError("LocalScaleway is not started") from None
+
+    def stop_node(self, region: str, index: int) -> float:
+        """Stop node ``index`` of ``region`` cleanly (SIGTERM); it stays down until
+        ``start_node``. Returns the seconds until the rest of its cluster noticed."""
+        return self._cluster(region).stop_node(index)
+
+    def kill_node(self, region: str, index: int) -> float:
+        """SIGKILL node ``index`` of ``region``, as a crash that nobody restarts until
+        ``start_node``. Returns the seconds until the rest of its cluster noticed."""
+        return self._cluster(region).stop_node(index, kill=True)
+
+    def start_node(self, region: str, index: int) -> float:
+        """Start node ``index`` of ``region`` again. Returns the seconds until it rejoined its
+        cluster, with the latest account JWTs and current JetStream."""
+        return self._cluster(region).start_node(index)
 
     def create_organization(self) -> Organization:
         """Add an organization with its own default project and API key."""
@@ -244,27 +276,34 @@ class LocalScaleway:
             self.limits,
             self.propagation_delay,
         )
+        previous_size = int(store.get_meta("cluster_size") or self.cluster_size)
+        if previous_size != self.cluster_size:
+            log.warning(
+                "state dir %s ran with cluster_size=%d, now %d: accounts and credentials carry "
+                "over, streams stay with the other layout",
+                self.state_dir,
+                previous_size,
+                self.cluster_size,
+            )
         for region in REGIONS:
-            previous = store.get_meta(f"nats_port:{region}")
-            self._servers[region] = NatsServer(
+            self._servers[region] = NatsCluster(
                 region,
                 self.state_dir / "nats" / region,
                 trust,
                 tls,
+                size=self.cluster_size,
                 host=self.host,
-                port=int(previous) if previous else None,
+                ports=self._saved_ports(store, region),
+                on_starting=service.seed_resolver,
                 on_ready=service.reconcile,
                 max_payload=self.limits.max_payload,
             )
-        for server in self._servers.values():
-            try:
-                server.start()
-            except NatsServerError:
-                if server.port is None:
-                    raise
-                server.port = None  # the previous run's port is taken: pick a new one
-                server.start()
-            store.set_meta(f"nats_port:{server.region}", str(server.port))
+        with ThreadPoolExecutor(len(REGIONS), thread_name_prefix="region-start") as pool:
+            for started in [pool.submit(c.start) for c in self._servers.values()]:
+                started.result()
+        for region, cluster in self._servers.items():
+            store.set_meta(f"nats_ports:{region}", json.dumps(cluster.ports))
+        store.set_meta("cluster_size", str(self.cluster_size))
         # A kept state dir keeps its API port, so clients configured once keep working.
         previous_port = store.get_meta("api_port")
         port = self.api_port or (int(previous_port) if previous_port else 0)
@@ -278,6 +317,15 @@ class LocalScaleway:
                 "or pass api_port= to use another"
             ) from exc
         store.set_meta("api_port", self.api_url.rsplit(":", 1)[1])
+
+    @staticmethod
+    def _saved_ports(store: Store, region: str) -> dict[str, int]:
+        """The ports a region's nodes, routes and endpoint had last time (kept URLs)."""
+        saved = store.get_meta(f"nats_ports:{region}")
+        if saved:
+            return {key: int(port) for key, port in json.loads(saved).items()}
+        single = store.get_meta(f"nats_port:{region}")  # state dirs from before cluster mode
+        return {"node-0": int(single)} if single else {}
 
     def _start_api(self, api: Api, port: int, tls: TlsFiles) -> None:
         app = FaultInjector(api.asgi(), self.fault_rate, self.fault_seed, self._stats)
@@ -341,7 +389,7 @@ class LocalScaleway:
             time.sleep(0.005)
 
     def stop(self) -> None:
-        """Stop the API and both nats-servers; idempotent. Removes a temporary state dir."""
+        """Stop the API and every nats-server; idempotent. Removes a temporary state dir."""
         if self._latency is not None:
             self._latency.stop()
             self._latency = None

@@ -34,6 +34,7 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 MAX_LATENCY_MS = 1000.0  # one way: 2 s round trips, far beyond any API worth emulating
@@ -68,12 +69,19 @@ class ProxyStats:
     delayed_at_once: int = 0  # the peak of delayed_now: > 1 means delays overlapped
 
 
+Address = tuple[str, int]
+
+
 class LatencyProxy:
-    """A loopback TCP proxy adding ``latency_ms`` one way, per chunk (see the module doc)."""
+    """A loopback TCP proxy adding ``latency_ms`` one way, per chunk (see the module doc).
+
+    ``target`` is one address, or a function giving the candidates for each new connection,
+    tried in turn (a cluster's endpoint: its live nodes first, see ``cluster.py``).
+    """
 
     def __init__(
         self,
-        target: tuple[str, int],
+        target: Address | Callable[[], Sequence[Address]],
         latency_ms: float,
         *,
         host: str = "127.0.0.1",
@@ -83,7 +91,8 @@ class LatencyProxy:
             raise ValueError(
                 f"latency_ms must be between 0 and {MAX_LATENCY_MS:.0f} (one way), got {latency_ms}"
             )
-        _require_loopback("target", target[0])
+        if not callable(target):
+            _require_loopback("target", target[0])
         _require_loopback("host", host)
         self.target = target
         self.latency_ms = latency_ms
@@ -97,10 +106,16 @@ class LatencyProxy:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
-        return (
-            f"LatencyProxy({self.host}:{self.port} -> {self.target[0]}:{self.target[1]}, "
-            f"latency_ms={self.latency_ms})"
-        )
+        target = "nodes" if callable(self.target) else f"{self.target[0]}:{self.target[1]}"
+        return f"LatencyProxy({self.host}:{self.port} -> {target}, latency_ms={self.latency_ms})"
+
+    def _candidates(self) -> Sequence[Address]:
+        if not callable(self.target):
+            return [self.target]
+        candidates = self.target()
+        for host, _ in candidates:
+            _require_loopback("target", host)
+        return candidates
 
     # -- lifecycle (from any thread) ---------------------------------------------------------
 
@@ -196,11 +211,15 @@ class LatencyProxy:
         # A real connect() returns after one round trip (SYN, SYN-ACK): the client's first
         # bytes leave then, so they may not arrive before accept + 2 delays + 1 delay.
         handshake_done = loop.time() + 2 * self._delay
-        try:
-            upstream_reader, upstream_writer = await asyncio.wait_for(
-                asyncio.open_connection(*self.target), CONNECT_TIMEOUT
-            )
-        except (OSError, asyncio.TimeoutError):
+        for target in self._candidates():
+            try:
+                upstream_reader, upstream_writer = await asyncio.wait_for(
+                    asyncio.open_connection(*target), CONNECT_TIMEOUT
+                )
+                break
+            except (OSError, asyncio.TimeoutError):
+                continue
+        else:  # nothing to reach: the client sees the connection closed, as with a dead host
             client_writer.close()
             return
         self.stats.connections += 1

@@ -1,9 +1,10 @@
-"""One real ``nats-server`` per region: config, supervised process, and account JWT pushes.
+"""One real ``nats-server`` process: its config, its supervision, and what it reports.
 
 The server runs in operator/JWT mode with a ``full`` resolver, so accounts are created, updated
 and tombstoned at runtime by publishing signed account JWTs to ``$SYS.REQ.CLAIMS.UPDATE`` as a
 system-account user — never by restarting the server. The resolver directory and the JetStream
-store live in the state dir, so both survive restarts of the emulator.
+store live in the state dir, so both survive restarts of the emulator. A region runs one such
+node, or several joined by routes (``cluster.py`` groups them and talks to them).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import nats
 from nats.aio.client import Client as NATS
 from nats.aio.client import RawCredentials
@@ -52,6 +54,7 @@ MAX_RESTARTS = 5  # more crashes than this within CRASH_WINDOW: logged as an err
 CRASH_WINDOW = 60  # seconds: older crashes are forgotten
 MAX_BACKOFF = 5.0  # seconds between restarts of a server that keeps crashing
 PUSH_TIMEOUT = 3.0
+MONITOR_TIMEOUT = 1.0  # one /healthz or /routez request
 HOOK_TIMEOUT = 61.0  # the post-start hook (re-pushing stale JWTs) is bounded by 60 s
 
 
@@ -116,8 +119,20 @@ def account_user_creds(account: jwt.Identity) -> RawCredentials:
     )
 
 
+@dataclass(frozen=True)
+class Routes:
+    """A node's place in its region's cluster: the cluster's name, its route port, its peers'."""
+
+    name: str
+    port: int
+    peers: tuple[int, ...]  # every node's route port, this one's included (nats-server skips it)
+
+
+Hook = Callable[["NatsServer"], None]
+
+
 class NatsServer:
-    """A supervised nats-server process for one region."""
+    """A supervised nats-server process: a region's only node, or one node of its cluster."""
 
     def __init__(
         self,
@@ -126,29 +141,42 @@ class NatsServer:
         trust: Trust,
         tls: TlsFiles,
         *,
+        name: str | None = None,
+        index: int = 0,
         host: str = "127.0.0.1",
         port: int | None = None,
-        on_ready: Callable[[NatsServer], None] | None = None,
+        routes: Routes | None = None,
+        on_starting: Hook | None = None,
+        on_ready: Hook | None = None,
         max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
     ) -> None:
+        """``on_starting`` runs before each spawn (the process is down: files are safe to write),
+        ``on_ready`` once it listens, before ``start()`` returns (both in the supervisor thread).
+        """
         self.region = region
+        self.index = index
+        self.name = name or f"scw-local-{region}"
         self.directory = directory
         self.trust = trust
         self.tls = tls
         self.host = host
         self.port = port  # None until the first start picks one (or the previous run's port)
+        self.routes = routes
+        self.monitor_url: str | None = None  # http://host:port of /healthz, /routez; per spawn
         self.restarts = 0
         self.max_payload = max_payload  # the server's cap; each account's is in its JWT
+        self._on_starting = on_starting
         self._on_ready = on_ready
         self._binary = find_binary()
         self._proc: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._ready = threading.Event()
+        self._listening = False  # this spawn has listened (set before the on_ready hook)
         self._failure: str | None = None
         self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
-        return f"NatsServer(region={self.region!r}, url={self.url!r})"
+        return f"NatsServer(name={self.name!r}, url={self.url!r})"
 
     @property
     def url(self) -> str:
@@ -167,23 +195,22 @@ class NatsServer:
         """Spawn the supervisor thread and wait until the server accepts connections."""
         self._stopping.clear()
         self._ready.clear()
-        self._thread = threading.Thread(
-            target=self._supervise, name=f"nats-server-{self.region}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._supervise, name=f"{self.name}", daemon=True)
         self._thread.start()
         if not self._ready.wait(START_TIMEOUT + HOOK_TIMEOUT) or self._failure:
             self.stop()
-            raise NatsServerError(f"nats-server for {self.region} did not start: {self._failure}")
+            raise NatsServerError(f"{self.name} did not start: {self._failure}")
 
-    def stop(self) -> None:
+    def stop(self, *, kill: bool = False) -> None:
+        """Stop the process and its supervision: SIGTERM (a clean shutdown), or SIGKILL."""
         self._stopping.set()
-        self._terminate()
+        self._terminate(kill=kill)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(STOP_TIMEOUT * 2)
         self._thread = None
 
     def kill(self) -> None:
-        """SIGKILL the process (tests use this to exercise the supervisor)."""
+        """SIGKILL the process, as a crash: the supervisor restarts it."""
         if self._proc is not None:
             self._proc.kill()
 
@@ -191,15 +218,25 @@ class NatsServer:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
-    def _terminate(self) -> None:
+    @property
+    def running(self) -> bool:
+        """The process is alive and has listened (it may still be joining its cluster)."""
+        proc = self._proc
+        return proc is not None and proc.poll() is None and self._listening
+
+    def _terminate(self, *, kill: bool = False) -> None:
         proc = self._proc
         if proc is None or proc.poll() is not None:
+            return
+        if kill:
+            proc.kill()
+            proc.wait(STOP_TIMEOUT)
             return
         proc.terminate()
         try:
             proc.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            log.warning("nats-server %s ignored SIGTERM, killing it", self.region)
+            log.warning("nats-server %s ignored SIGTERM, killing it", self.name)
             proc.kill()
             proc.wait(STOP_TIMEOUT)
 
@@ -226,10 +263,11 @@ class NatsServer:
                     try:
                         self._on_ready(self)
                     except Exception:
-                        log.exception("post-start hook failed for %s", self.region)
+                        log.exception("post-start hook failed for %s", self.name)
                 self._ready.set()
                 assert self._proc is not None
                 self._proc.wait()
+            self._listening = False
             if self._stopping.is_set():
                 return
             self.restarts += 1
@@ -238,20 +276,25 @@ class NatsServer:
             if len(recent) > MAX_RESTARTS:
                 log.error(
                     "nats-server %s died %d times in %ds; still restarting, every %.0fs",
-                    self.region,
+                    self.name,
                     len(recent),
                     CRASH_WINDOW,
                     MAX_BACKOFF,
                 )
             else:
                 log.warning(
-                    "nats-server %s exited unexpectedly, restarting (%d)", self.region, len(recent)
+                    "nats-server %s exited unexpectedly, restarting (%d)", self.name, len(recent)
                 )
             # Back off with recent crashes only; never give up: writes get 503 meanwhile.
             self._stopping.wait(min(0.2 * len(recent), MAX_BACKOFF))
 
     def _spawn_and_wait_ready(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
+        if self._on_starting is not None:
+            try:
+                self._on_starting(self)
+            except Exception:
+                log.exception("pre-start hook failed for %s", self.name)
         ports_dir = self.directory / "ports"
         shutil.rmtree(ports_dir, ignore_errors=True)
         ports_dir.mkdir()
@@ -274,9 +317,12 @@ class NatsServer:
                 raise NatsServerError(f"exit code {code}, see {self.directory}/nats-server.log")
             for ports_file in ports_dir.glob("*.ports"):
                 with contextlib.suppress(ValueError, OSError, KeyError, IndexError):
-                    # e.g. {"nats": ["tls://127.0.0.1:43597"]}; written once listening.
-                    client_url = json.loads(ports_file.read_text())["nats"][0]
+                    # e.g. {"nats": ["tls://127.0.0.1:43597"], "monitoring": ["http://…"]};
+                    # written once listening.
+                    ports = json.loads(ports_file.read_text())
+                    client_url, self.monitor_url = ports["nats"][0], ports["monitoring"][0]
                     self.port = int(client_url.rsplit(":", 1)[1])
+                    self._listening = True
                     return
             time.sleep(0.01)
         self._terminate()
@@ -289,9 +335,10 @@ class NatsServer:
             return json.dumps(str(path))
 
         return f"""# Written by scaleway_nats.local on every start; edits are overwritten.
-server_name: "scw-local-{self.region}"
+server_name: "{self.name}"
 host: "{self.host}"
 port: {self.port if self.port is not None else -1}
+http: "{self._host_port(-1)}"
 ports_file_dir: {q(ports_dir)}
 max_payload: {self.max_payload}
 operator: {q(self.trust.operator_jwt_file)}
@@ -314,14 +361,34 @@ tls {{
   key_file: {q(self.tls.key_file)}
   timeout: 2
 }}
+{self._cluster_config()}"""
+
+    def _host_port(self, port: int) -> str:
+        return f"[{self.host}]:{port}" if ":" in self.host else f"{self.host}:{port}"
+
+    def _cluster_config(self) -> str:
+        """Routes between a region's nodes: plain TCP, as they listen on loopback only.
+
+        Clients learn the other nodes' URLs from ``connect_urls`` (advertised by default).
+        """
+        if self.routes is None:
+            return ""
+        peers = ", ".join(f'"nats-route://{self._host_port(port)}"' for port in self.routes.peers)
+        return f"""cluster {{
+  name: "{self.routes.name}"
+  listen: "{self._host_port(self.routes.port)}"
+  routes: [{peers}]
+}}
 """
 
     # -- talking to the server ---------------------------------------------------------------
 
     @contextlib.asynccontextmanager
     async def connect(self, creds: RawCredentials) -> AsyncIterator[NATS]:
+        """Connect to this very node (no reconnect): a system or throw-away account user."""
+
         async def quiet(error: Exception) -> None:  # the caller gets the error raised
-            log.debug("nats-server %s: %s", self.region, error)
+            log.debug("nats-server %s: %s", self.name, error)
 
         nc = await nats.connect(
             self.url,
@@ -337,44 +404,6 @@ tls {{
         finally:
             await nc.close()
 
-    async def push_account_jwt(self, token: str, seed: str | None = None) -> None:
-        """Make the server store AND use an account JWT, and check that it does.
-
-        nats-server applies a pushed JWT to an account only if that account is loaded in
-        memory; a client connection loading it at the same moment reads the older file and
-        keeps it for good (found by tests/reliability/test_revocation.py: a revoked user still
-        connected while the resolver's file revoked it). So, given the account's ``seed``, an
-        account not loaded yet is loaded first (by connecting as a throw-away user of it);
-        after the push, an account in memory must be using this very JWT.
-        """
-        account = str(jwt.decode_claims(token)["sub"])
-        async with self.connect(self.trust.system_user_creds()) as nc:
-            known = self.stored_jwt(account) is not None  # else there is nothing to load
-            if seed is not None and known and not await self._account_info(nc, account):
-                await self._load_account(jwt.Identity.from_seed(seed))
-            msg = await nc.request("$SYS.REQ.CLAIMS.UPDATE", token.encode(), timeout=PUSH_TIMEOUT)
-            reply: dict[str, Any] = json.loads(msg.data)
-            if "error" in reply:
-                raise NatsServerError(f"nats-server {self.region} refused the account JWT: {reply}")
-            in_memory = await self._account_info(nc, account)
-        # Not in memory at all: the next lookup reads the file, which is this JWT.
-        if in_memory and in_memory.get("jwt") != token:
-            raise NatsServerError(f"nats-server {self.region} did not apply the account JWT")
-
-    @staticmethod
-    async def _account_info(nc: NATS, account: str) -> dict[str, Any]:
-        """The account as loaded in the server's memory ({} if it is not loaded)."""
-        msg = await nc.request(f"$SYS.REQ.ACCOUNT.{account}.INFO", b"", timeout=PUSH_TIMEOUT)
-        reply: dict[str, Any] = json.loads(msg.data)
-        data = reply.get("data")
-        return data if isinstance(data, dict) else {}
-
-    async def _load_account(self, account: jwt.Identity) -> None:
-        """Have the server load an account from its resolver (a connection looks it up)."""
-        with contextlib.suppress(Exception):  # e.g. a new account: nothing to load yet
-            async with self.connect(account_user_creds(account)):
-                pass
-
     def stored_jwt(self, account_public_key: str) -> str | None:
         """The account JWT currently in the resolver directory, if any."""
         path = self.resolver_dir / f"{account_public_key}.jwt"
@@ -383,15 +412,32 @@ tls {{
         except OSError:
             return None
 
-    async def delete_all_streams(self, account: jwt.Identity) -> int:
-        """Delete every stream of an account (as a throw-away user of that account)."""
-        async with self.connect(account_user_creds(account)) as nc:
-            jsm = nc.jsm()
-            names = [info.config.name for info in await jsm.streams_info()]
-            for name in names:
-                if name:
-                    await jsm.delete_stream(name)
-        return len(names)
+    def store_jwt(self, account_public_key: str, token: str) -> None:
+        """Write an account JWT into the resolver directory; only while the process is down."""
+        self.resolver_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.resolver_dir / f"{account_public_key}.jwt", token)
+
+    # -- what the server reports (its monitoring port, loopback only) -------------------------
+
+    def _monitor(self, path: str) -> httpx.Response | None:
+        if self.monitor_url is None or not self.running:
+            return None
+        try:
+            return httpx.get(self.monitor_url + path, timeout=MONITOR_TIMEOUT)
+        except httpx.HTTPError:
+            return None
+
+    def healthy(self) -> bool:
+        """Running, and its JetStream is current with the cluster's meta leader (``/healthz``)."""
+        response = self._monitor("/healthz")
+        return response is not None and response.status_code == 200
+
+    def peers(self) -> set[str] | None:
+        """The names of the nodes this one has routes to now (``/routez``); None if down."""
+        response = self._monitor("/routez")
+        if response is None or response.status_code != 200:
+            return None
+        return {str(route.get("remote_name")) for route in response.json().get("routes") or []}
 
 
 def run_sync(coro: Any) -> Any:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from .cluster import NatsCluster
 from .nats_server import PUSH_TIMEOUT, NatsServer, run_sync
 
 log = logging.getLogger("scaleway_nats.local")
@@ -32,20 +33,20 @@ class PushError(Exception):
 
 
 class Pusher:
-    """The single, ordered pusher of one region."""
+    """The single, ordered pusher of one region (to every running node of it)."""
 
     def __init__(
         self,
-        server: NatsServer,
+        cluster: NatsCluster,
         latest: Callable[[str], tuple[str, str] | None],
         committed: Callable[[], dict[str, tuple[str, str]]],
     ) -> None:
         """``latest(public_key)``: an account's committed (JWT, seed), None if unknown;
         ``committed()``: the same for every account of the region (tombstones too)."""
-        self._server = server
+        self._cluster = cluster
         self._latest = latest
         self._committed = committed
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix=f"jwt-push-{server.region}")
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix=f"jwt-push-{cluster.region}")
         self._pushed: dict[str, str] = {}  # what the server got from us; worker thread only
         self._closed = threading.Event()
 
@@ -58,14 +59,15 @@ class Pusher:
         try:
             await asyncio.wait_for(asyncio.wrap_future(future), SYNC_TIMEOUT)
         except (TimeoutError, asyncio.TimeoutError):
-            raise PushError(f"no answer from nats-server {self._server.region} in time") from None
+            raise PushError(f"no answer from nats-server {self._cluster.region} in time") from None
 
-    def reconcile(self) -> None:
-        """Push every account JWT the resolver does not hold (blocking, bounded)."""
+    def reconcile(self, node: NatsServer) -> None:
+        """Push every account JWT a (re)started node's resolver does not hold (blocking,
+        bounded)."""
         try:
-            self._worker.submit(self._reconcile_now).result(RECONCILE_TIMEOUT)
+            self._worker.submit(self._reconcile_now, node).result(RECONCILE_TIMEOUT)
         except Exception as exc:
-            log.warning("could not re-push account JWTs to %s: %s", self._server.region, exc)
+            log.warning("could not re-push account JWTs to %s: %s", node.name, exc)
 
     def close(self) -> None:
         self._closed.set()
@@ -75,7 +77,7 @@ class Pusher:
 
     def _push(self, public_key: str, token: str, seed: str) -> None:
         async def bounded() -> None:
-            await asyncio.wait_for(self._server.push_account_jwt(token, seed), PUSH_ONE_TIMEOUT)
+            await asyncio.wait_for(self._cluster.push_account_jwt(token, seed), PUSH_ONE_TIMEOUT)
 
         try:
             run_sync(bounded())
@@ -91,14 +93,14 @@ class Pusher:
         if latest is not None and self._pushed.get(public_key) != latest[0]:
             self._push(public_key, *latest)
 
-    def _reconcile_now(self) -> None:
+    def _reconcile_now(self, node: NatsServer) -> None:
         self._pushed.clear()  # a restarted server may hold anything: trust its files only
         stale = 0
         for public_key, (token, seed) in self._committed().items():
-            if self._server.stored_jwt(public_key) == token:
+            if node.stored_jwt(public_key) == token:
                 self._pushed[public_key] = token
             else:
                 self._push(public_key, token, seed)
                 stale += 1
         if stale:
-            log.info("re-pushed %d account JWT(s) to %s", stale, self._server.region)
+            log.info("re-pushed %d account JWT(s) to %s", stale, node.name)

@@ -21,6 +21,7 @@ import time
 import uuid
 
 from . import jwt
+from .cluster import NatsCluster
 from .nats_server import NatsServer
 from .pusher import Pusher, PushError
 from .store import Account, Credentials, Store
@@ -55,7 +56,7 @@ class Service:
     def __init__(
         self,
         store: Store,
-        servers: dict[str, NatsServer],
+        servers: dict[str, NatsCluster],
         operator: jwt.Identity,
         max_accounts: int,
         limits: jwt.Limits = jwt.DEFAULT_LIMITS,
@@ -266,9 +267,24 @@ class Service:
 
     # -- healing -----------------------------------------------------------------------------
 
-    def reconcile(self, server: NatsServer) -> None:
-        """Push every account JWT the resolver does not have yet (runs on each server start).
+    def seed_resolver(self, node: NatsServer) -> None:
+        """Write the committed account JWTs a node lacks into its resolver directory.
+
+        Runs before each (re)start of a node, while it is down: a node that missed a revocation
+        (down, or killed mid-push) must not accept the revoked user when it comes back, not
+        even before ``reconcile`` or its cluster peers bring it up to date.
+        """
+        written = 0
+        for public_key, (token, _) in self.store.committed_jwts(node.region).items():
+            if node.stored_jwt(public_key) != token:
+                node.store_jwt(public_key, token)
+                written += 1
+        if written:
+            log.info("wrote %d account JWT(s) to %s before its start", written, node.name)
+
+    def reconcile(self, node: NatsServer) -> None:
+        """Push every account JWT a node's resolver does not have yet (runs on each start).
 
         Through the region's ordered pusher, so it cannot race the API's own pushes.
         """
-        self.pusher(server.region).reconcile()
+        self.pusher(node.region).reconcile(node)

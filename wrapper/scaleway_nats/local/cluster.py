@@ -1,0 +1,386 @@
+"""A region's NATS: one nats-server, or a cluster of N joined by routes behind one endpoint.
+
+With ``size=1`` the account endpoint is the node's own URL (as before cluster mode existed).
+With ``size>1`` every node runs clustered JetStream, and the endpoint is a loopback front (a
+``LatencyProxy`` without latency) handing each new connection to a live node: one URL, as on
+Scaleway, while clients learn the nodes' own URLs from ``connect_urls`` and reconnect to them.
+
+Account JWTs reach every node: each node's ``full`` resolver takes a push on
+``$SYS.REQ.CLAIMS.UPDATE``, and a push here is done only when every running node answered that
+it stored the JWT and, where the account is loaded, uses it. A node that is down gets the
+committed JWTs written into its resolver directory before it starts again (``on_starting``),
+so it never serves a revoked user, not even for the moment before its peers catch it up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import socket
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from nats.aio.client import Client as NATS
+from nats.aio.client import RawCredentials
+from nats.errors import TimeoutError as NatsTimeoutError
+
+from . import jwt
+from .latency import LatencyProxy
+from .nats_server import (
+    Hook,
+    NatsServer,
+    NatsServerError,
+    Routes,
+    Trust,
+    account_user_creds,
+)
+from .tls import TlsFiles
+
+log = logging.getLogger("scaleway_nats.local")
+
+MAX_CLUSTER_SIZE = 5  # JetStream keeps at most 5 replicas of a stream: more nodes add nothing
+NOTICE_TIMEOUT = 20.0  # seconds for a cluster to notice a node stopped, or to take one back
+GATHER_TIMEOUT = 1.0  # seconds to collect every running node's answer to a $SYS request
+POLL = 0.02  # seconds between two looks at the cluster's state
+
+
+def check_cluster_size(value: object) -> int:
+    """The number of nodes per region, 1..MAX_CLUSTER_SIZE; anything else is a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CLUSTER_SIZE:
+        raise ValueError(
+            f"cluster_size must be an integer from 1 to {MAX_CLUSTER_SIZE}, got {value!r}"
+        )
+    return value
+
+
+def _free_ports(host: str, count: int) -> list[int]:
+    """Ports free now, all distinct (held open together while picked)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with contextlib.ExitStack() as stack:
+        socks = [
+            stack.enter_context(socket.socket(family, socket.SOCK_STREAM)) for _ in range(count)
+        ]
+        for sock in socks:
+            sock.bind((host, 0))
+        return [int(sock.getsockname()[1]) for sock in socks]
+
+
+class NatsCluster:
+    """The nats-servers of one region and its single endpoint."""
+
+    def __init__(
+        self,
+        region: str,
+        directory: Path,
+        trust: Trust,
+        tls: TlsFiles,
+        *,
+        size: int = 1,
+        host: str = "127.0.0.1",
+        ports: Mapping[str, int] | None = None,
+        on_starting: Hook | None = None,
+        on_ready: Hook | None = None,
+        max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
+    ) -> None:
+        """``ports``: what ``ports`` returned last time (``node-I``, ``route-I``, ``endpoint``),
+        so a kept state dir keeps its URLs; missing ones are picked free."""
+        self.region = region
+        self.size = check_cluster_size(size)
+        self.host = host
+        self.tls = tls
+        self.trust = trust
+        saved = dict(ports or {})
+        common: dict[str, Any] = {
+            "host": host,
+            "on_starting": on_starting,
+            "on_ready": on_ready,
+            "max_payload": max_payload,
+        }
+        if size == 1:
+            self.nodes = [
+                NatsServer(region, directory, trust, tls, port=saved.get("node-0"), **common)
+            ]
+        else:
+            fresh = iter(_free_ports(host, size))
+            peers = tuple(saved.get(f"route-{i}") or next(fresh) for i in range(size))
+            self.nodes = [
+                NatsServer(
+                    region,
+                    directory / f"node-{i}",
+                    trust,
+                    tls,
+                    name=f"scw-local-{region}-{i}",
+                    index=i,
+                    port=saved.get(f"node-{i}"),
+                    routes=Routes(f"scw-local-{region}", peers[i], peers),
+                    **common,
+                )
+                for i in range(size)
+            ]
+        self._endpoint_port = saved.get("endpoint", 0)
+        self._front: LatencyProxy | None = None
+        self._turn = itertools.count()  # spreads new connections over the nodes
+
+    def __repr__(self) -> str:
+        return f"NatsCluster(region={self.region!r}, size={self.size}, url={self.url!r})"
+
+    @property
+    def url(self) -> str:
+        """The account endpoint: the only node's URL, or the front of the cluster."""
+        if self._front is None:
+            return self.nodes[0].url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"nats://{host}:{self._front.port}"
+
+    @property
+    def ports(self) -> dict[str, int]:
+        """Every port in use, to be passed back as ``ports`` on the next start."""
+        found = {f"node-{node.index}": node.port for node in self.nodes if node.port is not None}
+        found.update({f"route-{n.index}": n.routes.port for n in self.nodes if n.routes})
+        if self._front is not None:
+            found["endpoint"] = self._front.port
+        return found
+
+    def node(self, index: int) -> NatsServer:
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self.size:
+            raise ValueError(
+                f"node index must be from 0 to {self.size - 1} in {self.region} "
+                f"(cluster_size={self.size}), got {index!r}"
+            )
+        return self.nodes[index]
+
+    def running_nodes(self) -> list[NatsServer]:
+        return [node for node in self.nodes if node.running]
+
+    def _live_addresses(self) -> list[tuple[str, int]]:
+        """Running nodes for the front, starting at a rotating one."""
+        live = [(self.host, node.port) for node in self.running_nodes() if node.port is not None]
+        if not live:
+            return []
+        first = next(self._turn) % len(live)
+        return live[first:] + live[:first]
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start every node (in parallel), the front, and wait until JetStream is current."""
+        try:
+            self._each(self._start_node, self.nodes)
+            if self.size > 1:
+                self._front = self._start_front()
+            self._wait(
+                lambda: all(node.healthy() for node in self.nodes),
+                f"the nats-servers of {self.region} did not become healthy",
+            )
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_front(self) -> LatencyProxy:
+        try:
+            return LatencyProxy(
+                self._live_addresses, 0.0, host=self.host, port=self._endpoint_port
+            ).start()
+        except OSError:  # the previous run's port is taken: the endpoint URL is read live
+            return LatencyProxy(self._live_addresses, 0.0, host=self.host).start()
+
+    def stop(self) -> None:
+        if self._front is not None:
+            self._endpoint_port = self._front.port
+            self._front.stop()
+            self._front = None
+        self._each(lambda node: node.stop(), self.nodes)
+
+    @staticmethod
+    def _start_node(node: NatsServer) -> None:
+        try:
+            node.start()
+        except NatsServerError:
+            if node.port is None:
+                raise
+            node.port = None  # the previous run's client port is taken: pick a new one
+            node.start()
+
+    @staticmethod
+    def _each(action: Callable[[NatsServer], None], nodes: list[NatsServer]) -> None:
+        """Run ``action`` on the nodes in parallel; raise the first error once all are done."""
+        if len(nodes) == 1:
+            action(nodes[0])
+            return
+        with ThreadPoolExecutor(len(nodes), thread_name_prefix="nats-node") as pool:
+            futures = [pool.submit(action, node) for node in nodes]
+        for future in futures:
+            future.result()
+
+    @staticmethod
+    def _wait(condition: Callable[[], bool], failure: str) -> float:
+        """Poll ``condition`` until true (bounded by NOTICE_TIMEOUT); return the seconds taken."""
+        started = time.monotonic()
+        while not condition():
+            if time.monotonic() - started > NOTICE_TIMEOUT:
+                raise NatsServerError(f"{failure} within {NOTICE_TIMEOUT:.0f}s")
+            time.sleep(POLL)
+        return time.monotonic() - started
+
+    # -- fault controls ----------------------------------------------------------------------
+
+    def stop_node(self, index: int, *, kill: bool = False) -> float:
+        """Stop one node (SIGTERM, or SIGKILL with ``kill``) and keep it down until
+        ``start_node``. Returns, with the seconds it took, once every other running node has
+        dropped its routes to it and, if a majority is left, JetStream is current again."""
+        node = self.node(index)
+        started = time.monotonic()
+        node.stop(kill=kill)
+
+        def noticed() -> bool:
+            others = self.running_nodes()
+            if any(node.name in (other.peers() or ()) for other in others):
+                return False
+            return 2 * len(others) <= self.size or all(other.healthy() for other in others)
+
+        self._wait(noticed, f"the cluster of {self.region} did not notice node {index} stopping")
+        return time.monotonic() - started
+
+    def start_node(self, index: int) -> float:
+        """Start a stopped node; returns, with the seconds it took, once it has routes to every
+        other running node and its JetStream is current. A running node is left as it is."""
+        node = self.node(index)
+        started = time.monotonic()
+        if not node.running:
+            self._start_node(node)
+
+        def joined() -> bool:
+            others = [other for other in self.running_nodes() if other is not node]
+            peers = node.peers()
+            if peers is None or any(other.name not in peers for other in others):
+                return False
+            return node.healthy()
+
+        self._wait(joined, f"node {index} of {self.region} did not rejoin its cluster")
+        return time.monotonic() - started
+
+    # -- talking to the nodes ----------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def connect(self, creds: RawCredentials) -> AsyncIterator[NATS]:
+        """A connection to some running node (no reconnect); NatsServerError if none is up."""
+        nodes = self.running_nodes()
+        if not nodes:
+            raise NatsServerError(f"every nats-server of {self.region} is down")
+        for node in nodes:
+            try:
+                connection = node.connect(creds)
+                nc = await connection.__aenter__()
+            except Exception as error:  # that node went down meanwhile: try the next one
+                failure: Exception = error
+                continue
+            try:
+                yield nc
+            finally:
+                await connection.__aexit__(None, None, None)
+            return
+        raise failure
+
+    async def push_account_jwt(self, token: str, seed: str | None = None) -> None:
+        """Make every running node store AND use an account JWT, and check that each does.
+
+        nats-server applies a pushed JWT to an account only if that account is loaded in
+        memory; a client connection loading it at the same moment reads the older file and
+        keeps it for good (found by tests/reliability/test_revocation.py: a revoked user still
+        connected while the resolver's file revoked it). So, given the account's ``seed``, an
+        account a node holds but has not loaded is loaded there first (a throw-away user
+        connects to that node); after the push, every node must store this very JWT and, if
+        the account is in its memory, use it.
+        """
+        account = str(jwt.decode_claims(token)["sub"])
+        nodes = self.running_nodes()
+        async with self.connect(self.trust.system_user_creds()) as nc:
+            if seed is not None:
+                loaded = await self._account_infos(nc, account, nodes)
+                for node in nodes:
+                    if node.stored_jwt(account) is not None and not loaded.get(node.name):
+                        await _load_account(node, jwt.Identity.from_seed(seed))
+            replies = await _gather(nc, "$SYS.REQ.CLAIMS.UPDATE", token.encode(), nodes)
+            refused = {name: reply["error"] for name, reply in replies.items() if "error" in reply}
+            if refused:
+                raise NatsServerError(f"nats-server refused the account JWT: {refused}")
+            in_memory = await self._account_infos(nc, account, nodes)
+        for node in nodes:
+            if not node.running:
+                continue  # died meanwhile: it gets the JWT written before it starts again
+            if node.name not in replies or node.stored_jwt(account) != token:
+                raise NatsServerError(f"{node.name} did not store the account JWT")
+            # Not in memory at all: the next lookup reads the file, which is this JWT.
+            data = in_memory.get(node.name)
+            if data and data.get("jwt") != token:
+                raise NatsServerError(f"{node.name} did not apply the account JWT")
+
+    @staticmethod
+    async def _account_infos(
+        nc: NATS, account: str, nodes: list[NatsServer]
+    ) -> dict[str, dict[str, Any]]:
+        """Each node's view of the account in its memory ({} where it is not loaded)."""
+        replies = await _gather(nc, f"$SYS.REQ.ACCOUNT.{account}.INFO", b"", nodes)
+        infos = {}
+        for name, reply in replies.items():
+            data = reply.get("data")
+            infos[name] = data if isinstance(data, dict) else {}
+        return infos
+
+    async def delete_all_streams(self, account: jwt.Identity) -> int:
+        """Delete every stream of an account (as a throw-away user of that account)."""
+        async with self.connect(account_user_creds(account)) as nc:
+            jsm = nc.jsm()
+            names = [info.config.name for info in await jsm.streams_info()]
+            for name in names:
+                if name:
+                    await jsm.delete_stream(name)
+        return len(names)
+
+    def stored_jwt(self, account_public_key: str) -> str | None:
+        """The account JWT every node's resolver holds; None if any holds another or none."""
+        stored = {node.stored_jwt(account_public_key) for node in self.nodes}
+        return stored.pop() if len(stored) == 1 else None
+
+
+async def _gather(
+    nc: NATS, subject: str, payload: bytes, nodes: list[NatsServer]
+) -> dict[str, dict[str, Any]]:
+    """Send a $SYS request every node answers; collect the answers by server name.
+
+    Returns once each of ``nodes`` answered, or after GATHER_TIMEOUT with what came.
+    """
+    expected = {node.name for node in nodes}
+    answers: dict[str, dict[str, Any]] = {}
+    inbox = nc.new_inbox()
+    subscription = await nc.subscribe(inbox)
+    try:
+        await nc.publish(subject, payload, reply=inbox)
+        deadline = time.monotonic() + GATHER_TIMEOUT
+        while not expected <= answers.keys():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                msg = await subscription.next_msg(timeout=remaining)
+            except (asyncio.TimeoutError, NatsTimeoutError):
+                break
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                reply = json.loads(msg.data)
+                answers[str(reply["server"]["name"])] = reply
+    finally:
+        await subscription.unsubscribe()
+    return answers
+
+
+async def _load_account(node: NatsServer, account: jwt.Identity) -> None:
+    """Have one node load an account from its resolver (a connection looks it up)."""
+    with contextlib.suppress(Exception):  # e.g. a new account: nothing to load yet
+        async with node.connect(account_user_creds(account)):
+            pass
