@@ -28,6 +28,7 @@ from typing import Any
 
 from nats.aio.client import Client as NATS
 from nats.aio.client import RawCredentials
+from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 
 from . import jwt
@@ -298,6 +299,15 @@ class NatsCluster:
         connects to that node); after the push, every node must store this very JWT and, if
         the account is in its memory, use it.
         """
+        try:
+            await self._push_once(token, seed)
+        except (NatsError, OSError, asyncio.TimeoutError) as error:
+            # The node we talked to may have gone down mid-push (a failover test kills nodes
+            # at any time): once more, through another running node.
+            log.info("push to %s failed (%s), trying another node", self.region, error)
+            await self._push_once(token, seed)
+
+    async def _push_once(self, token: str, seed: str | None) -> None:
         account = str(jwt.decode_claims(token)["sub"])
         nodes = self.running_nodes()
         async with self.connect(self.trust.system_user_creds()) as nc:

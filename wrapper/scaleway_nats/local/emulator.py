@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -147,7 +148,10 @@ class LocalScaleway:
         self.ca_file = ""
 
     def __repr__(self) -> str:
-        return f"LocalScaleway(api_url={self.api_url!r}, state_dir={str(self.state_dir)!r})"
+        return (
+            f"LocalScaleway(api_url={self.api_url!r}, state_dir={str(self.state_dir)!r}, "
+            f"cluster_size={self.cluster_size})"
+        )
 
     # -- the default organization ------------------------------------------------------------
 
@@ -298,9 +302,7 @@ class LocalScaleway:
                 on_ready=service.reconcile,
                 max_payload=self.limits.max_payload,
             )
-        with ThreadPoolExecutor(len(REGIONS), thread_name_prefix="region-start") as pool:
-            for started in [pool.submit(c.start) for c in self._servers.values()]:
-                started.result()
+        self._each_region(NatsCluster.start)
         for region, cluster in self._servers.items():
             store.set_meta(f"nats_ports:{region}", json.dumps(cluster.ports))
         store.set_meta("cluster_size", str(self.cluster_size))
@@ -317,6 +319,13 @@ class LocalScaleway:
                 "or pass api_port= to use another"
             ) from exc
         store.set_meta("api_port", self.api_url.rsplit(":", 1)[1])
+
+    def _each_region(self, action: Callable[[NatsCluster], None]) -> None:
+        """Run ``action`` on every region at once (nats-servers start and stop in parallel)."""
+        with ThreadPoolExecutor(len(REGIONS), thread_name_prefix="region") as pool:
+            done = [pool.submit(action, cluster) for cluster in self._servers.values()]
+        for future in done:
+            future.result()
 
     @staticmethod
     def _saved_ports(store: Store, region: str) -> dict[str, int]:
@@ -402,8 +411,10 @@ class LocalScaleway:
                 self._thread.join(API_START_TIMEOUT)
             self._uvicorn = None
             self._thread = None
-        for server in self._servers.values():
-            server.stop()
+        try:
+            self._each_region(NatsCluster.stop)
+        except Exception:  # a stuck process must not keep the database and the lock open
+            log.exception("could not stop every nats-server")
         self._servers.clear()
         if self._service is not None:
             self._service.close()
