@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import json
 import logging
@@ -48,6 +49,7 @@ log = logging.getLogger("scaleway_nats.local")
 MAX_CLUSTER_SIZE = 5  # JetStream keeps at most 5 replicas of a stream: more nodes add nothing
 NOTICE_TIMEOUT = 20.0  # seconds for a cluster to notice a node stopped, or to take one back
 GATHER_TIMEOUT = 1.0  # seconds to collect every running node's answer to a $SYS request
+START_ATTEMPTS = 3  # a cluster whose ports were taken between picking and binding
 POLL = 0.02  # seconds between two looks at the cluster's state
 
 
@@ -172,7 +174,7 @@ class NatsCluster:
     def start(self) -> None:
         """Start every node (in parallel), the front, and wait until JetStream is current."""
         try:
-            self._each(self._start_node, self.nodes)
+            self._start_nodes()
             if self.size > 1:
                 self._front = self._start_front()
             self._wait(
@@ -182,6 +184,23 @@ class NatsCluster:
         except BaseException:
             self.stop()
             raise
+
+    def _start_nodes(self) -> None:
+        """Start every node; if one fails (say its route port was taken meanwhile: ports are
+        picked free, then bound by nats-server), stop them all and retry on fresh route ports."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                self._each(self._start_node, self.nodes)
+                return
+            except NatsServerError as error:
+                self._each(lambda node: node.stop(), self.nodes)
+                if attempt == START_ATTEMPTS or self.size == 1:
+                    raise
+                log.warning("%s; retrying %s on new route ports", error, self.region)
+            peers = tuple(_free_ports(self.host, self.size))
+            for node in self.nodes:
+                assert node.routes is not None
+                node.routes = dataclasses.replace(node.routes, port=peers[node.index], peers=peers)
 
     def _start_front(self) -> LatencyProxy:
         try:
