@@ -20,6 +20,7 @@ import dataclasses
 import itertools
 import json
 import logging
+import shutil
 import socket
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -49,6 +50,8 @@ log = logging.getLogger("scaleway_nats.local")
 MAX_CLUSTER_SIZE = 5  # JetStream keeps at most 5 replicas of a stream: more nodes add nothing
 NOTICE_TIMEOUT = 20.0  # seconds for a cluster to notice a node stopped, or to take one back
 GATHER_TIMEOUT = 1.0  # seconds to collect every running node's answer to a $SYS request
+FIRST_ELECTION_WAIT = 1.2  # seconds a new cluster gets to elect its meta leader (usually 0.3)
+ELECTION_ATTEMPTS = 3
 START_ATTEMPTS = 3  # a cluster whose ports were taken between picking and binding
 POLL = 0.02  # seconds between two looks at the cluster's state
 
@@ -173,14 +176,29 @@ class NatsCluster:
 
     def start(self) -> None:
         """Start every node (in parallel), the front, and wait until JetStream is current."""
+
+        def healthy() -> bool:
+            return all(node.healthy() for node in self.nodes)
+
+        stores = [node.directory / "jetstream" for node in self.nodes]
+        fresh = self.size > 1 and not any(store.exists() for store in stores)
         try:
             self._start_nodes()
+            for _ in range(ELECTION_ATTEMPTS if fresh else 0):
+                if _poll(healthy, FIRST_ELECTION_WAIT):
+                    break
+                # A new cluster's nodes campaign 0.1-0.8 s after starting; when their votes
+                # split, nats-server waits its 4-9 s election timeout (raft.go) before trying
+                # again (seen in 4 of 40 start-ups). A new cluster holds no data yet: start it
+                # afresh instead, which campaigns again at once.
+                log.info("%s elected no JetStream meta leader: starting it afresh", self.region)
+                self._each(lambda node: node.stop(), self.nodes)
+                for store in stores:
+                    shutil.rmtree(store, ignore_errors=True)
+                self._start_nodes()
             if self.size > 1:
                 self._front = self._start_front()
-            self._wait(
-                lambda: all(node.healthy() for node in self.nodes),
-                f"the nats-servers of {self.region} did not become healthy",
-            )
+            self._wait(healthy, f"the nats-servers of {self.region} did not become healthy")
         except BaseException:
             self.stop()
             raise
@@ -239,14 +257,10 @@ class NatsCluster:
             future.result()
 
     @staticmethod
-    def _wait(condition: Callable[[], bool], failure: str) -> float:
-        """Poll ``condition`` until true (bounded by NOTICE_TIMEOUT); return the seconds taken."""
-        started = time.monotonic()
-        while not condition():
-            if time.monotonic() - started > NOTICE_TIMEOUT:
-                raise NatsServerError(f"{failure} within {NOTICE_TIMEOUT:.0f}s")
-            time.sleep(POLL)
-        return time.monotonic() - started
+    def _wait(condition: Callable[[], bool], failure: str) -> None:
+        """Poll ``condition`` until true; NatsServerError after NOTICE_TIMEOUT."""
+        if not _poll(condition, NOTICE_TIMEOUT):
+            raise NatsServerError(f"{failure} within {NOTICE_TIMEOUT:.0f}s")
 
     # -- fault controls ----------------------------------------------------------------------
 
@@ -376,6 +390,16 @@ class NatsCluster:
         """The account JWT every node's resolver holds; None if any holds another or none."""
         stored = {node.stored_jwt(account_public_key) for node in self.nodes}
         return stored.pop() if len(stored) == 1 else None
+
+
+def _poll(condition: Callable[[], bool], timeout: float) -> bool:
+    """Poll ``condition`` every POLL seconds until true (True) or ``timeout`` passed (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(POLL)
+    return True
 
 
 async def _gather(
