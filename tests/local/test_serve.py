@@ -21,6 +21,8 @@ KEYS = {
     "project_id",
     "ca_file",
     "regions",
+    "cluster_size",
+    "nodes",
 }
 
 
