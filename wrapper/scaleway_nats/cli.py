@@ -616,6 +616,31 @@ def _emulator_import_error(error: ImportError) -> click.ClickException:
     return click.ClickException(str(error))
 
 
+# LocalScaleway's per-account JetStream limits; unset, Scaleway's published quotas (local/jwt.py
+# Limits, with their source). max_payload: nats-server takes at most 64 MB, its default
+# max_pending (docs.nats.io/reference/config/max_payload).
+_LIMIT_OPTIONS = {
+    "max_streams": ("Streams per account", click.IntRange(0)),
+    "max_consumers": ("Consumers per stream (an account limit)", click.IntRange(0)),
+    "max_storage": ("Bytes of file storage per account, replicas counted", click.IntRange(0)),
+    "max_memory": ("Bytes of memory storage per account", click.IntRange(0)),
+    "max_payload": ("Bytes per message", click.IntRange(1, 64 * 1024 * 1024)),
+}
+
+
+def _limit_options(function: F) -> F:
+    for name, (what, kind) in reversed(_LIMIT_OPTIONS.items()):
+        option = click.option(
+            "--" + name.replace("_", "-"),
+            name,
+            type=kind,
+            default=None,
+            help=f"{what} (default: Scaleway's quota).",
+        )
+        function = option(function)
+    return function
+
+
 @local.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--api-port", type=click.IntRange(0, 65535), default=0, help="0: any free port.")
@@ -648,6 +673,7 @@ def _emulator_import_error(error: ImportError) -> click.ClickException:
     help="nats-servers per region, joined in a JetStream cluster behind the one endpoint "
     "(1: a single server). Break them with `scw-nats local node stop|start|kill`.",
 )
+@_limit_options
 def local_serve(
     host: str,
     api_port: int,
@@ -658,6 +684,7 @@ def local_serve(
     tls: bool,
     latency_ms: float,
     cluster_size: int,
+    **limits: int | None,
 ) -> None:
     """Serve the API and NATS in the foreground; print one JSON line when ready.
 
@@ -675,6 +702,7 @@ def local_serve(
         settings["latency_ms"] = latency_ms
     if cluster_size != 1:
         settings["cluster_size"] = cluster_size
+    settings.update({name: value for name, value in limits.items() if value is not None})
     sys.exit(
         serve(
             host=host,
