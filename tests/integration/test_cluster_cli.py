@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,6 +137,38 @@ async def test_kill_then_start_from_the_cli_while_clients_connect(serve: Serve) 
                 await _round_trip(account, creds, info["ca_file"], f"after.{attempt}")
         finally:
             api.delete_account(account)
+
+
+def test_the_api_keeps_serving_while_a_node_starts(serve: Serve) -> None:
+    """The blocking start runs off the event loop: API requests are answered meanwhile.
+
+    Counted from when the node's process exists (the route is running) until the route
+    answers; were the event loop blocked, at most the one request in flight would be.
+    """
+    assert serve.node("kill", "nl-ams", "1").exit_code == 0
+    answers: list[httpx.Response] = []
+    key = serve.info["secret_key"]
+    action = threading.Thread(
+        target=lambda: answers.append(serve.admin("POST", "nl-ams/nodes/1/start", key))
+    )
+    url = f"{serve.info['api_url']}/mnq/v1beta1/regions/nl-ams/nats-accounts"
+    served, slowest, spawned = 0, 0.0, False
+    with httpx.Client(headers={"X-Auth-Token": key}, timeout=10) as http:
+        action.start()
+        for _ in range(100_000):  # bounded: the start itself is bounded by its timeouts
+            spawned = spawned or len(nats_server_pids(serve.proc.pid)) == 6
+            begun = time.perf_counter()
+            assert http.get(url).status_code == 200
+            if not action.is_alive():
+                break
+            if spawned:
+                served += 1
+                slowest = max(slowest, time.perf_counter() - begun)
+        action.join(200)
+    assert answers and answers[0].status_code == 200, answers
+    seconds = answers[0].json()["seconds"]
+    print(f"{served} API requests answered in a {seconds:.2f} s start, slowest {slowest:.4f} s")
+    assert served >= 2
 
 
 def test_stop_is_clean_and_start_of_a_running_node_changes_nothing(serve: Serve) -> None:

@@ -65,7 +65,13 @@ class Admin:
         if region not in REGIONS:
             errors.append(detail("region", "constraint", f"must be one of {', '.join(REGIONS)}"))
             return None
-        return self.api.service.servers[region]
+        return self._clusters()[region]
+
+    def _clusters(self) -> dict[str, NatsCluster]:
+        clusters = self.api.service.servers
+        if set(clusters) != set(REGIONS):  # the emulator is stopping (or not yet started)
+            raise ApiError(503, {"type": "service_unavailable", "message": "nats is stopping"})
+        return clusters
 
     async def list_nodes(self, request: Request) -> Response:
         self._authorize(request)
@@ -87,7 +93,7 @@ class Admin:
         errors: list[Detail] = []
         cluster = self._cluster(request, errors)
         # Every region has the same size: the bound is known even when the region is bad.
-        size = next(iter(self.api.service.servers.values())).size
+        size = self._clusters()["fr-par"].size
         raw_index = str(request.path_params["index"])
         index = int(raw_index) if _INDEX.match(raw_index) else -1
         if not 0 <= index < size:
