@@ -5,34 +5,46 @@ from __future__ import annotations
 
 import pytest
 
+from tests.test_readme import README, readme_blocks
+
 pytest_plugins = ["pytester"]
 
-APP_TESTS = """
-import os
-
-
+SIZE_TEST = """
 def test_the_session_emulator_has_the_asked_size(scaleway_nats_local):
-    size = int(os.environ["EXPECTED_SIZE"])
-    assert scaleway_nats_local.cluster_size == size
-    assert {r: len(c.nodes) for r, c in scaleway_nats_local.servers.items()} == {
-        "fr-par": size,
-        "nl-ams": size,
-    }
+    assert scaleway_nats_local.cluster_size == 1
+    assert [len(c.nodes) for c in scaleway_nats_local.servers.values()] == [1, 1]
 """
 
 
-def test_ini_sets_the_cluster_size_and_the_command_line_wins(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    pytester.makepyfile(test_app=APP_TESTS)
-    pytester.makeini("[pytest]\nscaleway_nats_cluster_size = 2\n")
-    monkeypatch.setenv("EXPECTED_SIZE", "2")
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q").assert_outcomes(passed=1)
-    monkeypatch.setenv("EXPECTED_SIZE", "1")
-    overridden = pytester.runpytest_subprocess(
+def _readme_failover_test() -> tuple[str, str]:
+    """The README's failover test and the pytest.ini just above it."""
+    block = next(
+        b for b in readme_blocks() if b.marker and __name__.replace(".", "/") in b.marker[1]
+    )
+    text = README.read_text(encoding="utf-8")
+    ini = text[: text.index(block.code)].rsplit("```ini\n", 1)[1].split("```", 1)[0]
+    return block.code, ini
+
+
+def test_the_readme_failover_test_runs_with_the_ini_option(pytester: pytest.Pytester) -> None:
+    """ini `scaleway_nats_cluster_size = 3` reaches the session's emulator: the README's test
+    kills nodes 0, 1 and 2 of fr-par (a single-node emulator has no node 1)."""
+    code, ini = _readme_failover_test()
+    assert "scaleway_nats_cluster_size = 3" in ini
+    pytester.makepyfile(test_failover=code)
+    pytester.makeini(ini)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q", "-s")
+    result.assert_outcomes(passed=1)
+    print("FIGURES", *[line for line in result.outlines if "delivered in" in line], sep="\n")
+
+
+def test_the_command_line_wins_over_the_ini(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_app=SIZE_TEST)
+    pytester.makeini("[pytest]\nscaleway_nats_cluster_size = 3\n")
+    result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-q", "--scaleway-nats-cluster-size", "1"
     )
-    overridden.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=1)
 
 
 @pytest.mark.parametrize(
