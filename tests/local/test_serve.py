@@ -126,3 +126,15 @@ async def test_serve_takes_the_jetstream_limits(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
+
+
+def test_the_module_refuses_a_bad_cluster_size_before_starting(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*SERVE_COMMANDS["module"], "--cluster", "9", "--state-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--cluster must be between 1 and 5" in done.stderr
+    assert list(tmp_path.iterdir()) == []
