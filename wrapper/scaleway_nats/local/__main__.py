@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .._cluster import MAX_CLUSTER_SIZE
 from .serve import serve
 
 
@@ -23,7 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--latency-ms", type=float, default=0.0, help="one-way delay added to the API (0-1000)"
     )
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        default=1,
+        help=f"nats-servers per region, clustered behind one endpoint (1-{MAX_CLUSTER_SIZE})",
+    )
     args = parser.parse_args(argv)
+    if not 1 <= args.cluster <= MAX_CLUSTER_SIZE:
+        parser.error(f"--cluster must be between 1 and {MAX_CLUSTER_SIZE}")
     from .latency import MAX_LATENCY_MS
 
     if not 0 <= args.latency_ms <= MAX_LATENCY_MS:
@@ -32,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     settings: dict[str, Any] = {"tls": True} if args.tls else {}
     if args.latency_ms:
         settings["latency_ms"] = args.latency_ms
+    if args.cluster != 1:
+        settings["cluster_size"] = args.cluster
     return serve(
         args.host, args.api_port, args.state_dir, args.max_accounts, args.fault_rate, **settings
     )

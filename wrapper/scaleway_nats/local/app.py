@@ -438,6 +438,11 @@ class Api:
                 DELETE=self.delete_credentials,
             ),
         ]
+        # The emulator's own controls (node stop/start/kill), outside Scaleway's paths; imported
+        # here as admin.py builds on this module.
+        from .admin import Admin
+
+        routes += Admin(self).routes()
         app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
         app.router.redirect_slashes = False  # a trailing slash is a JSON 404, not a 307
         return app

@@ -33,6 +33,7 @@ from nats.aio.client import RawCredentials
 from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 
+from .._cluster import MAX_CLUSTER_SIZE
 from . import jwt
 from .latency import LatencyProxy
 from .nats_server import (
@@ -47,7 +48,6 @@ from .tls import TlsFiles
 
 log = logging.getLogger("scaleway_nats.local")
 
-MAX_CLUSTER_SIZE = 5  # JetStream keeps at most 5 replicas of a stream: more nodes add nothing
 NOTICE_TIMEOUT = 20.0  # seconds for a cluster to notice a node stopped, or to take one back
 GATHER_TIMEOUT = 1.0  # seconds to collect every running node's answer to a $SYS request
 FIRST_ELECTION_WAIT = 1.2  # seconds a new cluster gets to elect its meta leader (usually 0.3)

@@ -25,6 +25,7 @@ log = logging.getLogger("scaleway_nats.local")
 BEFORE = ("unavailable", "throttled", "dropped")
 AFTER_COMMIT = ("committed_unavailable", "committed_dropped")
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+ADMIN_PREFIX = "/local/"  # local/admin.py's routes
 
 
 class InjectedDrop(Exception):
@@ -77,7 +78,8 @@ class FaultInjector:
             return kind
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # The emulator's own admin routes are no part of the API under test: never faulted.
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
         kind = self._draw(scope["method"])

@@ -1,7 +1,7 @@
 """``scw-nats local serve``: run the emulator in the foreground until SIGTERM/SIGINT.
 
 Prints exactly one JSON line on stdout once everything accepts connections (for scripts and
-process managers to read), logs to stderr, and stops both nats-servers before exiting.
+process managers to read), logs to stderr, and stops every nats-server before exiting.
 The same information, with the server's PID, is kept in ``STATE_DIR/serve.json`` (0600: it
 holds the secret key) while it runs, for ``scw-nats local env`` to read (`running_info`).
 """
@@ -146,6 +146,13 @@ def serve(
             "project_id": env.project_id,
             "ca_file": env.ca_file,
             "regions": env.regions,
+            # Cluster mode: each region's nodes (the endpoint above hands connections to them);
+            # `scw-nats local node stop|start|kill REGION INDEX` breaks them by index.
+            "cluster_size": env.cluster_size,
+            "nodes": {
+                region: [node.url for node in cluster.nodes]
+                for region, cluster in env.servers.items()
+            },
         }
         # For `scw-nats local env`: 0600, as it holds the secret key; removed on stop.
         write_atomic(state_dir / INFO_FILE, json.dumps({**info, "pid": os.getpid()}), private=True)
