@@ -432,6 +432,14 @@ tls {{
         response = self._monitor("/healthz")
         return response is not None and response.status_code == 200
 
+    def meta_leader(self) -> str | None:
+        """The JetStream meta leader this node follows (``/jsz``); None if none or down."""
+        response = self._monitor("/jsz")
+        if response is None or response.status_code != 200:
+            return None
+        leader = (response.json().get("meta_cluster") or {}).get("leader")
+        return str(leader) if leader else None
+
     def peers(self) -> set[str] | None:
         """The names of the nodes this one has routes to now (``/routez``); None if down."""
         response = self._monitor("/routez")
