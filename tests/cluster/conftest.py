@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
 
 from scaleway_nats import AsyncNatsAPI
@@ -42,9 +43,14 @@ async def api(cluster: LocalScaleway) -> AsyncIterator[AsyncNatsAPI]:
         yield client
 
 
-def node_index(env: LocalScaleway, region: str, port: int | None) -> int:
-    """Which node of ``region`` listens on ``port`` (e.g. a client's ``connected_url.port``)."""
-    for node in env.servers[region].nodes:
-        if node.port == port:
-            return node.index
-    raise AssertionError(f"no node of {region} listens on port {port}")
+def serving_node(env: LocalScaleway, region: str, client_name: str) -> int:
+    """The index of the node of ``region`` a client (by its connection name) is connected to,
+    from each node's ``/connz`` (its loopback monitoring port)."""
+    serving = []
+    for node in env.servers[region].running_nodes():
+        assert node.monitor_url is not None
+        connz = httpx.get(f"{node.monitor_url}/connz?limit=10000", timeout=2).json()
+        if any(c.get("name") == client_name for c in connz.get("connections") or []):
+            serving.append(node.index)
+    assert len(serving) == 1, f"{client_name} is connected to nodes {serving} of {region}"
+    return serving[0]

@@ -11,10 +11,13 @@ import asyncio
 import contextlib
 import itertools
 import time
+import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import nats.errors
 import nats.js.errors
+import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import StreamConfig
@@ -24,7 +27,7 @@ from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
 from tests.reliability.conftest import figures
 
-from .conftest import REGION, SIZE, node_index
+from .conftest import REGION, SIZE, serving_node
 
 MAX_MESSAGES = 20_000  # the publisher stops here at the latest
 MAX_SECONDS = 120.0  # ... or after this long (every loop of this module is bounded)
@@ -184,11 +187,14 @@ async def test_r3_publisher_keeps_every_acked_message_through_three_node_failure
         await api.delete_account(account)
 
 
+@pytest.mark.parametrize("via", ["endpoint", "node"])
 async def test_subscriber_on_a_killed_node_receives_again_after_failover(
-    all_nodes_up: LocalScaleway, api: AsyncNatsAPI
+    all_nodes_up: LocalScaleway, api: AsyncNatsAPI, via: str
 ) -> None:
+    """Connected through the account's endpoint (as an app is), or straight to a node's URL;
+    either way it learns the other nodes from the cluster (connect_urls) and fails over."""
     env = all_nodes_up
-    account = await api.create_account(region=REGION, name="failover-subscriber")
+    account = await api.create_account(region=REGION, name=f"failover-subscriber-{via}")
     creds = await api.create_credentials(account)
     received: list[float] = []  # when each message arrived
     links: dict[str, float] = {}  # when the subscriber lost its node, and when it was back
@@ -204,15 +210,14 @@ async def test_subscriber_on_a_killed_node_receives_again_after_failover(
     async def reconnected() -> None:
         links.setdefault("back", time.monotonic())
 
-    # Straight to the node that will be killed; like any client, it learns the other nodes'
-    # URLs from the cluster (connect_urls) and fails over to one of them.
-    victim = 1
     nodes = env.servers[REGION].nodes
-    options = {"max_reconnect_attempts": -1, "reconnect_time_wait": 0.1}
+    name = f"subscriber-{uuid.uuid4()}"  # finds its node in the nodes' /connz
+    options: dict[str, Any] = {"max_reconnect_attempts": -1, "reconnect_time_wait": 0.1}
     subscriber: Client = await connect(
-        nodes[victim].url,
+        account if via == "endpoint" else nodes[1].url,
         creds,
         env.ca_file,
+        name=name,
         disconnected_cb=disconnected,
         reconnected_cb=reconnected,
         **options,
@@ -221,9 +226,9 @@ async def test_subscriber_on_a_killed_node_receives_again_after_failover(
     try:
         await subscriber.subscribe("ticks", cb=on_message)
         await subscriber.flush()
-        assert node_index(env, REGION, subscriber.connected_url.port) == victim  # type: ignore[union-attr]
+        victim = serving_node(env, REGION, name)  # the node the subscriber is connected to
         # The publisher's node lives on.
-        publisher = await connect(nodes[victim + 1].url, creds, env.ca_file, **options)
+        publisher = await connect(nodes[(victim + 1) % SIZE].url, creds, env.ca_file, **options)
         stop = asyncio.Event()
 
         async def tick() -> None:
@@ -252,9 +257,9 @@ async def test_subscriber_on_a_killed_node_receives_again_after_failover(
             await asyncio.wait_for(ticking, 5)
         last_before = max(t for t in received if t <= links["lost"])
         first_after = min(t for t in received if t > links["back"])
-        now_on = node_index(env, REGION, subscriber.connected_url.port)  # type: ignore[union-attr]
+        now_on = serving_node(env, REGION, name)
         figures(
-            "subscriber_failover",
+            f"subscriber_failover_via_{via}",
             killed_node=victim,
             now_on_node=now_on,
             gap_ms=round((first_after - last_before) * 1000, 1),
