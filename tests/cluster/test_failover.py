@@ -20,7 +20,7 @@ import nats.js.errors
 import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js.api import StreamConfig
+from nats.js.api import StreamConfig, StreamInfo
 
 from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
@@ -97,6 +97,19 @@ class Publisher:
                 await asyncio.wait_for(self.progress.wait(), remaining)
 
 
+async def replicas_current(js: nats.js.JetStreamContext, stream: str) -> StreamInfo:
+    """The stream's info once its leader reports every other replica current (bounded wait):
+    the restarted nodes hold the stream again, not just the two that stayed up."""
+    deadline = time.monotonic() + PHASE_TIMEOUT
+    while True:
+        info = await js.stream_info(stream)
+        replicas = info.cluster.replicas if info.cluster else None
+        if replicas and len(replicas) == SIZE - 1 and all(p.current for p in replicas):
+            return info
+        assert time.monotonic() < deadline, f"replicas not current in {PHASE_TIMEOUT}s: {replicas}"
+        await asyncio.sleep(0.1)
+
+
 async def stream_ids(js: nats.js.JetStreamContext, stream: str, last: int) -> list[str]:
     """The message ids of a stream, in sequence order (every sequence 1..last read back)."""
     ids = []
@@ -162,7 +175,7 @@ async def test_r3_publisher_keeps_every_acked_message_through_three_node_failure
             stop.set()
             await asyncio.wait_for(publishing, MAX_SECONDS)
 
-        info = await js.stream_info("ORDERS")
+        info = await replicas_current(js, "ORDERS")
         stored = await stream_ids(js, "ORDERS", info.state.last_seq)
         acked_ids = [msg_id for msg_id, _ in publisher.acked]
         figures(
