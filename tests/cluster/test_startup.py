@@ -7,8 +7,10 @@ node of both regions running, routed to its peers, and JetStream current.
 
 from __future__ import annotations
 
+import socket
 import statistics
 import time
+from pathlib import Path
 
 from scaleway_nats.local import LocalScaleway
 from tests.reliability.conftest import figures
@@ -53,3 +55,22 @@ def test_a_three_node_emulator_starts_whole() -> None:
         rounds=ROUNDS,
         samples_s={size: [round(s, 2) for s in values] for size, values in seconds.items()},
     )
+
+
+def test_a_taken_route_port_is_replaced_by_a_free_one(tmp_path: Path) -> None:
+    """Route ports are picked free, then bound by nats-server a moment later: another program
+    can take one meanwhile (seen with two emulators starting at once: "Error listening on
+    router port ... address already in use"), or a kept state dir's port is taken by now."""
+    with LocalScaleway(state_dir=tmp_path, cluster_size=SIZE) as env:
+        taken = env.servers["fr-par"].ports["route-0"]
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past its TIME_WAIT
+        squatter.bind(("127.0.0.1", taken))
+        squatter.listen()
+        began = time.perf_counter()
+        with LocalScaleway(state_dir=tmp_path, cluster_size=SIZE) as env:
+            restarted = time.perf_counter() - began
+            assert started_whole(env)
+            assert env.servers["fr-par"].ports["route-0"] != taken
+    # A kept state dir's restart waits for JetStream's elections among the restored nodes.
+    figures("emulator_restart_kept_state_dir_one_route_port_taken", seconds=round(restarted, 2))

@@ -48,6 +48,7 @@ MAX_CLUSTER_SIZE = 5  # JetStream keeps at most 5 replicas of a stream: more nod
 NOTICE_TIMEOUT = 20.0  # seconds for a cluster to notice a node stopped, or to take one back
 GATHER_TIMEOUT = 1.0  # seconds to collect every running node's answer to a $SYS request
 POLL = 0.02  # seconds between two looks at the cluster's state
+ROUTE_ATTEMPTS = 3  # starts of a cluster, each with fresh route ports after the first
 
 
 def check_cluster_size(value: object) -> int:
@@ -171,7 +172,7 @@ class NatsCluster:
     def start(self) -> None:
         """Start every node (in parallel), the front, and wait until JetStream is current."""
         try:
-            self._each(self._start_node, self.nodes)
+            self._start_nodes()
             if self.size > 1:
                 self._front = self._start_front()
             self._wait(
@@ -181,6 +182,25 @@ class NatsCluster:
         except BaseException:
             self.stop()
             raise
+
+    def _start_nodes(self) -> None:
+        """Start every node. Route ports are picked free but bound a moment later, so another
+        program can take one meanwhile (or a kept port is taken by now): nats-server then
+        exits ("Error listening on router port"). So a failed start picks fresh route ports
+        for every node and tries again, ROUTE_ATTEMPTS times in all."""
+        for attempt in range(1, ROUTE_ATTEMPTS + 1):
+            try:
+                self._each(self._start_node, self.nodes)
+                return
+            except NatsServerError as error:
+                if self.size == 1 or attempt == ROUTE_ATTEMPTS:
+                    raise
+                log.warning("%s: %s; retrying with new route ports", self.region, error)
+                self._each(lambda node: node.stop(), self.nodes)
+                fresh = tuple(_free_ports(self.host, self.size))
+                for node in self.nodes:
+                    assert node.routes is not None  # size > 1
+                    node.routes = Routes(node.routes.name, fresh[node.index], fresh)
 
     def _start_front(self) -> LatencyProxy:
         try:
