@@ -71,3 +71,28 @@ async def test_an_r1_stream_of_100_mb_leaves_room_for_more(
     with pytest.raises(nats.js.errors.APIError) as refused:
         await jetstream.add_stream(stream("TOO", 1, 1))
     assert "insufficient storage" in str(refused.value).lower(), refused.value
+
+
+ROUNDS = 30  # fresh accounts; before the fix about 1 in 8 failed its first stream create
+
+
+async def test_a_new_account_can_create_a_stream_at_once(
+    cluster: LocalScaleway, api: AsyncNatsAPI
+) -> None:
+    """Right after the API created an account and its credentials, JetStream works for it
+    whichever node the client, the meta leader and the stream's peers are: the emulator has
+    every node load the account before answering (nats-server loads accounts on first use,
+    and a JetStream request reaching a node that had not loaded it yet failed "JetStream not
+    enabled for account" or "error creating store for stream")."""
+    failures: list[str] = []
+    for number in range(ROUNDS):
+        account = await api.create_account(region=REGION, name=f"fresh-{number}")
+        nc: Client = await connect(account, await api.create_credentials(account), cluster.ca_file)
+        try:
+            await nc.jetstream().add_stream(stream("FIRST", 1, 1 + 2 * (number % 2)))  # R1, R3
+        except nats.js.errors.APIError as error:
+            failures.append(f"round {number}: {error}")
+        finally:
+            await nc.close()
+            await api.delete_account(account)
+    assert failures == []

@@ -340,6 +340,15 @@ class NatsCluster:
             data = in_memory.get(node.name)
             if data and data.get("jwt") != token:
                 raise NatsServerError(f"{node.name} did not apply the account JWT")
+        if seed is not None and self.size > 1 and _has_jetstream(token):
+            # nats-server loads an account on first use, but in a cluster a JetStream request
+            # can reach a node (meta leader, stream peer) that has not loaded it yet: about 1
+            # new account in 8 then failed its first stream create with "JetStream not enabled
+            # for account" (tests/cluster/test_storage.py). So every node loads it now.
+            identity = jwt.Identity.from_seed(seed)
+            for node in nodes:
+                if node.running and not in_memory.get(node.name):
+                    await _load_account(node, identity)
 
     @staticmethod
     async def _account_infos(
@@ -397,6 +406,12 @@ async def _gather(
     finally:
         await subscription.unsubscribe()
     return answers
+
+
+def _has_jetstream(token: str) -> bool:
+    """The account JWT gives JetStream storage (not the tombstone of a deleted account)."""
+    limits = jwt.decode_claims(token).get("nats", {}).get("limits", {})
+    return bool(limits.get("disk_storage") or limits.get("mem_storage"))
 
 
 async def _load_account(node: NatsServer, account: jwt.Identity) -> None:
