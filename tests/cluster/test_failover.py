@@ -286,3 +286,36 @@ async def test_subscriber_on_a_killed_node_receives_again_after_failover(
         if publisher is not None:
             await publisher.close()
         await api.delete_account(account)
+
+
+async def test_existing_accounts_can_create_streams_right_after_a_node_restart(
+    all_nodes_up: LocalScaleway, api: AsyncNatsAPI
+) -> None:
+    """A restarted node has loaded no account yet; a JetStream request reaching it for an
+    account it holds must not fail "JetStream not enabled for account" (it did for about 1
+    account in 6: the emulator now has a (re)started node load its accounts before
+    ``start_node`` returns)."""
+    env = all_nodes_up
+    per_node = 4
+    made = []
+    for number in range(SIZE * per_node):
+        account = await api.create_account(region=REGION, name=f"restart-{number}")
+        made.append((account, await api.create_credentials(account)))
+    failures: list[str] = []
+    try:
+        for index in range(SIZE):
+            await asyncio.to_thread(env.kill_node, REGION, index)
+            await asyncio.to_thread(env.start_node, REGION, index)
+            for account, creds in made[index * per_node : (index + 1) * per_node]:
+                nc = await connect(account, creds, env.ca_file)
+                try:
+                    config = StreamConfig(name="AFTER", subjects=["after.>"], num_replicas=SIZE)
+                    await nc.jetstream().add_stream(config)
+                except nats.js.errors.APIError as error:
+                    failures.append(f"node {index} restarted, {account.name}: {error}")
+                finally:
+                    await nc.close()
+    finally:
+        for account, _ in made:
+            await api.delete_account(account)
+    assert failures == []

@@ -362,6 +362,15 @@ class NatsCluster:
             infos[name] = data if isinstance(data, dict) else {}
         return infos
 
+    async def load_accounts(self, node: NatsServer, accounts: list[tuple[str, str]]) -> None:
+        """Have a (re)started node load the accounts with JetStream among ``accounts`` (JWT,
+        seed), for the reason given in ``push_account_jwt``; nothing to do for a lone node."""
+        if self.size == 1:
+            return
+        for token, seed in accounts:
+            if _has_jetstream(token):
+                await _load_account(node, jwt.Identity.from_seed(seed))
+
     async def delete_all_streams(self, account: jwt.Identity) -> int:
         """Delete every stream of an account (as a throw-away user of that account)."""
         async with self.connect(account_user_creds(account)) as nc:
