@@ -33,6 +33,9 @@ concurrent requests overlap (the NATS connection of the quickstart is not delaye
 ``coldstart`` times whole processes, start to exit, taking turns: ``python -c pass`` (the
 floor), ``import scaleway_nats``, ``import scaleway.mnq.v1beta1`` (the SDK), ``from
 scaleway_nats import NatsAPI`` (what a program using the client pays) and ``scw-nats --help``.
+``startup`` (issue 14) times ``LocalScaleway.start()`` in this process, taking turns: both
+regions with one nats-server each, then with a 3-node cluster each (routed, JetStream
+current); the 3-node row's note gives the ratio to the 1-node start-up.
 
 Read it: stdout gets one Markdown row per scenario and peer with the median and p95 over the
 repeated runs, per operation (see the unit column); ``sdk / ours`` > 1 means ours is faster,
@@ -80,6 +83,7 @@ from scaleway import Client as SdkClient
 from scaleway.mnq.v1beta1 import MnqV1Beta1NatsAPI
 
 from scaleway_nats import AsyncNatsAPI, Config, NatsAPI
+from scaleway_nats.local import LocalScaleway
 from scaleway_nats.local.store import Credentials
 from scaleway_nats.quickstart import StepResult, quickstart_async
 
@@ -118,6 +122,7 @@ class Sizes:
     net_named_creates: int
     net_quickstarts: int
     cold_repeats: int  # process starts per command (scenario "coldstart")
+    startup_repeats: int  # emulator starts per cluster size (scenario "startup")
 
 
 FULL = Sizes(
@@ -141,6 +146,7 @@ FULL = Sizes(
     net_named_creates=5,
     net_quickstarts=3,
     cold_repeats=10,
+    startup_repeats=5,
 )
 QUICK = Sizes(
     repeats=2,
@@ -163,6 +169,7 @@ QUICK = Sizes(
     net_named_creates=2,
     net_quickstarts=1,
     cold_repeats=4,
+    startup_repeats=2,
 )
 
 
@@ -1196,6 +1203,40 @@ def scenario_coldstart(bench: Bench) -> list[Result]:
     ]
 
 
+# -- emulator start-up (issue 14) ----------------------------------------------------------------
+
+STARTUP_SIZES = {"1-node": 1, "3-node": 3}  # peer -> nats-servers per region
+
+
+def scenario_startup(bench: Bench) -> list[Result]:
+    """9. emulator start-up, both regions: 1 nats-server each, then a 3-node cluster each."""
+    samples: dict[str, list[float]] = {peer: [] for peer in STARTUP_SIZES}
+    for _ in range(bench.sizes.startup_repeats):  # taking turns, like measure_side_by_side
+        for peer, size in STARTUP_SIZES.items():
+            env = LocalScaleway(cluster_size=size)  # its own temporary state dir
+            started = time.perf_counter()
+            try:
+                env.start()  # returns once every node is routed and its JetStream current
+                samples[peer].append(time.perf_counter() - started)
+            finally:
+                env.stop()  # not timed
+    rows = [
+        Result(
+            "startup",
+            f"emulator start-up, 2 regions x {size} node{'s' if size > 1 else ''}",
+            peer,
+            "ms",
+            1000,
+            Measurement(samples[peer]),
+        )
+        for peer, size in STARTUP_SIZES.items()
+    ]
+    times = ratio(rows[1], rows[0])
+    if times is not None:
+        rows[1].note = f"{times:.2f}x the 1-node start-up"
+    return rows
+
+
 SCENARIOS: dict[str, Callable[[Bench], list[Result]]] = {
     "get": scenario_get,
     "list": scenario_list,
@@ -1204,6 +1245,7 @@ SCENARIOS: dict[str, Callable[[Bench], list[Result]]] = {
     "overhead": scenario_overhead,
     "network": scenario_network,
     "coldstart": scenario_coldstart,
+    "startup": scenario_startup,
     # Last: its 50,000 seeded rows slow every later listing of the emulator (~4x per page).
     "memory": scenario_memory,
 }
@@ -1245,6 +1287,7 @@ def targets(results: Results, sizes: Sizes) -> list[Target]:
         *network_targets(results, max(sizes.rtts_ms)),
         bound_target(results, "cold:import", "ours", 0.150),
         bound_target(results, "cold:help", "ours", 0.200),
+        bound_target(results, "startup", "3-node", 3.0, "issue 14"),
     ]
 
 

@@ -27,32 +27,42 @@ def slow() -> Iterator[LocalScaleway]:
         yield env
 
 
-def test_quickstart_waits_out_the_propagation_delay(slow: LocalScaleway) -> None:
+def assert_quickstart_passes(env: LocalScaleway) -> None:
+    """quickstart() against `env`, as a user with its settings would run it."""
     result = quickstart(
         local=False,
-        secret_key=slow.secret_key,
-        project_id=slow.project_id,
-        api_url=slow.api_url,
-        ca_file=slow.ca_file,
+        secret_key=env.secret_key,
+        project_id=env.project_id,
+        api_url=env.api_url,
+        ca_file=env.ca_file,
     )
     assert result.ok, result.failed_step
     assert result.message == "Hi there!"
 
 
-def test_smoke_script_passes_with_a_propagation_delay(slow: LocalScaleway) -> None:
-    env = {
+def assert_smoke_script_passes(env: LocalScaleway) -> None:
+    """scripts/smoke.py against `env`, in its own process, configured by SCW_* variables."""
+    variables = {
         **os.environ,
-        "SCW_SECRET_KEY": slow.secret_key,
-        "SCW_DEFAULT_PROJECT_ID": slow.project_id,
-        "SCW_API_URL": slow.api_url,
-        "SCW_NATS_CA_FILE": slow.ca_file,
+        "SCW_SECRET_KEY": env.secret_key,
+        "SCW_DEFAULT_PROJECT_ID": env.project_id,
+        "SCW_API_URL": env.api_url,
+        "SCW_NATS_CA_FILE": env.ca_file,
     }
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "smoke.py")],
-        env=env,
+        env=variables,
         capture_output=True,
         text=True,
         timeout=240,
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def test_quickstart_waits_out_the_propagation_delay(slow: LocalScaleway) -> None:
+    assert_quickstart_passes(slow)
+
+
+def test_smoke_script_passes_with_a_propagation_delay(slow: LocalScaleway) -> None:
+    assert_smoke_script_passes(slow)

@@ -42,11 +42,12 @@ def env() -> Iterator[LocalScaleway]:
         yield emulator
 
 
-async def connects(env: LocalScaleway, account: NatsAccount, creds: NatsCredentials) -> bool:
-    """True if nats-server accepts these credentials now; False if it refuses them."""
+async def accepted_by(url: str, env: LocalScaleway, creds: NatsCredentials) -> bool:
+    """True if the nats-server at `url` accepts these credentials now; False if it refuses
+    them."""
     try:
         nc = await connect(
-            account,
+            url,
             creds,
             env.ca_file,
             connect_timeout=2,
@@ -59,6 +60,16 @@ async def connects(env: LocalScaleway, account: NatsAccount, creds: NatsCredenti
         return False
     await nc.close()
     return True
+
+
+async def connects(env: LocalScaleway, account: NatsAccount, creds: NatsCredentials) -> bool:
+    """True if a nats-server of the account's region accepts these credentials now; False if
+    it refuses them. Each node of a cluster (tests/cluster) is asked directly: one that still
+    accepts them is a leak even if its peers refuse them."""
+    for node in env.servers[account.region].running_nodes():
+        if await accepted_by(node.url, env, creds):
+            return True
+    return False
 
 
 async def time_to_refusal(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import itertools
 import json
 import logging
@@ -52,8 +51,8 @@ NOTICE_TIMEOUT = 20.0  # seconds for a cluster to notice a node stopped, or to t
 GATHER_TIMEOUT = 1.0  # seconds to collect every running node's answer to a $SYS request
 FIRST_ELECTION_WAIT = 1.2  # seconds a new cluster gets to elect its meta leader (usually 0.3)
 ELECTION_ATTEMPTS = 3
-START_ATTEMPTS = 3  # a cluster whose ports were taken between picking and binding
 POLL = 0.02  # seconds between two looks at the cluster's state
+ROUTE_ATTEMPTS = 3  # starts of a cluster, each with fresh route ports after the first
 
 
 def check_cluster_size(value: object) -> int:
@@ -204,21 +203,23 @@ class NatsCluster:
             raise
 
     def _start_nodes(self) -> None:
-        """Start every node; if one fails (say its route port was taken meanwhile: ports are
-        picked free, then bound by nats-server), stop them all and retry on fresh route ports."""
-        for attempt in range(1, START_ATTEMPTS + 1):
+        """Start every node. Route ports are picked free but bound a moment later, so another
+        program can take one meanwhile (or a kept port is taken by now): nats-server then
+        exits ("Error listening on router port"). So a failed start picks fresh route ports
+        for every node and tries again, ROUTE_ATTEMPTS times in all."""
+        for attempt in range(1, ROUTE_ATTEMPTS + 1):
             try:
                 self._each(self._start_node, self.nodes)
                 return
             except NatsServerError as error:
-                self._each(lambda node: node.stop(), self.nodes)
-                if attempt == START_ATTEMPTS or self.size == 1:
+                if self.size == 1 or attempt == ROUTE_ATTEMPTS:
                     raise
-                log.warning("%s; retrying %s on new route ports", error, self.region)
-            peers = tuple(_free_ports(self.host, self.size))
-            for node in self.nodes:
-                assert node.routes is not None
-                node.routes = dataclasses.replace(node.routes, port=peers[node.index], peers=peers)
+                log.warning("%s: %s; retrying with new route ports", self.region, error)
+                self._each(lambda node: node.stop(), self.nodes)
+                fresh = tuple(_free_ports(self.host, self.size))
+                for node in self.nodes:
+                    assert node.routes is not None  # size > 1
+                    node.routes = Routes(node.routes.name, fresh[node.index], fresh)
 
     def _start_front(self) -> LatencyProxy:
         try:
@@ -368,6 +369,15 @@ class NatsCluster:
             data = in_memory.get(node.name)
             if data and data.get("jwt") != token:
                 raise NatsServerError(f"{node.name} did not apply the account JWT")
+        if seed is not None and self.size > 1 and _has_jetstream(token):
+            # nats-server loads an account on first use, but in a cluster a JetStream request
+            # can reach a node (meta leader, stream peer) that has not loaded it yet: about 1
+            # new account in 8 then failed its first stream create with "JetStream not enabled
+            # for account" (tests/cluster/test_storage.py). So every node loads it now.
+            identity = jwt.Identity.from_seed(seed)
+            for node in nodes:
+                if node.running and not in_memory.get(node.name):
+                    await _load_account(node, identity)
 
     @staticmethod
     async def _account_infos(
@@ -380,6 +390,15 @@ class NatsCluster:
             data = reply.get("data")
             infos[name] = data if isinstance(data, dict) else {}
         return infos
+
+    async def load_accounts(self, node: NatsServer, accounts: list[tuple[str, str]]) -> None:
+        """Have a (re)started node load the accounts with JetStream among ``accounts`` (JWT,
+        seed), for the reason given in ``push_account_jwt``; nothing to do for a lone node."""
+        if self.size == 1:
+            return
+        for token, seed in accounts:
+            if _has_jetstream(token):
+                await _load_account(node, jwt.Identity.from_seed(seed))
 
     async def delete_all_streams(self, account: jwt.Identity) -> int:
         """Delete every stream of an account (as a throw-away user of that account)."""
@@ -435,6 +454,12 @@ async def _gather(
     finally:
         await subscription.unsubscribe()
     return answers
+
+
+def _has_jetstream(token: str) -> bool:
+    """The account JWT gives JetStream storage (not the tombstone of a deleted account)."""
+    limits = jwt.decode_claims(token).get("nats", {}).get("limits", {})
+    return bool(limits.get("disk_storage") or limits.get("mem_storage"))
 
 
 async def _load_account(node: NatsServer, account: jwt.Identity) -> None:

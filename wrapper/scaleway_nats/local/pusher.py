@@ -96,11 +96,14 @@ class Pusher:
     def _reconcile_now(self, node: NatsServer) -> None:
         self._pushed.clear()  # a restarted server may hold anything: trust its files only
         stale = 0
+        current = []  # held already: loaded below (pushes load the others)
         for public_key, (token, seed) in self._committed().items():
             if node.stored_jwt(public_key) == token:
                 self._pushed[public_key] = token
+                current.append((token, seed))
             else:
                 self._push(public_key, token, seed)
                 stale += 1
         if stale:
             log.info("re-pushed %d account JWT(s) to %s", stale, node.name)
+        run_sync(asyncio.wait_for(self._cluster.load_accounts(node, current), RECONCILE_TIMEOUT))
