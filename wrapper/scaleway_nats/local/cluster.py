@@ -112,6 +112,9 @@ class NatsCluster:
                 NatsServer(region, directory, trust, tls, port=saved.get("node-0"), **common)
             ]
         else:
+            # Named after this emulator's operator (stable per state dir): two emulators on
+            # one machine whose route ports crossed must not join into one cluster.
+            name = f"scw-local-{region}-{trust.system_account.public_key[-6:].lower()}"
             fresh = iter(_free_ports(host, size))
             peers = tuple(saved.get(f"route-{i}") or next(fresh) for i in range(size))
             self.nodes = [
@@ -123,7 +126,7 @@ class NatsCluster:
                     name=f"scw-local-{region}-{i}",
                     index=i,
                     port=saved.get(f"node-{i}"),
-                    routes=Routes(f"scw-local-{region}", peers[i], peers),
+                    routes=Routes(name, peers[i], peers),
                     **common,
                 )
                 for i in range(size)
