@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -31,3 +32,10 @@ def wait_dead(pids: list[int], seconds: float = 10.0) -> list[int]:
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     return [p for p in pids if alive(p)]
+
+
+def reap(proc: subprocess.Popen[str], seconds: float = 10.0) -> None:
+    """SIGKILL ``proc`` if a test left it running (its ``finally``), waiting bounded."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(seconds)

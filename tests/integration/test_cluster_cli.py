@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 from scaleway_nats import NatsAPI
 from scaleway_nats.cli import cli
 from scaleway_nats.nats import connect
-from tests.processes import nats_server_pids, wait_dead
+from tests.processes import nats_server_pids, reap, wait_dead
 
 SCW_NATS = str(Path(sys.executable).parent / "scw-nats")
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "scaleway-nats-api.yaml"
@@ -63,9 +63,7 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
         assert proc.wait(30) == 0
         assert wait_dead(servers, 10) == []
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
+        reap(proc)
 
 
 def test_serve_cluster_reports_three_nodes_per_region(serve: Serve) -> None:

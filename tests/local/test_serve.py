@@ -14,7 +14,7 @@ import pytest
 
 from scaleway_nats import NatsAPI
 from scaleway_nats.nats import connect
-from tests.processes import nats_server_pids, wait_dead
+from tests.processes import nats_server_pids, reap, wait_dead
 
 KEYS = {
     "api_url",
@@ -67,9 +67,7 @@ def test_serve_prints_one_json_line_and_stops_cleanly(
         assert info["secret_key"] not in proc.stderr.read()  # never log the secret
         assert wait_dead(servers, 5) == []
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
+        reap(proc)
 
 
 def test_children_die_with_a_killed_parent(tmp_path: Path) -> None:
@@ -88,9 +86,7 @@ def test_children_die_with_a_killed_parent(tmp_path: Path) -> None:
         proc.wait(5)
         assert wait_dead(servers, 5) == []
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
+        reap(proc)
 
 
 async def test_serve_takes_the_jetstream_limits(tmp_path: Path) -> None:
@@ -123,9 +119,7 @@ async def test_serve_takes_the_jetstream_limits(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
+        reap(proc)
 
 
 def test_the_module_refuses_a_bad_cluster_size_before_starting(tmp_path: Path) -> None:

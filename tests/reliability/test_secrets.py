@@ -38,6 +38,7 @@ from scaleway_nats.cli import cli
 from scaleway_nats.errors import error_from_response
 from scaleway_nats.local import LocalScaleway
 from tests.ids import new_account_id
+from tests.processes import reap
 
 from .conftest import figures
 
@@ -317,6 +318,4 @@ def test_serve_log_and_state_dir_hold_no_leaks(tmp_path: Path) -> None:
             secret_files_0600=sorted({f for h in holders.values() for f in h}),
         )
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+        reap(proc)
