@@ -66,6 +66,23 @@ async def test_a_404_for_something_this_client_did_not_create_is_raised_at_once(
     assert fake.total == 2
 
 
+async def test_a_404_from_another_region_than_the_new_resource_is_raised_at_once(
+    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+) -> None:
+    # Regions are separate namespaces: a new nl-ams account is never going to appear in
+    # fr-par, so waiting for it there only delays the truth (tests/integration/test_api.py
+    # test_regions_are_separate took 30 s per flavour on this).
+    client = flavoured_factory(flavour, retry_policy=policy(window=30.0))
+    account = await client.call("create_account", region="nl-ams")
+    before = fake.total
+
+    with pytest.raises(NotFoundError):
+        await client.call("get_account", account.id, region="fr-par")
+
+    assert fake.total == before + 1
+    assert client.stats.get("propagation_retries", 0) == 0
+
+
 @pytest.mark.parametrize("status", [404, 403])
 async def test_a_new_resource_that_never_appears_fails_clearly_within_the_window(
     flavoured_factory: Any, fake: FakeScaleway, flavour: str, status: int

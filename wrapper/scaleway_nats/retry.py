@@ -143,37 +143,42 @@ class Created:
     """Ids this client created, with when (thread-safe; entries expire after `window`).
 
     Credentials remember their account: deleting the account forgets them too, so that a
-    404 for credentials that went with their account is the truth, not propagation.
+    404 for credentials that went with their account is the truth, not propagation. Each id
+    remembers its region too: regions are separate, so a 404 from another one is the truth.
     """
 
     def __init__(self, window: float, clock: Clock | None = None) -> None:
         self._window = window
         self._clock = clock or SystemClock()
-        self._when: dict[str, tuple[str, float, str | None]] = {}
+        self._when: dict[str, tuple[str, float, str | None, str | None]] = {}
         self._lock = threading.Lock()
 
-    def add(self, resource_id: str, what: str, parent: str | None = None) -> None:
+    def add(
+        self, resource_id: str, what: str, parent: str | None = None, region: str | None = None
+    ) -> None:
         now = self._clock.monotonic()
         with self._lock:
             # Drop expired entries: memory stays bounded by what a window can hold.
-            expired = [k for k, (_, t, _) in self._when.items() if now - t >= self._window]
+            expired = [k for k, (_, t, _, _) in self._when.items() if now - t >= self._window]
             for key in expired:
                 del self._when[key]
-            self._when[resource_id] = (what, now, parent)
+            self._when[resource_id] = (what, now, parent, region)
 
     def forget(self, resource_id: str) -> None:
         """Forget `resource_id` and what was created inside it."""
         with self._lock:
             self._when.pop(resource_id, None)
-            inside = [k for k, (_, _, parent) in self._when.items() if parent == resource_id]
+            inside = [k for k, (_, _, parent, _) in self._when.items() if parent == resource_id]
             for key in inside:
                 del self._when[key]
 
-    def fresh(self, *resource_ids: str | None) -> Fresh | None:
-        """The youngest of `resource_ids` this client created within the window, if any."""
+    def fresh(self, *resource_ids: str | None, region: str | None = None) -> Fresh | None:
+        """The youngest of `resource_ids` this client created within the window (in `region`,
+        when given), if any."""
         now = self._clock.monotonic()
         with self._lock:
-            found = [self._when[i][:2] for i in resource_ids if i is not None and i in self._when]
+            entries = [self._when[i] for i in resource_ids if i is not None and i in self._when]
+            found = [e[:2] for e in entries if region is None or e[3] in (None, region)]
         young = [(what, t) for what, t in found if now - t < self._window]
         if not young:
             return None

@@ -213,35 +213,32 @@ class NatsAPI:
             return made[0]  # the lost request did create it: adopt it
 
         account = self._requester.retrying(attempt, idempotent=False, reconcile=reconcile)
-        self._created.add(account.id, f"NATS account {account.id}")
+        self._created.add(account.id, f"NATS account {account.id}", region=account.region)
         return account
 
     def get_account(self, account: AccountRef, region: str | None = None) -> NatsAccount:
-        request = ops.get_account_request(
-            self._defaults.region_for(region, account), ops.account_id_of(account)
-        )
-        return self._idempotent(request, NatsAccount.from_json, self._fresh(account))
+        region = self._defaults.region_for(region, account)
+        request = ops.get_account_request(region, ops.account_id_of(account))
+        return self._idempotent(request, NatsAccount.from_json, self._fresh(region, account))
 
     def update_account(
         self, account: AccountRef, name: str, region: str | None = None
     ) -> NatsAccount:
         """Rename a NATS account."""
+        region = self._defaults.region_for(region, account)
         request = ops.update_account_request(
-            self._defaults.region_for(region, account),
-            ops.account_id_of(account),
-            ops.check_name(name, MAX_ACCOUNT_NAME),
+            region, ops.account_id_of(account), ops.check_name(name, MAX_ACCOUNT_NAME)
         )
-        return self._idempotent(request, NatsAccount.from_json, self._fresh(account))
+        return self._idempotent(request, NatsAccount.from_json, self._fresh(region, account))
 
     def delete_account(self, account: AccountRef, region: str | None = None) -> None:
         """Delete an account with its credentials, streams and messages.
 
         A 404 on a retry, after an attempt that may have deleted it, counts as success.
         """
-        request = ops.delete_account_request(
-            self._defaults.region_for(region, account), ops.account_id_of(account)
-        )
-        self._delete(request, account)
+        region = self._defaults.region_for(region, account)
+        request = ops.delete_account_request(region, ops.account_id_of(account))
+        self._delete(request, region, account)
 
     def list_accounts(
         self,
@@ -288,32 +285,34 @@ class NatsAPI:
             attempt,
             idempotent=False,
             reconcile=reconcile,
-            fresh=self._fresh(account),  # a new account may not be known yet
+            fresh=self._fresh(region, account),  # a new account may not be known yet
         )
         self._created.add(
-            created.id, f"NATS credentials {created.id}", parent=created.nats_account_id
+            created.id,
+            f"NATS credentials {created.id}",
+            parent=created.nats_account_id,
+            region=created.region,
         )
         return created
 
     def get_credentials(
         self, credentials: CredentialsRef, region: str | None = None
     ) -> NatsCredentials:
-        request = ops.get_credentials_request(
-            self._defaults.region_for(region, credentials),
-            ops.id_of(credentials, "nats_credentials_id"),
-        )
-        return self._idempotent(request, NatsCredentials.from_json, self._fresh(credentials))
+        region = self._defaults.region_for(region, credentials)
+        request = ops.get_credentials_request(region, ops.id_of(credentials, "nats_credentials_id"))
+        fresh = self._fresh(region, credentials)
+        return self._idempotent(request, NatsCredentials.from_json, fresh)
 
     def delete_credentials(self, credentials: CredentialsRef, region: str | None = None) -> None:
         """Revoke credentials: connections using them are closed.
 
         A 404 on a retry, after an attempt that may have deleted them, counts as success.
         """
+        region = self._defaults.region_for(region, credentials)
         request = ops.delete_credentials_request(
-            self._defaults.region_for(region, credentials),
-            ops.id_of(credentials, "nats_credentials_id"),
+            region, ops.id_of(credentials, "nats_credentials_id")
         )
-        self._delete(request, credentials)
+        self._delete(request, region, credentials)
 
     def list_credentials(
         self,
@@ -329,9 +328,10 @@ class NatsAPI:
 
     # helpers
 
-    def _fresh(self, *refs: object) -> Fresh | None:
-        """Whether the call names a resource this client created within the window."""
-        return self._created.fresh(*ops.ids_named(*refs))
+    def _fresh(self, region: str, *refs: object) -> Fresh | None:
+        """Whether the call names a resource this client created in `region` within the
+        window (regions are separate: a 404 from another one is the truth)."""
+        return self._created.fresh(*ops.ids_named(*refs), region=region)
 
     def _idempotent(
         self, request: Request, parse: Callable[[object], T], fresh: Fresh | None = None
@@ -341,7 +341,7 @@ class NatsAPI:
 
         return self._requester.retrying(attempt, idempotent=True, fresh=fresh)
 
-    def _delete(self, request: Request, ref: object) -> None:
+    def _delete(self, request: Request, region: str, ref: object) -> None:
         maybe_done = False  # did an earlier attempt possibly delete it?
 
         def attempt() -> None:
@@ -356,7 +356,7 @@ class NatsAPI:
                 maybe_done = maybe_done or is_ambiguous(error)
                 raise
 
-        self._requester.retrying(attempt, idempotent=True, fresh=self._fresh(ref))
+        self._requester.retrying(attempt, idempotent=True, fresh=self._fresh(region, ref))
         for gone in ops.ids_named(ref):
             self._created.forget(gone)  # a 404 for it now is the truth
 
@@ -403,7 +403,7 @@ class NatsAPI:
             return self._idempotent(
                 request,
                 lambda data: ops.credentials_page(data, number, size),
-                self._fresh(account),
+                self._fresh(region, account),
             )
 
         return fetch
