@@ -47,7 +47,8 @@ from .tls import TlsFiles
 
 log = logging.getLogger("scaleway_nats.local")
 
-NOTICE_TIMEOUT = 20.0  # seconds for a cluster to notice a node stopped, or to take one back
+NOTICE_TIMEOUT = 60.0  # seconds for a cluster to notice a node stopped, or to take one back:
+# after a SIGKILL of the meta leader its election took 4.4-12.5 s here (split votes add 4-9 s)
 GATHER_TIMEOUT = 1.0  # seconds to collect every running node's answer to a $SYS request
 FIRST_ELECTION_WAIT = 1.2  # seconds a new cluster gets to elect its meta leader (usually 0.3)
 ELECTION_ATTEMPTS = 3
@@ -260,11 +261,24 @@ class NatsCluster:
         for future in futures:
             future.result()
 
-    @staticmethod
-    def _wait(condition: Callable[[], bool], failure: str) -> None:
-        """Poll ``condition`` until true; NatsServerError after NOTICE_TIMEOUT."""
+    def _wait(self, condition: Callable[[], bool], failure: str) -> None:
+        """Poll ``condition`` until true; NatsServerError after NOTICE_TIMEOUT, with what each
+        running node reported last."""
         if not _poll(condition, NOTICE_TIMEOUT):
-            raise NatsServerError(f"{failure} within {NOTICE_TIMEOUT:.0f}s")
+            raise NatsServerError(f"{failure} within {NOTICE_TIMEOUT:.0f}s: {self._state()}")
+
+    def _state(self) -> str:
+        """Each node as its monitoring port reports it, for error messages."""
+        parts = []
+        for node in self.nodes:
+            if not node.running:
+                parts.append(f"{node.name} down")
+                continue
+            peers = ", ".join(sorted(node.peers() or ())) or "none"
+            leader = node.meta_leader() or "none"
+            health = "healthy" if node.healthy() else "not healthy"
+            parts.append(f"{node.name} {health}, meta leader {leader}, routes to {peers}")
+        return "; ".join(parts)
 
     # -- fault controls ----------------------------------------------------------------------
 
