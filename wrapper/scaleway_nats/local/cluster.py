@@ -22,10 +22,10 @@ import logging
 import shutil
 import socket
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from nats.aio.client import Client as NATS
 from nats.aio.client import RawCredentials
@@ -46,6 +46,8 @@ from .nats_server import (
 from .tls import TlsFiles
 
 log = logging.getLogger("scaleway_nats.local")
+
+T = TypeVar("T")
 
 NOTICE_TIMEOUT = 60.0  # seconds for a cluster to notice a node stopped, or to take one back:
 # after a SIGKILL of the meta leader its election took 4.4-12.5 s here (split votes add 4-9 s)
@@ -195,7 +197,7 @@ class NatsCluster:
                 # again (seen in 4 of 40 start-ups). A new cluster holds no data yet: start it
                 # afresh instead, which campaigns again at once.
                 log.info("%s elected no JetStream meta leader: starting it afresh", self.region)
-                self._each(lambda node: node.stop(), self.nodes)
+                self._stop_nodes()
                 for store in stores:
                     shutil.rmtree(store, ignore_errors=True)
                 self._start_nodes()
@@ -213,13 +215,13 @@ class NatsCluster:
         for every node and tries again, ROUTE_ATTEMPTS times in all."""
         for attempt in range(1, ROUTE_ATTEMPTS + 1):
             try:
-                self._each(self._start_node, self.nodes)
+                in_parallel(self._start_node, self.nodes, "nats-node")
                 return
             except NatsServerError as error:
                 if self.size == 1 or attempt == ROUTE_ATTEMPTS:
                     raise
                 log.warning("%s: %s; retrying with new route ports", self.region, error)
-                self._each(lambda node: node.stop(), self.nodes)
+                self._stop_nodes()
                 fresh = tuple(_free_ports(self.host, self.size))
                 for node in self.nodes:
                     assert node.routes is not None  # size > 1
@@ -238,7 +240,7 @@ class NatsCluster:
             self._endpoint_port = self._front.port
             self._front.stop()
             self._front = None
-        self._each(lambda node: node.stop(), self.nodes)
+        self._stop_nodes()
 
     @staticmethod
     def _start_node(node: NatsServer) -> None:
@@ -250,16 +252,8 @@ class NatsCluster:
             node.port = None  # the previous run's client port is taken: pick a new one
             node.start()
 
-    @staticmethod
-    def _each(action: Callable[[NatsServer], None], nodes: list[NatsServer]) -> None:
-        """Run ``action`` on the nodes in parallel; raise the first error once all are done."""
-        if len(nodes) == 1:
-            action(nodes[0])
-            return
-        with ThreadPoolExecutor(len(nodes), thread_name_prefix="nats-node") as pool:
-            futures = [pool.submit(action, node) for node in nodes]
-        for future in futures:
-            future.result()
+    def _stop_nodes(self) -> None:
+        in_parallel(NatsServer.stop, self.nodes, "nats-node")
 
     def _wait(self, condition: Callable[[], bool], failure: str) -> None:
         """Poll ``condition`` until true; NatsServerError after NOTICE_TIMEOUT, with what each
@@ -431,6 +425,19 @@ class NatsCluster:
         """The account JWT every node's resolver holds; None if any holds another or none."""
         stored = {node.stored_jwt(account_public_key) for node in self.nodes}
         return stored.pop() if len(stored) == 1 else None
+
+
+def in_parallel(action: Callable[[T], object], items: Sequence[T], name: str) -> None:
+    """Run ``action`` on every item at once (threads named ``name``); raise the first error
+    once all are done. Nodes and regions start and stop this way."""
+    if len(items) <= 1:  # no thread for one (a single-node region), none for nothing
+        for item in items:
+            action(item)
+        return
+    with ThreadPoolExecutor(len(items), thread_name_prefix=name) as pool:
+        futures = [pool.submit(action, item) for item in items]
+    for future in futures:
+        future.result()
 
 
 def _poll(condition: Callable[[], bool], timeout: float) -> bool:

@@ -16,8 +16,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -27,7 +25,7 @@ import uvicorn
 from .._files import write_atomic
 from . import jwt
 from .app import REGIONS, Api
-from .cluster import NatsCluster, check_cluster_size
+from .cluster import NatsCluster, check_cluster_size, in_parallel
 from .faults import DropFilter, FaultInjector, FaultStats
 from .lock import StateDirLock
 from .nats_server import Trust
@@ -302,7 +300,7 @@ class LocalScaleway:
                 on_ready=service.reconcile,
                 max_payload=self.limits.max_payload,
             )
-        self._each_region(NatsCluster.start)
+        in_parallel(NatsCluster.start, list(self._servers.values()), "region")
         for region, cluster in self._servers.items():
             store.set_meta(f"nats_ports:{region}", json.dumps(cluster.ports))
         store.set_meta("cluster_size", str(self.cluster_size))
@@ -319,13 +317,6 @@ class LocalScaleway:
                 "or pass api_port= to use another"
             ) from exc
         store.set_meta("api_port", self.api_url.rsplit(":", 1)[1])
-
-    def _each_region(self, action: Callable[[NatsCluster], None]) -> None:
-        """Run ``action`` on every region at once (nats-servers start and stop in parallel)."""
-        with ThreadPoolExecutor(len(REGIONS), thread_name_prefix="region") as pool:
-            done = [pool.submit(action, cluster) for cluster in self._servers.values()]
-        for future in done:
-            future.result()
 
     @staticmethod
     def _saved_ports(store: Store, region: str) -> dict[str, int]:
@@ -412,7 +403,7 @@ class LocalScaleway:
             self._uvicorn = None
             self._thread = None
         try:
-            self._each_region(NatsCluster.stop)
+            in_parallel(NatsCluster.stop, list(self._servers.values()), "region")
         except Exception:  # a stuck process must not keep the database and the lock open
             log.exception("could not stop every nats-server")
         self._servers.clear()
