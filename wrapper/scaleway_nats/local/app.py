@@ -342,6 +342,8 @@ class Api:
     async def get_account(self, request: Request) -> Response:
         caller, region = self.caller(request), self.region(request)
         account = self.find_account(caller, region, path_id(request, "nats_account_id"))
+        if self.service.lagging(account.created_at):
+            raise not_found("namespace", account.id)
         return JSONResponse(self.account_json(account))
 
     async def update_account(self, request: Request) -> Response:
@@ -361,7 +363,7 @@ class Api:
         caller, region = self.caller(request), self.region(request)
         account = self.find_account(caller, region, path_id(request, "nats_account_id"))
         await self.service.delete_account(account)
-        return Response(status_code=204)
+        return no_content()
 
     # -- credentials -------------------------------------------------------------------------
 
@@ -406,6 +408,9 @@ class Api:
         creds = self.store.get_credentials(region, creds_id, caller.project_ids)
         if creds is None or not self.service.visible(creds.created_at):
             raise not_found("credentials", creds_id)
+        if self.service.lagging(creds.created_at):
+            # sic: the live API's lagging credentials GET names the account (lag.py)
+            raise not_found("namespace", creds.account_id)
         return JSONResponse(self.credentials_json(creds))
 
     async def delete_credentials(self, request: Request) -> Response:
@@ -416,7 +421,7 @@ class Api:
             raise not_found("credentials", creds_id)
         account = self.find_account(caller, region, creds.account_id)
         await self.service.delete_credentials(creds, account)
-        return Response(status_code=204)
+        return no_content()
 
     # -- wiring ------------------------------------------------------------------------------
 
@@ -446,6 +451,11 @@ class Api:
         app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
         app.router.redirect_slashes = False  # a trailing slash is a JSON 404, not a 307
         return app
+
+
+def no_content() -> Response:
+    """A 204 with ``Content-Type: application/json`` and no body, as every recorded DELETE."""
+    return Response(status_code=204, headers={"Content-Type": "application/json"})
 
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -83,6 +83,10 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def _compact(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
 def encode(
     issuer: Identity,
     subject: str,
@@ -91,25 +95,28 @@ def encode(
     *,
     not_before: int = 0,
     extra: dict[str, Any] | None = None,
+    issued_at: int | None = None,
 ) -> str:
     """Sign a v2 claims set. ``jti`` is the base32 SHA-512/256 of the claims, as in Go.
 
-    ``iat`` is now, but never less than ``not_before``: nats-server drops a JWT older than the
-    one it holds, so an account's successive JWTs must not go back in time with the clock.
+    ``iat`` is ``issued_at`` or now, but never less than ``not_before``: nats-server drops a
+    JWT older than the one it holds, so an account's successive JWTs must not go back in time
+    with the clock. Header and claims are compact JSON (no spaces), as nats-io/jwt writes them
+    and as the live API's user JWTs are (the recorded ``.creds`` in tests/data/recordings).
     """
     claims: dict[str, Any] = {
         "jti": "",
-        "iat": max(int(time.time()), not_before),
+        "iat": max(int(time.time()) if issued_at is None else issued_at, not_before),
         "iss": issuer.public_key,
         "name": name,
         "sub": subject,
         **(extra or {}),
         "nats": {**nats, "version": 2},
     }
-    digest = hashlib.new("sha512_256", json.dumps(claims).encode()).digest()
+    digest = hashlib.new("sha512_256", _compact(claims)).digest()
     claims["jti"] = base64.b32encode(digest).decode().rstrip("=")
-    header = _b64(json.dumps({"typ": "JWT", "alg": "ed25519-nkey"}).encode())
-    payload = _b64(json.dumps(claims).encode())
+    header = _b64(_compact({"typ": "JWT", "alg": "ed25519-nkey"}))
+    payload = _b64(_compact(claims))
     signature = _b64(issuer.sign(f"{header}.{payload}".encode()))
     return f"{header}.{payload}.{signature}"
 
@@ -186,24 +193,26 @@ def user_jwt(
     *,
     via_signing_key: bool = True,
     not_before: int | None = None,
+    issued_at: int | None = None,
 ) -> str:
     """A user with full access to its account (Scaleway credentials are all-powerful),
     issued by the account's signing key as Scaleway does (the system account, which has no
-    signing key, issues its users itself)."""
-    nats = {
-        "type": "user",
+    signing key, issues its users itself). Claims in the recorded order and values: no
+    ``exp``, no ``nbf`` (``not_before`` is only for the fixed propagation delay mode)."""
+    nats: dict[str, Any] = {
         "pub": {},
         "sub": {},
         "subs": -1,
         "data": -1,
         "payload": -1,
         "issuer_account": account.public_key,
+        "type": "user",
     }
     extra = {} if not_before is None else {"nbf": not_before}  # nats-server refuses it before
     if not via_signing_key:
         del nats["issuer_account"]
-        return encode(account, user, name, nats, extra=extra)
-    return encode(account.signing_key(), user, name, nats, extra=extra)
+        return encode(account, user, name, nats, extra=extra, issued_at=issued_at)
+    return encode(account.signing_key(), user, name, nats, extra=extra, issued_at=issued_at)
 
 
 def creds_file(user_token: str, user_seed: str) -> str:

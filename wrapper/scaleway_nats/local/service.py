@@ -22,6 +22,7 @@ import uuid
 
 from . import jwt
 from .cluster import NatsCluster
+from .lag import ReadLag
 from .nats_server import NatsServer
 from .pusher import Pusher, PushError
 from .store import Account, Credentials, Store
@@ -48,6 +49,32 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def now_ns() -> str:
+    """Like ``now()`` with nanoseconds (9 digits), as the live API's create answers carry them
+    (``2026-04-10T10:59:12.661542430Z`` in terraform-provider-scaleway's
+    nats-credentials-update-name recording); get and list answer the stored microseconds."""
+    ns = time.time_ns()
+    stamp = dt.datetime.fromtimestamp(ns // 10**9, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}.{ns % 10**9:09d}Z"
+
+
+def later_in_same_microsecond(stamp: str) -> str:
+    """A nanosecond stamp a little after ``stamp``, in the same microsecond.
+
+    Recorded credentials answers carry ``updated_at`` a few hundred ns after ``created_at``
+    when created, and both equal to the microsecond when read back: the row stores one instant.
+    """
+    ns = int(stamp[20:29])
+    bumped = min(ns + 1 + time.perf_counter_ns() % 500, ns - ns % 1000 + 999)
+    return f"{stamp[:20]}{bumped:09d}Z"
+
+
+def _epoch(stamp: str) -> int:
+    """Whole seconds of a stamp: a user JWT's ``iat`` is its create's second (as recorded)."""
+    moment = dt.datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S")
+    return int(moment.replace(tzinfo=dt.timezone.utc).timestamp())
+
+
 def default_name(kind: str) -> str:
     return f"{kind}-{secrets.token_hex(4)}"
 
@@ -61,6 +88,7 @@ class Service:
         max_accounts: int,
         limits: jwt.Limits = jwt.DEFAULT_LIMITS,
         propagation_delay: float = 0.0,
+        read_lag: ReadLag | None = None,
     ) -> None:
         self.store = store
         self.limits = limits
@@ -68,6 +96,8 @@ class Service:
         # nats-server (Scaleway's Terraform provider retries 404/403 after creates for this).
         self.propagation_delay = propagation_delay
         self._delayed: set[asyncio.Future[None]] = set()  # holds delayed pushes until done
+        # Reads of young resources that may answer 404 (lag.py): the live API's shape.
+        self.read_lag = read_lag
         self.servers = servers
         self.operator = operator
         self.max_accounts = max_accounts
@@ -86,6 +116,10 @@ class Service:
 
     def visible(self, created_at: str) -> bool:
         return created_at <= self.visible_until()
+
+    def lagging(self, created_at: str) -> bool:
+        """Whether a GET of a resource created at ``created_at`` hits a replica behind."""
+        return self.read_lag is not None and self.read_lag.lagging(created_at)
 
     def endpoint(self, region: str) -> str:
         return self.servers[region].url
@@ -148,7 +182,7 @@ class Service:
             # Scaleway's account id is the account's NKEY public key (the name nats-server
             # knows it by), see check_account_id in app.py.
             account_id = identity.public_key
-            created = now()
+            created = now_ns()  # the answer's; the store keeps microseconds
             account = Account(
                 id=account_id,
                 region=region,
@@ -220,6 +254,7 @@ class Service:
         user = jwt.Identity.generate("user")
         creds_name = name if name is not None else default_name("nats-credentials")
         account_identity = jwt.Identity.from_seed(account.seed)
+        created = now_ns()  # the answer's; the store keeps microseconds
         content = jwt.creds_file(
             jwt.user_jwt(
                 account_identity,
@@ -228,10 +263,10 @@ class Service:
                 not_before=math.ceil(time.time() + self.propagation_delay)
                 if self.propagation_delay
                 else None,
+                issued_at=_epoch(created),
             ),
             user.seed,
         )
-        created = now()
         creds = Credentials(
             id=str(uuid.uuid4()),
             region=account.region,
@@ -242,7 +277,7 @@ class Service:
             # checksum in terraform-provider-scaleway's nats-credentials-basic cassette).
             checksum=hashlib.sha1(content.encode()).hexdigest(),  # noqa: S324 - not security
             created_at=created,
-            updated_at=created,
+            updated_at=later_in_same_microsecond(created),
         )
         async with self._write_lock:
             self.store.insert_credentials(creds)
@@ -262,7 +297,9 @@ class Service:
                     revocations=revocations,
                     previous=fresh.jwt,
                 )
-                self.store.revoke_credentials(creds.id, fresh.id, token, revocations)
+                # The account's updated_at moves too (nats-credentials-update-name recording:
+                # 10:59:12.661542Z -> 10:59:15.640401Z after the credentials delete, step 16).
+                self.store.revoke_credentials(creds.id, fresh.id, token, revocations, now())
         await self._sync(account.region, account.public_key)
 
     # -- healing -----------------------------------------------------------------------------

@@ -107,6 +107,12 @@ class Page:
     order_by: str
 
 
+def micro(stamp: str) -> str:
+    """A stamp cut to microseconds (``...SS.ffffffZ``): what the database keeps, as the live
+    API's get and list answers show, and what keeps SQL's text order chronological."""
+    return stamp[:26] + "Z" if len(stamp) > 27 else stamp
+
+
 def _account(row: sqlite3.Row) -> Account:
     values = dict(row)
     values["revocations"] = json.loads(values["revocations"])
@@ -218,8 +224,8 @@ class Store:
                     account.seed,
                     account.jwt,
                     json.dumps(account.revocations),
-                    account.created_at,
-                    account.updated_at,
+                    micro(account.created_at),
+                    micro(account.updated_at),
                 ),
             )
 
@@ -284,13 +290,19 @@ class Store:
                 db.execute("DELETE FROM credentials WHERE account_id = ?", (account_id,))
 
     def revoke_credentials(
-        self, credentials_id: str, account_id: str, token: str, revocations: dict[str, int]
+        self,
+        credentials_id: str,
+        account_id: str,
+        token: str,
+        revocations: dict[str, int],
+        updated_at: str,
     ) -> None:
-        """Delete a credentials row and store the account JWT revoking it, atomically."""
+        """Delete a credentials row and store the account JWT revoking it (and the account's
+        new ``updated_at``), atomically."""
         with self._tx() as db:
             db.execute(
-                "UPDATE accounts SET jwt = ?, revocations = ? WHERE id = ?",
-                (token, json.dumps(revocations), account_id),
+                "UPDATE accounts SET jwt = ?, revocations = ?, updated_at = ? WHERE id = ?",
+                (token, json.dumps(revocations), micro(updated_at), account_id),
             )
             db.execute("DELETE FROM credentials WHERE id = ?", (credentials_id,))
 
@@ -307,8 +319,8 @@ class Store:
                     creds.name,
                     creds.user_public_key,
                     creds.checksum,
-                    creds.created_at,
-                    creds.updated_at,
+                    micro(creds.created_at),
+                    micro(creds.created_at),  # one instant stored (see service.py)
                 ),
             )
 
