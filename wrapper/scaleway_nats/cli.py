@@ -655,6 +655,14 @@ def _limit_options(function: F) -> F:
     help="Seconds before a new resource is visible and active (Scaleway is eventually consistent).",
 )
 @click.option(
+    "--read-lag",
+    type=click.FloatRange(0, 60),
+    default=0.0,
+    show_default=True,
+    help="Seconds during which a GET of a new resource may answer 404 now and then, as the "
+    "live API does (seeded: the same run, the same answers).",
+)
+@click.option(
     "--tls", is_flag=True, help="Serve the API over HTTPS (HTTP/2 and HTTP/1.1), CA: ca_file."
 )
 @click.option(
@@ -681,6 +689,7 @@ def local_serve(
     max_accounts: int,
     fault_rate: float,
     propagation_delay: float,
+    read_lag: float,
     tls: bool,
     latency_ms: float,
     cluster_size: int,
@@ -696,6 +705,8 @@ def local_serve(
         raise _emulator_import_error(error) from None
     # Passed only when set: an emulator without the setting still serves by default.
     settings: dict[str, Any] = {"propagation_delay": propagation_delay} if propagation_delay else {}
+    if read_lag:
+        settings["read_lag"] = read_lag
     if tls:
         settings["tls"] = True
     if latency_ms:

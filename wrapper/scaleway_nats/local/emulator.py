@@ -27,7 +27,7 @@ from . import jwt
 from .app import REGIONS, Api
 from .cluster import NatsCluster, check_cluster_size, in_parallel
 from .faults import DropFilter, FaultInjector, FaultStats
-from .lag import ReadLag
+from .lag import RECORDED_RATE, ReadLag
 from .lock import StateDirLock
 from .nats_server import Trust
 from .service import Service, now
@@ -91,6 +91,7 @@ class LocalScaleway:
         propagation_delay: float = 0.0,
         read_lag: float = 0.0,
         read_lag_seed: int = 0,
+        read_lag_rate: float = RECORDED_RATE,
         tls: bool = False,
         latency_ms: float = 0.0,
         cluster_size: int = 1,
@@ -101,7 +102,8 @@ class LocalScaleway:
         activation on nats-server, like the real service's eventual consistency.
         ``read_lag`` (seconds) is the live API's intermittent lag instead (``lag.py``): a GET of
         a resource created less than that ago answers 404 now and then, drawn from a generator
-        seeded with ``read_lag_seed`` (the same seed and reads give the same answers).
+        seeded with ``read_lag_seed`` (the same seed and reads give the same answers), with
+        probability ``read_lag_rate`` (default: the recordings' ratio; 1.0 fails every young read).
         ``cluster_size`` nodes per region (1 to 5) run clustered JetStream behind one endpoint;
         ``stop_node``, ``start_node`` and ``kill_node`` break them for failover tests.
         """
@@ -109,7 +111,7 @@ class LocalScaleway:
         if not 0.0 <= propagation_delay <= 3600:
             raise ValueError(f"propagation_delay must be 0..3600 seconds, got {propagation_delay}")
         self.propagation_delay = float(propagation_delay)
-        self.read_lag = ReadLag(read_lag, seed=read_lag_seed)  # checks its range
+        self.read_lag = ReadLag(read_lag, read_lag_rate, read_lag_seed)  # checks the ranges
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
         for name, value in (
