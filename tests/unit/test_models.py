@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import stat
+import types
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +308,33 @@ def test_recorded_answers_parse() -> None:
     )
     assert got.nats_account_id == account.id
     assert (created.content, created.file_name) == (CONTENT, "user.creds")
+
+
+class _Python310Datetime(datetime.datetime):
+    """``fromisoformat`` as Python 3.10 has it: no "Z", fractions of 3 or 6 digits only."""
+
+    @classmethod
+    def fromisoformat(cls, text: str) -> _Python310Datetime:
+        if not re.fullmatch(r"[^.Z]*(\.\d{3}|\.\d{6})?([+-]\d\d:\d\d)?", text):
+            raise ValueError(f"Invalid isoformat string: {text!r}")
+        return super().fromisoformat(text)  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("python310", [False, True], ids=["this-python", "python-3.10-parser"])
+def test_create_and_get_stamps_of_one_instant_parse_equal(
+    python310: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The live API answers a create with nanoseconds and a get with microseconds
+    (tests/data/recordings/nats-credentials-update-name.cassette.yaml steps 2 and 3): both
+    parse, to the same instant, on every Python we support."""
+    if python310:
+        fake = types.SimpleNamespace(datetime=_Python310Datetime, timezone=datetime.timezone)
+        monkeypatch.setattr(models_module, "datetime", fake)
+        with pytest.raises(ValueError, match="isoformat"):
+            _Python310Datetime.fromisoformat("2026-04-10T10:59:12.661542430+00:00")
+    created = parse_time("2026-04-10T10:59:12.661542430Z")
+    read = parse_time("2026-04-10T10:59:12.661542Z")
+    utc = datetime.timezone.utc
+    assert created == read == datetime.datetime(2026, 4, 10, 10, 59, 12, 661542, tzinfo=utc)
+    # a recorded trailing zero (cli-create-context-xdg: "08.325079040Z") changes nothing
+    assert parse_time("2025-12-04T05:08:08.325079040Z") == parse_time("2025-12-04T05:08:08.325079Z")
