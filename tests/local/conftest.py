@@ -62,6 +62,12 @@ class Api:
         return result
 
 
+def as_read(answer: dict[str, Any]) -> dict[str, Any]:
+    """A create answer as a later get or list shows it: timestamps cut to microseconds (as
+    recorded: tests/data/recordings/nats-credentials-update-name.cassette.yaml steps 2, 3)."""
+    return {k: v[:26] + "Z" if k.endswith("_at") else v for k, v in answer.items()}
+
+
 def make_api(env: LocalScaleway, org: Organization) -> Iterator[Api]:
     with httpx.Client(
         base_url=env.api_url, headers={"X-Auth-Token": org.secret_key}, timeout=10

@@ -16,18 +16,13 @@ import pytest
 from scaleway_nats.local import LocalScaleway, Organization
 from tests.ids import new_account_id
 
-from .conftest import REGIONS, Api, make_api
+from .conftest import REGIONS, Api, as_read, make_api
 
 ACCOUNT_ID = re.compile(r"A[A-Z2-7]{55}")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 # Create answers carry nanoseconds, reads the same instants cut to microseconds (recorded:
 # tests/data/recordings/nats-credentials-update-name.cassette.yaml steps 2 and 3).
 CREATED_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
-
-
-def as_read(answer: dict[str, Any]) -> dict[str, Any]:
-    """A create answer as a later get or list shows it: timestamps cut to microseconds."""
-    return {k: v[:26] + "Z" if k.endswith("_at") else v for k, v in answer.items()}
 
 
 ACCOUNT_KEYS = ["id", "name", "endpoint", "project_id", "region", "created_at", "updated_at"]
