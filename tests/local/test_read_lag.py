@@ -84,16 +84,17 @@ def test_writes_and_lists_never_lag(lagging_api: Api) -> None:
 
 
 def test_old_resources_never_lag() -> None:
-    with LocalScaleway(read_lag=0.5, read_lag_rate=1.0) as env:
+    with LocalScaleway(read_lag=2.0, read_lag_rate=1.0) as env:
         apis = make_api(env, env.create_organization())  # kept: closing it closes the client
         api = next(apis)
         account = api.create_account()
-        creds = api.create_credentials(account)
         url = api.url("fr-par", "nats-accounts", account["id"])
         assert api.client.get(url).status_code == 404  # young: lags at rate 1.0
-        time.sleep(0.6)  # past the window: the lag is over (an order, not a timing assert)
-        assert {r.status_code for r in reads(api, url, 10)} == {200}
+        creds = api.create_credentials(account)
         creds_url = api.url("fr-par", "nats-credentials", creds["id"])
+        assert api.client.get(creds_url).status_code == 404
+        time.sleep(2.1)  # past the window: the lag is over (an order, not a timing assert)
+        assert {r.status_code for r in reads(api, url, 10)} == {200}
         assert {r.status_code for r in reads(api, creds_url, 10)} == {200}
 
 

@@ -113,8 +113,11 @@ class RecordedCoin:
 
 @pytest.fixture(scope="module")
 def lagging_env() -> Iterator[tuple[LocalScaleway, RecordedCoin]]:
+    """A window ten times the recorded one: a replay on a loaded machine may take longer
+    than the recording did. The recorded window itself is checked against the recordings'
+    clocks by ``test_recorded_lags_fit_the_model``."""
     coin = RecordedCoin()
-    with LocalScaleway(read_lag=RECORDED_WINDOW) as env:
+    with LocalScaleway(read_lag=10 * RECORDED_WINDOW) as env:
         env.read_lag.draw = coin
         yield env, coin
 
