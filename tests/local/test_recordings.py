@@ -24,6 +24,7 @@ import email.utils
 import hashlib
 import json
 import re
+import ssl
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ class Step:
     content_type: str | None
     answer: Any
     date: dt.datetime
+    proto: str | None  # "HTTP/2.0" in format 2; format 1 does not say
 
 
 def load(path: Path) -> list[Step]:
@@ -93,6 +95,7 @@ def load(path: Path) -> list[Step]:
                 content_type=(response["headers"].get("Content-Type") or [None])[0],
                 answer=answer,
                 date=email.utils.parsedate_to_datetime(response["headers"]["Date"][0]),
+                proto=response.get("proto"),
             )
         )
     return steps
@@ -111,13 +114,15 @@ class RecordedCoin:
         return self.queue.popleft() if self.queue else False
 
 
-@pytest.fixture(scope="module")
-def lagging_env() -> Iterator[tuple[LocalScaleway, RecordedCoin]]:
-    """A window ten times the recorded one: a replay on a loaded machine may take longer
-    than the recording did. The recorded window itself is checked against the recordings'
-    clocks by ``test_recorded_lags_fit_the_model``."""
+@pytest.fixture(scope="module", params=["http", "https"])
+def lagging_env(request: pytest.FixtureRequest) -> Iterator[tuple[LocalScaleway, RecordedCoin]]:
+    """Over plain HTTP, and over HTTPS where the answers come by HTTP/2 as recorded.
+
+    A window ten times the recorded one: a replay on a loaded machine may take longer than
+    the recording did. The recorded window itself is checked against the recordings' clocks
+    by ``test_recorded_lags_fit_the_model``."""
     coin = RecordedCoin()
-    with LocalScaleway(read_lag=10 * RECORDED_WINDOW) as env:
+    with LocalScaleway(read_lag=10 * RECORDED_WINDOW, tls=request.param == "https") as env:
         env.read_lag.draw = coin
         yield env, coin
 
@@ -232,7 +237,11 @@ def replay(env: LocalScaleway, coin: RecordedCoin, steps: list[Step]) -> list[st
     recorded_points: list[tuple[str, int]] = []
     emulated_points: list[tuple[str, int]] = []
     with httpx.Client(
-        base_url=env.api_url, headers={"X-Auth-Token": org.secret_key}, timeout=30
+        base_url=env.api_url,
+        headers={"X-Auth-Token": org.secret_key},
+        timeout=30,
+        verify=ssl.create_default_context(cafile=env.ca_file) if env.tls else True,
+        http2=env.tls,
     ) as client:
         for step in steps:
             where = f"step {step.id} {step.method} {step.path}"
@@ -252,6 +261,9 @@ def replay(env: LocalScaleway, coin: RecordedCoin, steps: list[Step]) -> list[st
             response = client.request(step.method, path, json=body)
             if lag and coin.queue:
                 diffs.append(f"{where}: recorded lag, but the emulator deemed the read not young")
+            version = response.http_version.replace("HTTP/2", "HTTP/2.0")
+            if env.tls and step.proto and version != step.proto:
+                diffs.append(f"{where}: answered over {version}, recorded {step.proto}")
             if response.status_code != step.status:
                 diffs.append(f"{where}: status {response.status_code} != {step.status}")
                 continue
