@@ -347,8 +347,8 @@ def credentials_create(
         path = path / creds_file_name(created.name)
         if path.exists():  # the server chose the name: never overwrite another secret
             path = path.with_name(f"{path.stem}-{created.id[:8]}.creds")
-    try:
-        write_secret_file(path, created.content or "")
+    try:  # never replaces: a file that appeared since the check above is left alone
+        write_secret_file(path, created.content or "", overwrite=False)
     except OSError as error:
         from .errors import ScalewayError
 
