@@ -350,6 +350,21 @@ def test_bad_list_argument_help_messages(api: Api) -> None:
     assert "name_asc, name_desc" in details["order_by"]["help_message"]
 
 
+@pytest.mark.parametrize("argument", ["page", "page_size"])
+@pytest.mark.parametrize("value", [str(10**12), str(-(10**12)), "9" * 400, str(2**31)])
+def test_out_of_range_integers_name_the_range(api: Api, argument: str, value: str) -> None:
+    # Issue 18.6(e): page=10**12 answered "value must be an integer". The spec types both as
+    # int32; page_size is at most 100 (Scaleway's maximum).
+    response = api.client.get(api.url("fr-par", "nats-accounts"), params={argument: value})
+    [found] = response.json()["details"]
+    high = 2**31 - 1 if argument == "page" else 100
+    assert found == {
+        "argument_name": argument,
+        "reason": "constraint",
+        "help_message": f"must be between 1 and {high}",
+    }
+
+
 def test_bad_credentials_filter(api: Api) -> None:
     response = api.client.get(
         api.url("fr-par", "nats-credentials"), params={"nats_account_id": "x"}

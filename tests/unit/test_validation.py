@@ -124,6 +124,20 @@ async def test_order_by_lists_the_six_allowed_values(client: Flavoured, method: 
     assert client.fake.total == 0
 
 
+@pytest.mark.parametrize("method", ["list_accounts", "list_credentials"])
+@pytest.mark.parametrize("page", [0, -1, 2**31, 10**12])
+async def test_page_numbers_outside_int32_name_the_range(
+    client: Flavoured, method: str, page: int
+) -> None:
+    # Issue 18.6(e): page=10**12 was sent, and answered "value must be an integer". The spec
+    # types `page` as int32 (spec/scaleway-nats-api.yaml, format: int32).
+    with pytest.raises(InvalidArgumentsError, match=r"from 1 to 2147483647, got -?\d+") as caught:
+        await client.pager_call(await client.call(method), "page", page)
+
+    assert caught.value.details[0].argument_name == "page"
+    assert client.fake.total == 0
+
+
 # Limits from Scaleway's generated validation rules (scaleway/scaleway-sdk-js,
 # packages/clients/src/api/mnq/v1beta1/validation-rules.gen.ts): account 1-64, credentials
 # 1-500 characters. Control characters and lone surrogates: issue 9's rule (no published one).

@@ -58,6 +58,7 @@ from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
 __all__ = ["MAX_PAGE_SIZE", "Defaults"]
 
 MAX_PAGE_SIZE = 100  # Scaleway's maximum page_size
+MAX_PAGE = 2**31 - 1  # `page` is an int32 (spec/scaleway-nats-api.yaml, both list operations)
 # Scaleway's own limits: scaleway/scaleway-sdk-js, packages/clients/src/api/mnq/v1beta1/
 # validation-rules.gen.ts (NatsApiCreateNatsAccountRequest / UpdateNatsAccountRequest:
 # name 1-64; NatsApiCreateNatsCredentialsRequest: name 1-500), counted in characters (runes).
@@ -166,8 +167,10 @@ def check_page_size(value: int | None, default: int) -> int:
 
 
 def check_page(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidArgumentsError.single("page", f"must be an integer >= 1, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE:
+        raise InvalidArgumentsError.single(
+            "page", f"must be an integer from 1 to {MAX_PAGE}, got {value!r}"
+        )
     return value
 
 
