@@ -593,3 +593,13 @@ def test_account_ids_are_nkey_public_keys(api: Api) -> None:
         found = response.json()["details"][0]
         assert found["reason"] == reason
         assert help_message is None or found["help_message"] == help_message
+
+
+def test_names_of_invisible_characters_are_accepted_as_scaleway_publishes(api: Api) -> None:
+    # Issue 18.6(d): Scaleway's only published name rule is the length (scaleway-sdk-js
+    # validation-rules.gen.ts); the emulator refuses nothing more, the client's blank rule
+    # (whitespace only) is the client's own choice.
+    for name in ("\u200b", "\u200c\u200d", "\ufeff"):
+        account = api.create_account(name=name)
+        creds = api.create_credentials(account, name=name)
+        assert (account["name"], creds["name"]) == (name, name)

@@ -127,10 +127,18 @@ def check_name(value: object, max_length: int, argument: str = "name") -> str:
     Lengths are Scaleway's (see MAX_ACCOUNT_NAME). Refusing control characters (Unicode Cc:
     C0, DEL, C1) and lone surrogates (Cs, not encodable as UTF-8) is issue 9's rule, not a
     published one: they garble tables and logs, and a surrogate cannot reach the server
-    intact. Blank names are refused too (a choice: a name nobody can see).
+    intact. Blank names, only whitespace (`str.isspace`), are refused too (a choice: a name
+    nobody can see); invisible format characters (U+200B...) are not, as Scaleway's published
+    rules have a length and nothing else.
     """
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidArgumentsError.single(argument, "must be a non-empty string")
+    if not isinstance(value, str):
+        raise InvalidArgumentsError.single(
+            argument, f"must be a string, got {type(value).__name__}"
+        )
+    if not value.strip():
+        raise InvalidArgumentsError.single(
+            argument, "must not be blank: give at least one character that is not whitespace"
+        )
     if len(value) > max_length:
         raise InvalidArgumentsError.single(
             argument, f"must have 1 to {max_length} characters, got {len(value)}"
