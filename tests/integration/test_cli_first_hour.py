@@ -340,5 +340,8 @@ def test_a_file_that_appears_during_the_create_is_never_replaced(
     assert failed.exit_code == 1, failed.output
     assert target.read_text() == "another secret"
     assert str(target) in failed.output and "deleted on the server" in failed.output
+    assert (
+        "file exists, left unchanged" in failed.output and "another --creds-file" in failed.output
+    )
     assert _credentials_of(account) == []  # today's rollback: nothing was created
     assert [p.name for p in tmp_path.iterdir()] == ["race.creds"]  # no temporary left

@@ -361,8 +361,8 @@ def credentials_create(
                 f"delete them with `scw-nats credentials delete {created.id}`"
             ) from None
         raise click.ClickException(
-            f"cannot write {path} ({error.strerror or error}): credentials {created.id} were "
-            "deleted on the server, as their secret could not be kept; nothing was created"
+            f"cannot write {path} ({error.strerror or error}): credentials {created.id} "
+            "deleted on the server, nothing created; retry with another --creds-file or once fixed"
         ) from None
     click.echo(f"wrote {path} (mode 0600)", err=True)
     _render(state, [created], CREDENTIALS_COLUMNS, show_secret=show_secret)
