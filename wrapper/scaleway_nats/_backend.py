@@ -124,8 +124,8 @@ class AsyncHttpClients:
             return client
 
     async def aclose(self) -> None:
-        """Close this loop's client; forget the others (their loops' connections die with
-        them)."""
+        """Close this loop's client and drop the others: their connections can only be
+        closed from their own loops (asyncio closes the sockets as they are collected)."""
         loop = asyncio.get_running_loop()
         with self._lock:
             clients, self._clients = self._clients, {}
