@@ -181,7 +181,7 @@ def test_credentials_create_checks_the_path_before_creating(
 def test_a_failed_write_after_create_deletes_the_credentials(
     account: NatsAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def disk_full(path: Path, content: str) -> Path:
+    def disk_full(path: Path, content: str, **options: object) -> Path:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("scaleway_nats.cli.write_secret_file", disk_full)
@@ -316,3 +316,32 @@ def test_a_missing_local_extra_is_one_line_with_a_working_command(code: str) -> 
     ), command
     repo = Path(__file__).resolve().parents[2]
     assert f"{repo}[local]" in command  # installs from this repository, not from PyPI
+
+
+@pytest.mark.parametrize("form", ["file", "folder"])
+def test_a_file_that_appears_during_the_create_is_never_replaced(
+    account: NatsAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    # Issue 18.5: the path was checked, then written with os.replace once the create answered,
+    # so a file made in between was replaced and the command exited 0. The file is made here
+    # right after the create answers: deterministic, the window a slow API leaves open.
+    target = tmp_path / "race.creds"
+    create = NatsAPI.create_credentials
+
+    def create_then_race(api: NatsAPI, *args: object, **kwargs: object) -> NatsCredentials:
+        created = create(api, *args, **kwargs)  # type: ignore[arg-type]
+        target.write_text("another secret")
+        return created
+
+    monkeypatch.setattr(NatsAPI, "create_credentials", create_then_race)
+    where = str(target) if form == "file" else str(tmp_path)
+    failed = run("credentials", "create", account.id, "--name", "race", "--creds-file", where)
+
+    assert failed.exit_code == 1, failed.output
+    assert target.read_text() == "another secret"
+    assert str(target) in failed.output and "deleted on the server" in failed.output
+    assert (
+        "file exists, left unchanged" in failed.output and "another --creds-file" in failed.output
+    )
+    assert _credentials_of(account) == []  # today's rollback: nothing was created
+    assert [p.name for p in tmp_path.iterdir()] == ["race.creds"]  # no temporary left

@@ -358,6 +358,21 @@ def test_bad_list_argument_help_messages(api: Api) -> None:
     assert "name_asc, name_desc" in details["order_by"]["help_message"]
 
 
+@pytest.mark.parametrize("argument", ["page", "page_size"])
+@pytest.mark.parametrize("value", [str(10**12), str(-(10**12)), "9" * 400, str(2**31)])
+def test_out_of_range_integers_name_the_range(api: Api, argument: str, value: str) -> None:
+    # Issue 18.6(e): page=10**12 answered "value must be an integer". The spec types both as
+    # int32; page_size is at most 100 (Scaleway's maximum).
+    response = api.client.get(api.url("fr-par", "nats-accounts"), params={argument: value})
+    [found] = response.json()["details"]
+    high = 2**31 - 1 if argument == "page" else 100
+    assert found == {
+        "argument_name": argument,
+        "reason": "constraint",
+        "help_message": f"must be between 1 and {high}",
+    }
+
+
 def test_bad_credentials_filter(api: Api) -> None:
     response = api.client.get(
         api.url("fr-par", "nats-credentials"), params={"nats_account_id": "x"}
@@ -586,3 +601,13 @@ def test_account_ids_are_nkey_public_keys(api: Api) -> None:
         found = response.json()["details"][0]
         assert found["reason"] == reason
         assert help_message is None or found["help_message"] == help_message
+
+
+def test_names_of_invisible_characters_are_accepted_as_scaleway_publishes(api: Api) -> None:
+    # Issue 18.6(d): Scaleway's only published name rule is the length (scaleway-sdk-js
+    # validation-rules.gen.ts); the emulator refuses nothing more, the client's blank rule
+    # (whitespace only) is the client's own choice.
+    for name in ("\u200b", "\u200c\u200d", "\ufeff"):
+        account = api.create_account(name=name)
+        creds = api.create_credentials(account, name=name)
+        assert (account["name"], creds["name"]) == (name, name)

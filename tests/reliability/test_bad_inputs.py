@@ -344,6 +344,7 @@ WRAPPER_CASES: list[tuple[str, str, Call]] = [
     ("list_accounts", "page_size", lambda api: api.list_accounts(page_size="10")),
     ("list_accounts", "page", lambda api: api.list_accounts().page(0)),
     ("list_accounts", "page", lambda api: api.list_accounts().page(-2)),
+    ("list_accounts", "page", lambda api: api.list_accounts().page(10**12)),
     ("list_accounts", "order_by", lambda api: api.list_accounts(order_by="name")),
     ("list_accounts", "project_id", lambda api: api.list_accounts(project_id="p1")),
     ("list_accounts", "region", lambda api: api.list_accounts(region="pl-waw")),

@@ -124,7 +124,8 @@ async def test_secrets_never_leak(
             assert (await sub.next_msg(timeout=5)).data == b"hello"
             await nc.close()
             listed = api.list_credentials(account).all()
-            objects += [api, api.config, api._client, account, creds, *listed]
+            objects += [api, api.config, api._requester.http, api._requester.http.current()]
+            objects += [account, creds, *listed]
             objects.append(api.list_accounts().page(1))
             for call, kind in (
                 (lambda: api.get_account(new_account_id()), NotFoundError),

@@ -77,12 +77,26 @@ def test_write_creates_an_owner_only_file(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["ci.creds"]  # no temporary file left
 
 
-def test_write_replaces_an_existing_file(tmp_path: Path) -> None:
+def test_write_never_replaces_an_existing_file_unless_asked(tmp_path: Path) -> None:
+    # Issue 22.3: the README promises an existing file is never overwritten unless asked.
+    target = tmp_path / "ci.creds"
+    target.write_text("someone else's secret")
+
+    with pytest.raises(FileExistsError) as refused:
+        credentials().write(target)
+
+    assert str(target) in str(refused.value) and "overwrite=True" in str(refused.value)
+    assert ".tmp" not in str(refused.value)  # the user's path, not our temporary file
+    assert target.read_text() == "someone else's secret"
+    assert os.listdir(tmp_path) == ["ci.creds"]  # no temporary left
+
+
+def test_write_replaces_an_existing_file_when_asked(tmp_path: Path) -> None:
     target = tmp_path / "ci.creds"
     target.write_text("old content that is much longer than the new one " * 10)
     target.chmod(0o644)
 
-    credentials().write(str(target))
+    credentials().write(str(target), overwrite=True)
 
     assert target.read_text() == CONTENT
     assert mode(target) == 0o600
@@ -112,9 +126,12 @@ async def test_two_created_credentials_written_to_one_folder_keep_both_secrets(
 def test_write_into_a_directory_never_replaces_a_file(tmp_path: Path) -> None:
     (tmp_path / "ci.creds").write_text("someone else's secret")
 
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError) as refused:
         credentials().write(tmp_path)
 
+    # Issue 22.3: the message named an internal temporary file; it names the user's path now.
+    assert str(tmp_path / "ci.creds") in str(refused.value)
+    assert ".tmp" not in str(refused.value)
     assert (tmp_path / "ci.creds").read_text() == "someone else's secret"
     assert os.listdir(tmp_path) == ["ci.creds"]  # no temporary left
 
@@ -182,7 +199,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(
 
     monkeypatch.setattr(models_module.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
-        credentials().write(target)
+        credentials().write(target, overwrite=True)
 
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["ci.creds"]

@@ -182,7 +182,9 @@ async def test_a_list_that_shrinks_mid_iteration_stops_cleanly(
     got = [a.id for a in items]
     assert got == ids[:2] + ids[7:]  # what remains, each once, in order
     assert len(set(got)) == len(got)
-    assert sorted(int(q["page"]) for q in fake.list_calls()) == [1, 2, 3, 4, 5]
+    pages = [int(q["page"]) for q in fake.list_calls()]
+    assert pages.count(1) == 2  # the count fell: a second pass, which saw no delete
+    assert sorted(set(pages)) == [1, 2, 3, 4, 5]
 
 
 async def test_a_list_that_grows_mid_iteration_is_read_to_its_new_end(
@@ -237,3 +239,23 @@ async def test_page_size_bounds_are_accepted(
 
     assert len(items) == 2
     assert fake.list_calls()[0]["page_size"] == str(size)
+
+
+def test_reconciliation_reads_an_item_pushed_onto_the_next_page_once() -> None:
+    # Issue 18.6(c) in the reconciliation of a lost create: listing newest first, another
+    # create between two pages pushes our item from page 1 onto page 2. Read twice, it was
+    # counted as two lost attempts, and the "extra" one deleted: the adopted item itself.
+    from scaleway_nats._sync.pagination import collect_pages
+
+    def account(name: str) -> NatsAccount:
+        return NatsAccount(id=name, name=name, endpoint="", project_id="", region="fr-par")
+
+    ours = account("ours")
+    pages = {  # between the two reads, a newer item came first and pushed `ours` on
+        1: Page((account("a"), ours), number=1, page_size=2, total_count=3),
+        2: Page((ours, account("older")), number=2, page_size=2, total_count=4),
+    }
+
+    collected = collect_pages(pages.__getitem__, lambda item: True)
+
+    assert [item.id for item in collected] == ["a", "ours", "older"]

@@ -124,6 +124,20 @@ async def test_order_by_lists_the_six_allowed_values(client: Flavoured, method: 
     assert client.fake.total == 0
 
 
+@pytest.mark.parametrize("method", ["list_accounts", "list_credentials"])
+@pytest.mark.parametrize("page", [0, -1, 2**31, 10**12])
+async def test_page_numbers_outside_int32_name_the_range(
+    client: Flavoured, method: str, page: int
+) -> None:
+    # Issue 18.6(e): page=10**12 was sent, and answered "value must be an integer". The spec
+    # types `page` as int32 (spec/scaleway-nats-api.yaml, format: int32).
+    with pytest.raises(InvalidArgumentsError, match=r"from 1 to 2147483647, got -?\d+") as caught:
+        await client.pager_call(await client.call(method), "page", page)
+
+    assert caught.value.details[0].argument_name == "page"
+    assert client.fake.total == 0
+
+
 # Limits from Scaleway's generated validation rules (scaleway/scaleway-sdk-js,
 # packages/clients/src/api/mnq/v1beta1/validation-rules.gen.ts): account 1-64, credentials
 # 1-500 characters. Control characters and lone surrogates: issue 9's rule (no published one).
@@ -171,6 +185,31 @@ async def test_the_bad_character_is_named(client: Flavoured, bad: str) -> None:
     message = str(caught.value)
     assert "U+" in message and "control character" in message
     assert bad not in message  # the raw character would garble a terminal
+
+
+# Issue 18.6(d): "blank" is whitespace only (str.isspace, Unicode's White_Space: a choice,
+# as no published rule refuses it). Scaleway's rules have a length and nothing else, so names
+# of invisible format characters (zero-width space, joiners, word joiner, BOM) are sent.
+BLANK = ["   ", "\t", "\u00a0", "\u3000\u2003", "\u2028"]
+ZERO_WIDTH = ["\u200b", "\u200c\u200d", "\u2060", "\ufeff", "\u200b" * 64]
+
+
+@pytest.mark.parametrize("blank", BLANK)
+async def test_blank_names_are_refused_as_blank(client: Flavoured, blank: str) -> None:
+    for method, args in (("create_account", ()), ("create_credentials", (ACCOUNT_ID,))):
+        with pytest.raises(InvalidArgumentsError, match="must not be blank") as caught:
+            await client.call(method, *args, name=blank)
+        assert caught.value.details[0].argument_name == "name"
+    assert client.fake.total == 0
+
+
+@pytest.mark.parametrize("name", ZERO_WIDTH)
+async def test_zero_width_names_are_sent_as_scaleway_accepts_them(
+    client: Flavoured, name: str
+) -> None:
+    account = await client.call("create_account", name=name)
+
+    assert account.name == name
 
 
 async def test_unicode_names_within_the_rules_are_sent(client: Flavoured) -> None:

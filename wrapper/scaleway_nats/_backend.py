@@ -25,7 +25,7 @@ import httpx
 from ._deadline import BoundedStream, bounded, deadline_transport
 from .retry import Clock
 
-__all__ = ["AsyncBackend", "Limit", "SyncBackend"]
+__all__ = ["AsyncBackend", "AsyncHttpClients", "HttpClients", "Limit", "SyncBackend"]
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -90,6 +90,60 @@ class AsyncBackend:
 
     def close(self) -> None:
         pass
+
+
+class AsyncHttpClients:
+    """One httpx.AsyncClient per event loop, made by `make` when a loop first sends.
+
+    A pooled connection belongs to the loop that opened it: reused from a second
+    `asyncio.run()` it raised a bare `RuntimeError: Event loop is closed`. Clients of closed
+    loops are dropped (nothing can close their sockets from another loop; asyncio closes them
+    as they are collected). Once `aclose()` ran, every loop gets the closed client: httpx then
+    refuses to send, as it did before.
+    """
+
+    def __init__(self, make: Callable[[], httpx.AsyncClient]) -> None:
+        self._make = make
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        self._closed: httpx.AsyncClient | None = None
+        self._lock = threading.Lock()  # loops may run in several threads
+
+    def current(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is not None:
+            return client
+        with self._lock:
+            if self._closed is not None:
+                return self._closed
+            for stale in [other for other in self._clients if other.is_closed()]:
+                del self._clients[stale]
+            client = self._clients.get(loop)  # another thread's loop may have added it
+            if client is None:
+                client = self._clients[loop] = self._make()
+            return client
+
+    async def aclose(self) -> None:
+        """Close this loop's client and drop the others: their connections can only be
+        closed from their own loops (asyncio closes the sockets as they are collected)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            clients, self._clients = self._clients, {}
+            closing = self._closed = clients.get(loop) or self._closed or self._make()
+        await closing.aclose()
+
+
+class HttpClients:
+    """The sync client's one httpx.Client, shared by its threads (no loop to follow)."""
+
+    def __init__(self, make: Callable[[], httpx.Client]) -> None:
+        self._client = make()
+
+    def current(self) -> httpx.Client:
+        return self._client
+
+    def close(self) -> None:
+        self._client.close()
 
 
 class SyncBackend:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -15,7 +16,8 @@ def write_atomic(
     A crash mid-write never leaves a truncated key or config behind. With ``private`` the file is
     created 0600 from the start (``mkstemp`` already does that), so a seed is never readable by
     other users, not even briefly. Without ``overwrite`` an existing ``path`` raises
-    FileExistsError and is left alone (``os.link`` fails atomically when the name is taken).
+    FileExistsError naming ``path`` (not the temp file) and is left alone: ``os.link`` fails
+    atomically when the name is taken, so a file that appears meanwhile is never replaced.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode() if isinstance(data, str) else data
@@ -29,7 +31,12 @@ def write_atomic(
         if overwrite:
             os.replace(tmp, path)
         else:
-            os.link(tmp, path)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise FileExistsError(
+                    errno.EEXIST, "file exists, left unchanged", str(path)
+                ) from None
             Path(tmp).unlink()
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -347,8 +347,8 @@ def credentials_create(
         path = path / creds_file_name(created.name)
         if path.exists():  # the server chose the name: never overwrite another secret
             path = path.with_name(f"{path.stem}-{created.id[:8]}.creds")
-    try:
-        write_secret_file(path, created.content or "")
+    try:  # never replaces: a file that appeared since the check above is left alone
+        write_secret_file(path, created.content or "", overwrite=False)
     except OSError as error:
         from .errors import ScalewayError
 
@@ -361,8 +361,8 @@ def credentials_create(
                 f"delete them with `scw-nats credentials delete {created.id}`"
             ) from None
         raise click.ClickException(
-            f"cannot write {path} ({error.strerror or error}): credentials {created.id} were "
-            "deleted on the server, as their secret could not be kept; nothing was created"
+            f"cannot write {path} ({error.strerror or error}): credentials {created.id} "
+            "deleted on the server, nothing created; retry with another --creds-file or once fixed"
         ) from None
     click.echo(f"wrote {path} (mode 0600)", err=True)
     _render(state, [created], CREDENTIALS_COLUMNS, show_secret=show_secret)

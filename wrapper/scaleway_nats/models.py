@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import os
 from collections.abc import Mapping
@@ -127,12 +128,13 @@ class NatsCredentials:
     def has_content(self) -> bool:
         return self.content is not None
 
-    def write(self, path: str | os.PathLike[str]) -> Path:
+    def write(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the `.creds` file atomically with mode 0600; return its path.
 
-        A file path is written (replaced if it exists). A directory writes
-        `creds_file_path(directory, self.name)`, never replacing a file already there
-        (FileExistsError): the server names every file `user.creds`, so its name is not used.
+        A file path is written as is; a directory writes `creds_file_path(directory,
+        self.name)` (the server names every file `user.creds`, so its name is not used). An
+        existing file is never replaced (FileExistsError naming it, the file untouched) unless
+        `overwrite=True`, as when renewing the file an app connects with.
         """
         if self.content is None:
             raise ValueError(
@@ -142,9 +144,14 @@ class NatsCredentials:
         target = Path(path).expanduser()
         if target.is_dir():
             target = creds_file_path(target, self.name)
-            write_atomic(target, self.content, private=True, overwrite=False)
-            return target
-        return write_secret_file(target, self.content)
+        try:
+            return write_secret_file(target, self.content, overwrite=overwrite)
+        except FileExistsError as exists:
+            raise FileExistsError(
+                errno.EEXIST,
+                f"{exists.strerror}; write(..., overwrite=True) replaces it",
+                exists.filename,
+            ) from None
 
     @classmethod
     def from_json(cls, data: object) -> NatsCredentials:
@@ -191,11 +198,12 @@ def creds_file_path(folder: str | os.PathLike[str], name: str) -> Path:
     return Path(folder).expanduser() / creds_file_name(name)
 
 
-def write_secret_file(path: Path, content: str) -> Path:
+def write_secret_file(path: Path, content: str, *, overwrite: bool = True) -> Path:
     """Write `content` to `path` atomically, readable by the owner only (0600).
 
-    A crash leaves either the old file or the new one, never a truncated secret.
+    A crash leaves either the old file or the new one, never a truncated secret. Without
+    `overwrite` an existing file is left alone (FileExistsError naming `path`).
     """
     path = path.expanduser()
-    write_atomic(path, content, private=True)
+    write_atomic(path, content, private=True, overwrite=overwrite)
     return path

@@ -58,6 +58,7 @@ from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
 __all__ = ["MAX_PAGE_SIZE", "Defaults"]
 
 MAX_PAGE_SIZE = 100  # Scaleway's maximum page_size
+MAX_PAGE = 2**31 - 1  # `page` is an int32 (spec/scaleway-nats-api.yaml, both list operations)
 # Scaleway's own limits: scaleway/scaleway-sdk-js, packages/clients/src/api/mnq/v1beta1/
 # validation-rules.gen.ts (NatsApiCreateNatsAccountRequest / UpdateNatsAccountRequest:
 # name 1-64; NatsApiCreateNatsCredentialsRequest: name 1-500), counted in characters (runes).
@@ -126,10 +127,18 @@ def check_name(value: object, max_length: int, argument: str = "name") -> str:
     Lengths are Scaleway's (see MAX_ACCOUNT_NAME). Refusing control characters (Unicode Cc:
     C0, DEL, C1) and lone surrogates (Cs, not encodable as UTF-8) is issue 9's rule, not a
     published one: they garble tables and logs, and a surrogate cannot reach the server
-    intact. Blank names are refused too (a choice: a name nobody can see).
+    intact. Blank names, only whitespace (`str.isspace`), are refused too (a choice: a name
+    nobody can see); invisible format characters (U+200B...) are not, as Scaleway's published
+    rules have a length and nothing else.
     """
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidArgumentsError.single(argument, "must be a non-empty string")
+    if not isinstance(value, str):
+        raise InvalidArgumentsError.single(
+            argument, f"must be a string, got {type(value).__name__}"
+        )
+    if not value.strip():
+        raise InvalidArgumentsError.single(
+            argument, "must not be blank: give at least one character that is not whitespace"
+        )
     if len(value) > max_length:
         raise InvalidArgumentsError.single(
             argument, f"must have 1 to {max_length} characters, got {len(value)}"
@@ -166,8 +175,10 @@ def check_page_size(value: int | None, default: int) -> int:
 
 
 def check_page(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidArgumentsError.single("page", f"must be an integer >= 1, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE:
+        raise InvalidArgumentsError.single(
+            "page", f"must be an integer from 1 to {MAX_PAGE}, got {value!r}"
+        )
     return value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import importlib.util
 import types
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,7 +19,7 @@ import attrs
 import httpx
 
 from .. import operations as ops
-from .._backend import AsyncBackend, Request
+from .._backend import AsyncBackend, AsyncHttpClients, Request
 from .._http import build_generated_client, require_http2, shared_ssl_context
 from .._page import Page
 from ..config import Config, resolve_config
@@ -112,16 +113,16 @@ class AsyncNatsAPI:
         self._created = Created(policy.propagation_window, clock)
         backend = AsyncBackend(list_concurrency)
         verify_with = shared_ssl_context() if verify is True else verify
-        self._client = build_generated_client(
+        make_client = functools.partial(
+            build_generated_client,
             self.config,
             timeout=timeout,
             verify=verify_with,
             http2=http2,
             transport=transport or backend.default_transport(verify_with, http2),
         )
-        self._requester = AsyncRequester(
-            self._client.get_async_httpx_client(), backend, policy, clock, timeout
-        )
+        http = AsyncHttpClients(lambda: make_client().get_async_httpx_client())
+        self._requester = AsyncRequester(http, backend, policy, clock, timeout)
 
     def with_options(
         self,

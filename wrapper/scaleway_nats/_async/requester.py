@@ -15,7 +15,7 @@ from typing import TypeVar
 import attrs
 import httpx
 
-from .._backend import AsyncBackend, Limit, Request
+from .._backend import AsyncBackend, AsyncHttpClients, Limit, Request
 from ..errors import (
     AmbiguousCreateError,
     ScalewayError,
@@ -50,7 +50,7 @@ class AsyncRequester:
     `policy.deadline` that of the whole call, retries included.
     """
 
-    http: httpx.AsyncClient
+    http: AsyncHttpClients  # one httpx client per event loop
     backend: AsyncBackend
     policy: RetryPolicy
     clock: Clock
@@ -62,7 +62,7 @@ class AsyncRequester:
         self.stats.count("requests")
         started = time.perf_counter()
         try:
-            response = await self.backend.send(self.http, request, self._limit())
+            response = await self.backend.send(self.http.current(), request, self._limit())
         except httpx.TransportError as failure:
             _log(request, type(failure).__name__, started)
             raise self._transport_error(failure, request) from failure
@@ -204,7 +204,7 @@ class AsyncRequester:
         try:
             sent = failure.request
         except RuntimeError:  # raised without its request: build it to name the host
-            sent = self.http.build_request(**request)
+            sent = self.http.current().build_request(**request)
             failure.request = sent
         error.method, error.url = sent.method, str(sent.url)
         return error

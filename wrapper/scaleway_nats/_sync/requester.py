@@ -16,7 +16,7 @@ from typing import TypeVar
 import attrs
 import httpx
 
-from .._backend import Limit, Request, SyncBackend
+from .._backend import HttpClients, Limit, Request, SyncBackend
 from ..errors import (
     AmbiguousCreateError,
     ScalewayError,
@@ -51,7 +51,7 @@ class Requester:
     `policy.deadline` that of the whole call, retries included.
     """
 
-    http: httpx.Client
+    http: HttpClients  # one httpx client per event loop
     backend: SyncBackend
     policy: RetryPolicy
     clock: Clock
@@ -63,7 +63,7 @@ class Requester:
         self.stats.count("requests")
         started = time.perf_counter()
         try:
-            response = self.backend.send(self.http, request, self._limit())
+            response = self.backend.send(self.http.current(), request, self._limit())
         except httpx.TransportError as failure:
             _log(request, type(failure).__name__, started)
             raise self._transport_error(failure, request) from failure
@@ -205,7 +205,7 @@ class Requester:
         try:
             sent = failure.request
         except RuntimeError:  # raised without its request: build it to name the host
-            sent = self.http.build_request(**request)
+            sent = self.http.current().build_request(**request)
             failure.request = sent
         error.method, error.url = sent.method, str(sent.url)
         return error

@@ -1,0 +1,100 @@
+"""Issue 18.6(c): iterating a list while others write, against the real emulator.
+
+Scaleway pages by offset, so a write during an iteration shifts the items behind it: a
+create sorted before the read position pushed items onto the next page (150 repeats in the
+issue), a delete pulled them back onto a page already read (124 never-deleted credentials
+skipped). The writes here are made between items, as the iteration runs, one page fetched
+at a time (`list_concurrency=1`): deterministic, the same shifts concurrent writers cause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from scaleway_nats import NatsAccount, Pager
+from scaleway_nats.local import LocalScaleway
+from tests.flavoured import Flavoured
+
+from .conftest import make_api
+
+PAGE_SIZE = 5
+
+
+@pytest.fixture(params=["sync", "async"])
+async def client(request: pytest.FixtureRequest, emulator: LocalScaleway) -> AsyncIterator[Any]:
+    flavoured = Flavoured(make_api(request.param, emulator, list_concurrency=1))
+    try:
+        yield flavoured
+    finally:
+        await flavoured.close()
+
+
+@pytest.fixture
+async def account(client: Flavoured) -> AsyncIterator[NatsAccount]:
+    created = await client.call("create_account")
+    try:
+        yield created
+    finally:
+        await client.call("delete_account", created)
+
+
+async def iterate(pager: Any, after_each: Callable[[list[str]], Awaitable[None]]) -> list[str]:
+    """Every id the pager yields, in order, calling `after_each` after each item."""
+    got: list[str] = []
+    if isinstance(pager, Pager):
+        for item in pager:
+            got.append(item.id)
+            await after_each(got)
+    else:
+        async for item in pager:
+            got.append(item.id)
+            await after_each(got)
+    return got
+
+
+async def create_many(client: Flavoured, account: NatsAccount, count: int) -> list[str]:
+    return [(await client.call("create_credentials", account)).id for _ in range(count)]
+
+
+async def test_deletes_while_iterating_skip_no_item_that_stays(
+    client: Flavoured, account: NatsAccount
+) -> None:
+    ids = await create_many(client, account, 40)
+    deleted: list[str] = []
+
+    async def delete_two_already_read(got: list[str]) -> None:
+        # Each delete pulls every later item one place back, onto a page already read.
+        if len(got) % PAGE_SIZE == 0 and len(deleted) < 12:
+            for doomed in [i for i in got if i not in deleted][:2]:
+                await client.call("delete_credentials", doomed)
+                deleted.append(doomed)
+
+    pager = client.api.list_credentials(account, page_size=PAGE_SIZE)
+    got = await iterate(pager, delete_two_already_read)
+
+    assert len(got) == len(set(got))  # no repeats
+    stayed = [i for i in ids if i not in deleted]
+    assert [i for i in stayed if i not in got] == []  # none of those that stayed is skipped
+    assert len(deleted) == 12
+
+
+async def test_creates_sorted_first_while_iterating_repeat_nothing(
+    client: Flavoured, account: NatsAccount
+) -> None:
+    ids = await create_many(client, account, 30)
+    made: list[str] = []
+
+    async def create_two_sorted_first(got: list[str]) -> None:
+        # Newest first: each create pushes every item one place on, onto the next page.
+        if len(got) % PAGE_SIZE == 0 and len(made) < 12:
+            made.extend(await create_many(client, account, 2))
+
+    pager = client.api.list_credentials(account, order_by="created_at_desc", page_size=PAGE_SIZE)
+    got = await iterate(pager, create_two_sorted_first)
+
+    assert len(got) == len(set(got))  # no repeats
+    assert [i for i in ids if i not in got] == []  # every item there throughout
+    assert len(made) == 12
