@@ -61,4 +61,34 @@ def bench(session: nox.Session) -> None:
     """Benchmarks against raw httpx and the official Scaleway SDK (scripts/bench.py)."""
     install_project(session, "local")
     session.install("scaleway")  # the peer the benchmark compares with
-    session.run("python", "scripts/bench.py", *session.posargs)
+    # The Performance page includes docs/figures/bench.md: one run of this script, never
+    # numbers copied by hand (`-- --markdown other.md` writes elsewhere).
+    markdown = [] if "--markdown" in session.posargs else ["--markdown", "docs/figures/bench.md"]
+    session.run("python", "scripts/bench.py", *markdown, *session.posargs)
+
+
+DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}  # Material's notice about its successor, on stderr
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/, warnings as errors; `-- serve` previews it."""
+    install_project(session, "local,docs")
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", "--strict", *session.posargs[1:], env=DOCS_ENV)
+        return
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=DOCS_ENV)
+
+
+@nox.session
+def docs_browser(session: nox.Session) -> None:
+    """Build the site and check it in headless Chromium: every page renders, navigation and
+    search work (scripts/docs_browser.py; screenshots in site-check/).
+
+    Needs Debian's chromium (`apt-get install chromium`) or `-- --chromium PATH`.
+    """
+    install_project(session, "local,docs")
+    # Playwright drives the system's Chromium (executable_path): no browser download.
+    session.install("playwright>=1.45")
+    session.run("mkdocs", "build", "--strict", env=DOCS_ENV)
+    session.run("python", "scripts/docs_browser.py", *session.posargs)
