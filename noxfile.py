@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint"]
@@ -92,3 +97,41 @@ def docs_browser(session: nox.Session) -> None:
     session.install("playwright>=1.45")
     session.run("mkdocs", "build", "--strict", env=DOCS_ENV)
     session.run("python", "scripts/docs_browser.py", *session.posargs)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """sdist and wheel into dist/, checked (twine check --strict, contents), then the wheel
+    installed alone into a fresh venv: `scw-nats --version`, the quickstart, and the plugin's
+    fresh-project test (tests/plugin/test_fresh_project.py) from it."""
+    install_project(session)  # the fresh-project test runs from the dev environment
+    session.install("build>=1.2", "twine>=5")
+    shutil.rmtree("dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", "dist")
+    session.run("twine", "check", "--strict", *map(str, Path("dist").iterdir()))
+    session.run("python", "scripts/check_dist.py", "dist")
+    (wheel,) = Path("dist").glob("*.whl")
+    venv = Path(session.create_tmp()).resolve() / "wheel-alone"
+    shutil.rmtree(venv, ignore_errors=True)
+    python = str(venv / "bin" / "python")
+    package = f"scaleway-nats[local] @ {wheel.resolve().as_uri()}"
+    if shutil.which("uv"):  # nox[uv] brings it; much faster than venv + pip
+        session.run("uv", "venv", "-q", "--python", sys.executable, str(venv), external=True)
+        session.run("uv", "pip", "install", "-q", "--python", python, package, external=True)
+    else:
+        session.run(sys.executable, "-m", "venv", str(venv), external=True)
+        session.run(python, "-m", "pip", "install", "-q", package, external=True)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SCW_")}
+    alone = {**clean, "SCW_CONFIG_PATH": str(venv / "no-scw-config.yaml")}
+    scw_nats = str(venv / "bin" / "scw-nats")
+    with session.chdir(venv):  # away from the clone: nothing can come from its sources
+        session.run(scw_nats, "--version", env=alone, external=True)
+        session.run(scw_nats, "quickstart", "--local", env=alone, external=True)
+    session.run(
+        "pytest",
+        "-q",
+        "-p",
+        "no:randomly",
+        "tests/plugin/test_fresh_project.py",
+        env={"SCALEWAY_NATS_WHEEL": str(wheel.resolve())},
+    )
