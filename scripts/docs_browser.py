@@ -6,8 +6,8 @@
 Serves the built site (`mkdocs build`) on 127.0.0.1 and, through Playwright driving the
 system's Chromium with a fresh profile, checks that:
 
-- every page of mkdocs.yml's nav answers 200 and renders: its title, a heading, some text,
-  no JavaScript error, no failed request to the site itself;
+- every page of mkdocs.yml's nav answers 200 and renders: a heading, some text, no
+  JavaScript error, no failed request and no 4xx/5xx answer from the site itself;
 - navigation works: the side navigation lists every page, and clicking an entry opens it;
 - search works: typing a term shows results, and the first result opens a page holding it.
 
@@ -103,17 +103,25 @@ def check_pages(page: Page, base: str, pages: list[tuple[str, str]], checks: Che
             errors.append(str(error))
 
         def on_failed(request: Any, failed: list[str] = failed) -> None:
-            if request.url.startswith(base):
-                failed.append(request.url)
+            # ERR_ABORTED: a request cut short by leaving the page (the search worker), not
+            # a missing file (that is a 404 response, or a refused connection)
+            if request.url.startswith(base) and "ERR_ABORTED" not in (request.failure or ""):
+                failed.append(f"{request.url} ({request.failure})")
+
+        def on_response(response: Any, failed: list[str] = failed) -> None:
+            if response.url.startswith(base) and response.status >= 400:
+                failed.append(f"{response.url} (HTTP {response.status})")
 
         page.on("pageerror", on_error)
         page.on("requestfailed", on_failed)
+        page.on("response", on_response)
         response = page.goto(base + path, wait_until="load")
         status = response.status if response else 0
         heading = page.locator("article h1").first.inner_text(timeout=TIMEOUT_MS).strip()
         text = page.locator("article").first.inner_text(timeout=TIMEOUT_MS)
         page.remove_listener("pageerror", on_error)
         page.remove_listener("requestfailed", on_failed)
+        page.remove_listener("response", on_response)
         checks.check(
             status == 200 and bool(heading) and len(text) > 200 and not errors and not failed,
             f"page {title!r} (/{path}): HTTP {status}, h1 {heading[:50]!r}, {len(text)} chars"
@@ -141,11 +149,15 @@ def check_navigation(page: Page, base: str, pages: list[tuple[str, str]], checks
 def check_search(page: Page, base: str, checks: Checks, screenshots: Path) -> None:
     page.goto(base, wait_until="load")
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill(SEARCH_TERM)
+    field = page.locator("input.md-search__input")
     results = page.locator("li.md-search-result__item")
     deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while results.count() == 0 and time.monotonic() < deadline:  # the index loads in a worker
-        page.wait_for_timeout(100)
+    # The index loads in a web worker: a query typed before it is ready is not run again,
+    # so type it again, as a person would, until results show (bounded).
+    while results.count() == 0 and time.monotonic() < deadline:
+        field.fill("")
+        field.press_sequentially(SEARCH_TERM)
+        page.wait_for_timeout(500)
     found = results.count()
     page.screenshot(path=str(screenshots / "search.png"))
     checks.check(found > 0, f"search for {SEARCH_TERM!r} shows {found} results")
