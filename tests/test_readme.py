@@ -88,7 +88,7 @@ def _blocks(text: str, path: Path) -> list[Block]:
 
 def run_by_block(test: str) -> Block:
     """The block whose marker says `test` runs it: the docs page's copy where the README
-    still holds one too (the README is being slimmed to an overview)."""
+    holds one too (while README sections written elsewhere are being ported to docs/)."""
     found = [b for b in readme_blocks() if b.marker and b.marker[0] == "run-by"]
     found = [b for b in found if b.marker and b.marker[1].split()[0] == test]
     assert found, f"no block is marked run-by: {test}"
