@@ -1369,6 +1369,18 @@ def markdown(results: Results, goals: list[Target], *, quick: bool) -> str:
     return "\n".join(lines)
 
 
+def markdown_header(report: dict[str, Any], command: str) -> str:
+    """Where the tables come from: one run of this script, so the docs never mix runs."""
+    box = report["machine"]
+    packages = ", ".join(f"{name} {v}" for name, v in box["packages"].items() if v)
+    return (
+        f"<!-- written by `{command}`: do not edit by hand, run it again -->\n"
+        f"Measured by `{command}` on {report['created_at'][:16].replace('T', ' ')} UTC, "
+        f"in {report['seconds']:.0f} s: {box['cpu_count']} cores ({box['cpu_model']}), "
+        f"{box['platform']}, Python {box['python']}; {packages}.\n\n"
+    )
+
+
 def markdown_row(results: Results, row: Result) -> str:
     measurement = row.measurement
     median, p95 = row.shown(measurement.median), row.shown(measurement.p95)
@@ -1477,6 +1489,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
     parser.add_argument(
+        "--markdown",
+        type=Path,
+        help="also write the tables, headed by the command, date and machine, to this file "
+        "(docs/figures/bench.md is what the documentation's Performance page includes)",
+    )
+    parser.add_argument(
         "--plain-http", action="store_true", help="network scenario over HTTP, not HTTPS"
     )
     return parser.parse_args(argv)
@@ -1498,8 +1516,14 @@ def main(argv: list[str] | None = None) -> int:
         seeding = bench.accounts.seeding_seconds
     results = Results(rows)
     goals = targets(results, sizes)
-    print(markdown(results, goals, quick=args.quick))
-    args.output.write_text(json.dumps(report_json(results, goals, sizes, seeding), indent=2) + "\n")
+    tables = markdown(results, goals, quick=args.quick)
+    print(tables)
+    report = report_json(results, goals, sizes, seeding)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    if args.markdown:
+        given = argv if argv is not None else sys.argv[1:]
+        command = " ".join(["python scripts/bench.py", *given])
+        args.markdown.write_text(markdown_header(report, command) + tables + "\n")
     log(f"done; raw numbers in {args.output}")
     return 0
 

@@ -74,10 +74,12 @@ class Smoke:
 
     async def api_steps(self) -> None:
         api, region = self.api, self.region
+        # Unnamed creates: with generated names the client recovers from a lost answer
+        # instead of raising AmbiguousCreateError (issue 22); renames carry the tag.
         for suffix in ("a", "b"):
             account = await self.step(
                 f"create account {suffix}",
-                api.create_account(name=f"{self.tag}-{suffix}", region=region),
+                api.create_account(region=region),
                 lambda a: f"{a.id} endpoint {a.endpoint}",
             )
             self.accounts.append(account)
@@ -96,7 +98,7 @@ class Smoke:
         for account in (a, b):
             creds = await self.step(
                 f"create credentials ({account.name})",
-                api.create_credentials(account, name=f"{self.tag}-creds"),
+                api.create_credentials(account),
                 lambda c: f"{c.id} checksum {str(c.checksum)[:12]}...",
             )
             self.credentials.append(creds)

@@ -1,7 +1,8 @@
-"""Every Python and shell block of README.md runs, against the emulator, as a user would run it.
+"""Every Python and shell block of README.md and of the documentation site (docs/*.md) runs,
+against the emulator, as a user would run it.
 
 A block that cannot run is preceded by `<!-- not-run: why -->`; one run by another test is
-preceded by `<!-- run-by: tests/... -->` (that test reads the block from the README).
+preceded by `<!-- run-by: tests/... -->` (that test finds the block with `readme_blocks()`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from scaleway_nats.local import LocalScaleway
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 LANGUAGES = {"python": "python", "bash": "bash", "sh": "bash", "shell": "bash", "console": "bash"}
 _FENCE = re.compile(r"^```(\w*)\s*$")
 _MARKER = re.compile(r"^<!--\s*(not-run|run-by):\s*(.+?)\s*-->$")
@@ -34,16 +36,34 @@ class Block:
     heading: str
     code: str
     marker: tuple[str, str] | None  # ("not-run", reason) or ("run-by", test path)
+    path: Path = README  # the Markdown file holding it
 
     @property
     def id(self) -> str:
         slug = re.sub(r"[^a-z0-9]+", "-", self.heading.lower()).strip("-")
-        return f"{slug}-{self.language}-line{self.line}"
+        page = "" if self.path == README else f"{self.path.stem}-"
+        return f"{page}{slug}-{self.language}-line{self.line}"
+
+    @property
+    def where(self) -> str:
+        return f"{self.path.relative_to(ROOT)} line {self.line} ({self.heading})"
+
+
+def documents() -> list[Path]:
+    """README.md and every page of the documentation site."""
+    return [README, *sorted(DOCS.rglob("*.md"))] if DOCS.is_dir() else [README]
 
 
 def readme_blocks(text: str | None = None) -> list[Block]:
-    """The Python and shell blocks of the README, with the marker line just above each."""
-    lines = (README.read_text(encoding="utf-8") if text is None else text).splitlines()
+    """The Python and shell blocks of the README and the docs pages (or of `text`), with the
+    marker line just above each."""
+    if text is not None:
+        return _blocks(text, README)
+    return [block for path in documents() for block in _blocks(path.read_text("utf-8"), path)]
+
+
+def _blocks(text: str, path: Path) -> list[Block]:
+    lines = text.splitlines()
     blocks: list[Block] = []
     heading = ""
     index = 0
@@ -61,9 +81,18 @@ def readme_blocks(text: str | None = None) -> list[Block]:
             marker = _MARKER.match(lines[index - 1]) if index else None
             code = "\n".join(lines[index + 1 : end]) + "\n"
             pair = (marker.group(1), marker.group(2)) if marker else None
-            blocks.append(Block(language, index + 1, heading, code, pair))
+            blocks.append(Block(language, index + 1, heading, code, pair, path))
         index = end + 1
     return blocks
+
+
+def run_by_block(test: str) -> Block:
+    """The block whose marker says `test` runs it: the docs page's copy where the README
+    holds one too (while README sections written elsewhere are being ported to docs/)."""
+    found = [b for b in readme_blocks() if b.marker and b.marker[0] == "run-by"]
+    found = [b for b in found if b.marker and b.marker[1].split()[0] == test]
+    assert found, f"no block is marked run-by: {test}"
+    return next((b for b in found if b.path != README), found[0])
 
 
 BLOCKS = readme_blocks()
@@ -80,13 +109,20 @@ def test_every_block_not_run_here_says_why(block: Block) -> None:
     if kind == "run-by":
         runner = ROOT / value.split()[0]
         assert runner.is_file(), f"{block.id}: {value} does not exist"
-        assert "readme_blocks" in runner.read_text(), f"{runner} does not read the README"
+        text = runner.read_text()
+        assert "readme_blocks" in text or "run_by_block" in text, f"{runner} reads no docs"
     else:
         assert len(value.split()) >= 3, f"{block.id}: give a reason, not {value!r}"
 
 
+def test_the_documentation_pages_blocks_run_too() -> None:
+    pages = {block.path.name for block in BLOCKS if block.path.parent == DOCS}
+    assert {"getting-started.md", "python.md", "cli.md", "pytest-plugin.md"} <= pages
+    assert {b.path.name for b in RUNNABLE} >= {"getting-started.md", "python.md", "cli.md"}
+
+
 def test_ci_runs_the_readmes_test_command() -> None:
-    quick_start = next(block for block in BLOCKS if block.heading == "Quick start")
+    quick_start = next(b for b in BLOCKS if b.heading == "Quick start" and b.path == README)
     command = next(line for line in quick_start.code.splitlines() if "-s tests" in line)
     command = command.split("#")[0].strip()
     assert command in (ROOT / ".ci" / "run").read_text()
@@ -147,7 +183,7 @@ def test_readme_block_runs(block: Block, emulator: LocalScaleway, tmp_path: Path
             )
             print(f"FIGURES {block.id}: {time.perf_counter() - started:.1f} s")
             assert done.returncode == 0, (
-                f"README line {block.line} ({block.heading}) exited {done.returncode}\n"
+                f"{block.where} exited {done.returncode}\n"
                 f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
             )
             after = {account.id: account.name for account in api.list_accounts()}

@@ -245,6 +245,7 @@ def test_local_env_points_every_command_at_a_running_serve(tmp_path: Path) -> No
             "SCW_ACCESS_KEY",
             "SCW_DEFAULT_PROJECT_ID",
             "SCW_DEFAULT_ORGANIZATION_ID",
+            "SCW_DEFAULT_REGION",
             "SCW_API_URL",
             "SCW_NATS_CA_FILE",
         }

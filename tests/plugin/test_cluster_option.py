@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_readme import README, readme_blocks
+from tests.test_readme import run_by_block
 
 pytest_plugins = ["pytester"]
 
@@ -18,10 +18,8 @@ def test_the_session_emulator_has_the_asked_size(scaleway_nats_local):
 
 def _readme_failover_test() -> tuple[str, str]:
     """The README's failover test and the pytest.ini just above it."""
-    block = next(
-        b for b in readme_blocks() if b.marker and __name__.replace(".", "/") in b.marker[1]
-    )
-    text = README.read_text(encoding="utf-8")
+    block = run_by_block("tests/plugin/test_cluster_option.py")
+    text = block.path.read_text(encoding="utf-8")
     ini = text[: text.index(block.code)].rsplit("```ini\n", 1)[1].split("```", 1)[0]
     return block.code, ini
 

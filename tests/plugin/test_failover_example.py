@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.test_readme import readme_blocks
+from tests.test_readme import run_by_block
 
 PYTEST_INI = """\
 [pytest]
@@ -18,11 +18,7 @@ scaleway_nats_cluster_size = 3
 
 
 def test_the_readme_failover_test_passes_against_a_three_node_cluster(tmp_path: Path) -> None:
-    (example,) = [
-        block
-        for block in readme_blocks()
-        if block.marker == ("run-by", "tests/plugin/test_failover_example.py")
-    ]
+    example = run_by_block("tests/plugin/test_failover_example.py")
     project = tmp_path / "my-app"
     (project / "tests").mkdir(parents=True)
     (project / "pytest.ini").write_text(PYTEST_INI)

@@ -1,5 +1,6 @@
 """The pytest plugin as an app sees it: a project outside this repository, a fresh venv with
-this package installed from its path, and the README's example test using only the fixtures."""
+this package installed from its path (or the wheel named by SCALEWAY_NATS_WHEEL), and the
+docs' example tests, with the docs' pytest.ini, using only the fixtures."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.test_readme import readme_blocks
+from tests.test_readme import run_by_block
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,9 +29,16 @@ def _uv() -> str | None:
     return shutil.which("uv")
 
 
+# `nox -s build` points this at the wheel it built, to prove the wheel works alone.
+WHEEL_ENV = "SCALEWAY_NATS_WHEEL"
+
+
 def _fresh_venv(where: Path) -> Path:
-    """A new venv holding this package (with its `local` extra) and pytest; its python."""
-    requirements = [f"scaleway-nats[local] @ {ROOT.as_uri()}", "pytest"]
+    """A new venv holding this package (with its `local` extra), pytest and pytest-asyncio,
+    as the plugin's page says an app needs; its python."""
+    source = Path(os.environ[WHEEL_ENV]).resolve().as_uri() if WHEEL_ENV in os.environ else None
+    package = f"scaleway-nats[local] @ {source or ROOT.as_uri()}"
+    requirements = [package, "pytest", "pytest-asyncio"]
     uv = _uv()
     if uv:
         subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(where)], check=True)
@@ -45,15 +53,13 @@ def _fresh_venv(where: Path) -> Path:
 
 
 def test_an_app_tests_itself_offline_with_the_plugin(tmp_path: Path) -> None:
-    (example,) = [
-        block
-        for block in readme_blocks()
-        if block.marker
-        and block.marker[0] == "run-by"
-        and block.marker[1].startswith("tests/plugin/test_fresh_project.py")
-    ]
+    example = run_by_block("tests/plugin/test_fresh_project.py")
+    page = example.path.read_text(encoding="utf-8")
+    # the pytest.ini the page shows just above the example (asyncio_mode = auto)
+    ini = page[: page.index(example.code)].rsplit("```ini\n", 1)[1].split("```", 1)[0]
     project = tmp_path / "my-app"
     (project / "tests").mkdir(parents=True)
+    (project / "pytest.ini").write_text(ini)
     (project / "tests" / "test_orders.py").write_text(example.code)
 
     started = time.perf_counter()
@@ -75,5 +81,5 @@ def test_an_app_tests_itself_offline_with_the_plugin(tmp_path: Path) -> None:
         f"FIGURES fresh venv + install {installed:.1f} s ({_uv() or 'pip'}); app tests {ran:.1f} s"
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 passed" in done.stdout
+    assert "2 passed" in done.stdout  # the async test too: not skipped
     assert not (project / "conftest.py").exists()  # the fixtures came from the entry point

@@ -21,6 +21,7 @@ import attrs
 import click
 
 from ._cluster import MAX_CLUSTER_SIZE
+from ._state_dir import state_dir_option
 from ._version import __version__
 from .models import (
     MAX_FILE_NAME_BYTES,
@@ -644,7 +645,7 @@ def _limit_options(function: F) -> F:
 @local.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--api-port", type=click.IntRange(0, 65535), default=0, help="0: any free port.")
-@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@state_dir_option("Where the emulator keeps its accounts, keys and CA.")
 @click.option("--max-accounts", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option(
@@ -726,6 +727,8 @@ def local_serve(
     )
 
 
+_STATE_DIR_OPTION = state_dir_option("The state dir `local serve` was given.")
+
 # What `local env` exports, from the fields of `local serve`'s JSON line.
 ENV_FROM_SERVE = {
     "SCW_SECRET_KEY": "secret_key",
@@ -738,12 +741,7 @@ ENV_FROM_SERVE = {
 
 
 @local.command("env")
-@click.option(
-    "--state-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The state dir `local serve` was given (default: the same default).",
-)
+@_STATE_DIR_OPTION
 @click.option(
     "--wait",
     type=click.FloatRange(0, 600),
@@ -756,12 +754,16 @@ def local_env(state: State, state_dir: Path | None, wait: float) -> None:
 
     Use: eval "$(scw-nats local env)". With -o json, the same variables as a JSON object.
     """
+    from .config import DEFAULT_REGION  # here: config loads yaml, which --help does not need
+
     try:
         from .local.serve import running_info
     except ImportError as error:
         raise _emulator_import_error(error) from None
     info = running_info(state_dir, wait=wait)
     variables = {name: str(info[key]) for name, key in ENV_FROM_SERVE.items()}
+    # The official SDK has no default region ("Path parameter region is required"); ours has.
+    variables["SCW_DEFAULT_REGION"] = state.region or DEFAULT_REGION
     if state.json:
         click.echo(json.dumps(variables, indent=2))
         return
@@ -775,12 +777,6 @@ def local_node() -> None:
     """Break the nodes of a running `local serve` (see its --cluster), for failover tests."""
 
 
-_STATE_DIR_OPTION = click.option(
-    "--state-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The state dir `local serve` was given (default: the same default).",
-)
 # Named apart from the global --region option (which would overwrite it).
 _REGION_ARGUMENT = click.argument("node_region", metavar="REGION", type=click.Choice(REGIONS))
 _DONE = {"stop": "stopped", "kill": "killed", "start": "started"}

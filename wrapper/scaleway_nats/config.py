@@ -57,6 +57,14 @@ _FILE_KEYS = {
 }
 
 
+# What a newcomer without a Scaleway account needs to read at the first error (issue 22).
+OFFLINE_HINT = (
+    "To run offline against the local emulator: `scw-nats local serve &` then "
+    '`eval "$(scw-nats local env --wait 30)"` in the same shell '
+    "(or, in Python, `scaleway_nats.local.LocalScaleway()`)"
+)
+
+
 @attrs.frozen
 class Config:
     """Settings for one client. The secret key never shows in repr."""
@@ -85,7 +93,9 @@ class Config:
             if not getattr(self, name)
         ]
         if missing:
-            raise ConfigurationError("missing Scaleway configuration: " + "; ".join(missing))
+            raise ConfigurationError(
+                "missing Scaleway configuration: " + "; ".join(missing) + f". {OFFLINE_HINT}"
+            )
         check_api_url(self.api_url, self.sources.get("api_url"))
         return self
 

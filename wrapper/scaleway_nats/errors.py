@@ -270,6 +270,11 @@ def _request_of(response: httpx.Response) -> httpx.Request | None:
         return None
 
 
+# Scaleway's internal words for resources, as its users know them; `.resource` and `.body`
+# keep the raw word. "namespace" is what mnq calls a NATS account (its 404 bodies).
+_RESOURCE_WORDS = {"namespace": "NATS account", "credentials": "NATS credentials"}
+
+
 def error_from_response(response: httpx.Response) -> ScalewayError:
     """The exception that a non-2xx Scaleway answer stands for, naming its request."""
     error = _error_from_response(response)
@@ -289,7 +294,8 @@ def _error_from_response(response: httpx.Response) -> ScalewayError:
     resource_id = body.get("resource_id")
     message = str(body.get("message") or response.reason_phrase or "error")
     if resource or resource_id:
-        message = f"{message} ({resource or 'resource'} {resource_id or ''})".replace(" )", ")")
+        what = _RESOURCE_WORDS.get(str(resource), resource) or "resource"
+        message = f"{message} ({what} {resource_id or ''})".replace(" )", ")")
     kwargs: dict[str, Any] = {
         "status_code": status,
         "type": type_,

@@ -144,14 +144,17 @@ async def quickstart_async(
     creds_path: Path | None = None
     with _creds_folder(creds_dir, keep) as folder:
         try:
+            # Unnamed creates: the client generates a unique name, so if an answer is lost
+            # it can prove what its own request made and recover, where a chosen name could
+            # only raise AmbiguousCreateError (issue 22).
             account = await steps.run(
                 "create account",
-                api.create_account(name=f"quickstart-{suffix}", region=region),
+                api.create_account(region=region),
                 lambda a: f"{a.name} ({a.id}) at {a.endpoint}",
             )
             credentials: NatsCredentials = await steps.run(
                 "create credentials",
-                api.create_credentials(account, name=f"quickstart-{suffix}"),
+                api.create_credentials(account),
                 lambda c: f"{c.name} ({c.id})",
             )
             creds_path = await steps.run(

@@ -135,7 +135,8 @@ class LocalScaleway:
         self.latency_ms = latency_ms
         self._https: HttpsServer | None = None
         self._latency: LatencyProxy | None = None  # both imported when used
-        self._requested_dir = Path(state_dir) if state_dir is not None else None
+        # Absolute: the paths it hands out (ca_file) must survive a `cd` (issue 22).
+        self._requested_dir = Path(state_dir).absolute() if state_dir is not None else None
         self.host = host
         self.api_port = api_port
         self.max_accounts = max_accounts

@@ -21,9 +21,9 @@ from types import FrameType
 from typing import Any
 
 import httpx
-import platformdirs
 
 from .._files import write_atomic
+from .._state_dir import default_state_dir
 from .emulator import LocalScaleway
 from .nats_server import NatsServerError
 
@@ -34,10 +34,6 @@ INFO_FILE = "serve.json"
 
 class NotServingError(RuntimeError):
     """No live `local serve` for a state dir."""
-
-
-def default_state_dir() -> Path:
-    return Path(platformdirs.user_data_dir("scaleway-nats")) / "local"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -89,7 +85,7 @@ def running_info(state_dir: Path | None = None, wait: float = 0.0) -> dict[str, 
 
     Raises NotServingError, with the command that starts one, when none is serving it.
     """
-    state_dir = state_dir or default_state_dir()
+    state_dir = (state_dir or default_state_dir()).absolute()
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -123,7 +119,7 @@ def serve(
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    state_dir = state_dir or default_state_dir()
+    state_dir = (state_dir or default_state_dir()).absolute()
     env = LocalScaleway(
         state_dir=state_dir,
         host=host,

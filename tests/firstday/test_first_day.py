@@ -1,0 +1,150 @@
+"""Issue 22 (a user's first day), against a real emulator: `local env` as the docs use it,
+and the quickstart surviving a lost create answer."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+
+from scaleway_nats import AsyncNatsAPI
+from scaleway_nats.local import LocalScaleway
+from scaleway_nats.quickstart import quickstart_async
+
+ROOT = Path(__file__).resolve().parents[2]
+SCW_NATS = str(Path(sys.executable).parent / "scw-nats")
+
+# What a user runs after `eval "$(scw-nats local env)"` and nothing else (README's claim).
+OFFICIAL_SDK = """
+from scaleway import Client
+from scaleway.mnq.v1beta1 import MnqV1Beta1NatsAPI
+
+api = MnqV1Beta1NatsAPI(Client.from_config_file_and_env())
+print(len(api.list_nats_accounts_all()))
+"""
+
+
+def _exports(text: str) -> dict[str, str]:
+    pairs = [line.removeprefix("export ").split("=", 1) for line in text.splitlines()]
+    return {name: shlex.split(value)[0] for name, value in (p for p in pairs if len(p) == 2)}
+
+
+def test_local_env_with_a_relative_state_dir_works_after_cd_and_for_the_official_sdk(
+    tmp_path: Path,
+) -> None:
+    work = tmp_path / "project"
+    work.mkdir()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SCW_")}
+    clean["SCW_CONFIG_PATH"] = str(tmp_path / "no-scw-config.yaml")
+    server = subprocess.Popen(
+        [SCW_NATS, "local", "serve", "--state-dir", "./nats-dev"],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=clean,
+    )
+    try:
+        done = subprocess.run(
+            [SCW_NATS, "local", "env", "--state-dir", "./nats-dev", "--wait", "30"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=clean,
+        )
+        assert done.returncode == 0, done.stderr
+        exported = _exports(done.stdout)
+        assert exported["SCW_DEFAULT_REGION"] == "fr-par"
+        ca_file = Path(exported["SCW_NATS_CA_FILE"])
+        assert ca_file.is_absolute() and ca_file.is_file()
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        sdk = subprocess.run(
+            [sys.executable, "-c", OFFICIAL_SDK],
+            cwd=elsewhere,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**clean, **exported},
+        )
+        assert sdk.returncode == 0, sdk.stderr
+        assert sdk.stdout.strip() == "0"
+        listed = subprocess.run(  # after a `cd`: the CA path still resolves
+            [SCW_NATS, "account", "list"],
+            cwd=elsewhere,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**clean, **exported},
+        )
+        assert listed.returncode == 0, listed.stderr
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(5)
+
+
+class LoseCreateAnswers(httpx.AsyncBaseTransport):
+    """The first answer to each create is lost after the server committed it: the case a
+    retrying client meets when a connection drops at the wrong moment."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.lost: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        kind = request.url.path.rsplit("/", 1)[-1]
+        if request.method == "POST" and kind not in self.lost:
+            await response.aread()
+            await response.aclose()
+            self.lost.append(kind)
+            raise httpx.ReadError("connection dropped after the request was processed")
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def test_the_quickstart_recovers_from_lost_create_answers(emulator: LocalScaleway) -> None:
+    transport = LoseCreateAnswers()
+    settings = {"secret_key": emulator.secret_key, "project_id": emulator.project_id}
+    async with AsyncNatsAPI(**settings, api_url=emulator.api_url, transport=transport) as api:
+        before = {account.id async for account in api.list_accounts()}
+        result = await quickstart_async(api, ca_file=emulator.ca_file, target="local")
+        after = {account.id async for account in api.list_accounts()}
+    assert transport.lost == ["nats-accounts", "nats-credentials"]
+    assert result.ok, [step for step in result.steps if not step.ok]
+    assert after == before  # nothing left behind, no duplicate
+
+
+def _smoke_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("smoke", ROOT / "scripts" / "smoke.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_the_smoke_script_recovers_from_lost_create_answers(
+    emulator: LocalScaleway, tmp_path: Path
+) -> None:
+    smoke = _smoke_module()
+    transport = LoseCreateAnswers()
+    settings = {"secret_key": emulator.secret_key, "project_id": emulator.project_id}
+    async with AsyncNatsAPI(**settings, api_url=emulator.api_url, transport=transport) as api:
+        before = {account.id async for account in api.list_accounts()}
+        steps = await smoke.Smoke(api, "fr-par", emulator.ca_file, tmp_path).run(False)
+        after = {account.id async for account in api.list_accounts()}
+    assert transport.lost == ["nats-accounts", "nats-credentials"]
+    assert [step.name for step in steps if not step.ok] == []
+    assert after == before
