@@ -53,6 +53,20 @@ class _Reconnections:
             await self._next.wait()
 
 
+# "duplicate message id is in process": the stream still handles the previous attempt, whose
+# answer was lost; sending again after a pause gets its acknowledgement (nats-server
+# JSStreamDuplicateMessageConflict; the README's failover example meets it too).
+_IN_PROCESS = 10158
+
+
+def _retryable(error: BaseException, retryable: tuple[type[BaseException], ...]) -> bool:
+    import nats.js.errors
+
+    if isinstance(error, retryable):
+        return True
+    return isinstance(error, nats.js.errors.APIError) and error.err_code == _IN_PROCESS
+
+
 def reconnecting_client(options: dict[str, Any]) -> NatsClient:
     """A nats-py client that reconnects (reading its creds file again) when the server revokes
     its user. `options` (for `connect`) get a `reconnected_cb` that counts reconnections
@@ -108,9 +122,10 @@ async def publish_acked(
     import nats.js.errors
 
     retryable = (
-        nats.errors.TimeoutError,
-        nats.errors.NoRespondersError,
+        nats.errors.TimeoutError,  # the answer went to a connection that is gone
+        nats.errors.NoRespondersError,  # the stream has no leader yet (a cluster)
         nats.js.errors.NoStreamResponseError,
+        nats.js.errors.ServiceUnavailableError,
         nats.errors.ConnectionReconnectingError,
     )
     js = nc.jetstream()
@@ -142,8 +157,8 @@ async def publish_acked(
         if ack.done():
             try:
                 return ack.result()
-            except retryable as error:
-                if time.monotonic() >= deadline:
+            except (*retryable, nats.js.errors.APIError) as error:
+                if time.monotonic() >= deadline or not _retryable(error, retryable):
                     raise
                 log.debug("publish %s attempt %d: %s; sending again", msg_id, attempts, error)
                 await asyncio.sleep(
