@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from scaleway_nats import NatsAccount, NatsAPI, NotFoundError
+from scaleway_nats import NatsAccount, NatsAPI, NotFoundError, ServerError
 from scaleway_nats.cli import cli
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import save_context
@@ -96,6 +96,25 @@ def test_a_rotation_that_cannot_write_leaves_the_old_file_and_only_the_old_crede
     assert failed.value.existing == (old.id,) and failed.value.in_file == old.id
     assert path.read_text() == old.content
     assert _ids(org_env, account) == [old.id]
+
+
+def test_a_rotation_whose_delete_fails_keeps_both_valid_and_says_how_to_finish(
+    org_env: NatsAPI, account: NatsAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = org_env.create_credentials(account)
+    path = old.write(tmp_path / "app.creds")
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise ServerError("service unavailable", status_code=503)
+
+    monkeypatch.setattr(NatsAPI, "delete_credentials", unavailable)
+    with pytest.raises(RotationError) as failed:
+        org_env.rotate_credentials(old, path, grace=0)
+    monkeypatch.undo()
+    new_id = failed.value.in_file
+    assert sorted(failed.value.existing) == sorted([old.id, new_id]) == _ids(org_env, account)
+    assert f"scw-nats credentials delete {old.id}" in str(failed.value)
+    assert path.read_text() != old.content  # the file holds the new, valid credentials
 
 
 def test_a_rotation_of_unknown_credentials_changes_nothing(

@@ -7,7 +7,9 @@ time), but on a server -ERR other than "Stale Connection" or a permissions error
 `Client._process_err` closes the connection for good (nats.py #714, #891): a rotation, which
 deletes the old credentials, would cut the app off. nats.go reconnects on these
 authentication errors; `reconnecting_client()` does the same once connected (an error during
-the first connect still fails it).
+the first connect still fails it). nats-py opens the file twice per connect (seed, then JWT):
+a rotation replacing it in between pairs the new JWT with the old seed, the server refuses
+that one attempt, and the next reads a whole new file (the file is replaced atomically).
 
 A request in flight when a connection drops loses its answer (the reply went to the closed
 connection), so a plain `js.publish` raises a timeout although the message may be stored:
@@ -17,14 +19,18 @@ the stream's duplicate window, 2 minutes by default) as soon as the client has r
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import asyncio
+
     from nats.aio.client import Client as NatsClient
+
+# asyncio is imported where it is used: `scw-nats --help` loads this module (through nats.py)
+# and must not pay for asyncio (issue 13, cold start).
 
 __all__ = ["publish_acked", "reconnecting_client"]
 
@@ -39,10 +45,14 @@ class _Reconnections:
     """Counts a client's reconnections and wakes whoever waits for the next one."""
 
     def __init__(self) -> None:
+        import asyncio
+
         self.count = 0
-        self._next = asyncio.Event()
+        self._next: asyncio.Event = asyncio.Event()
 
     def happened(self) -> None:
+        import asyncio
+
         self.count += 1
         self._next.set()
         self._next = asyncio.Event()
@@ -118,6 +128,8 @@ async def publish_acked(
     lost answer (a refused message, a full stream) are raised at once. The message is stored
     once as long as the retries stay within the stream's duplicate window.
     """
+    import asyncio
+
     import nats.errors
     import nats.js.errors
 
