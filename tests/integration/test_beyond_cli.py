@@ -228,6 +228,8 @@ def test_region_all_lists_every_region_with_a_region_column(org_env: NatsAPI) ->
         assert len(org_env.list_credentials_all_regions()) == 2
         refused = run("account", "create", "--region", "all")
         assert refused.exit_code == 2 and "account list" in refused.output
+        one_account = run("credentials", "list", made["nl-ams"].id, "--region", "all")
+        assert one_account.exit_code == 2 and "drop ACCOUNT_ID" in one_account.output
     finally:
         for account in made.values():
             org_env.delete_account(account)

@@ -21,7 +21,7 @@ import click
 from ._cluster import MAX_CLUSTER_SIZE
 from ._output import OUTPUTS, REGION_ALL
 from ._version import __version__
-from .cli_extra import register_extras
+from .cli_extra import credentials_in_all_regions, register_extras
 from .cli_state import (
     ACCOUNT_COLUMNS,
     CREDENTIALS_COLUMNS,
@@ -310,8 +310,8 @@ def credentials_list(
     if account_id and account_option and account_id != account_option:
         raise click.UsageError("ACCOUNT_ID and --account-id differ: give one of them")
     chosen = account_id or account_option
-    if state.region == REGION_ALL and not chosen:  # an account lives in one region
-        found = state.api(any_region=True).list_credentials_all_regions(project_id, order_by)
+    if state.region == REGION_ALL:
+        found = credentials_in_all_regions(state, chosen, project_id, order_by)
         return _render_list(state, found, CREDENTIALS_COLUMNS)
     pager = state.api().list_credentials(chosen, project_id, order_by, page_size, state.region)
     _render_list(state, pager, CREDENTIALS_COLUMNS)

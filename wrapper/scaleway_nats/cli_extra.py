@@ -9,9 +9,10 @@ from typing import Any
 import click
 
 from .cli_state import State, emit, pass_state, table
+from .models import NatsCredentials
 from .nats import CA_FILE_ENV, ROTATION_GRACE
 
-__all__ = ["register_extras"]
+__all__ = ["credentials_in_all_regions", "register_extras"]
 
 _CA_FILE = click.option(
     "--ca-file",
@@ -161,6 +162,18 @@ def context_create(
         "selected": made.selected,
     }
     emit(state, data, str(made.path), err=False)
+
+
+def credentials_in_all_regions(
+    state: State, account_id: str | None, project_id: str | None, order_by: Any
+) -> list[NatsCredentials]:
+    """`credentials list --region all`: by project, as an account lives in one region."""
+    if account_id:
+        raise click.UsageError(
+            "--region all lists every region's credentials by project: drop ACCOUNT_ID, or "
+            "give the account's region"
+        )
+    return state.api(any_region=True).list_credentials_all_regions(project_id, order_by)
 
 
 def register_extras(account: click.Group, credentials: click.Group, context: click.Group) -> None:
