@@ -14,7 +14,13 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from scaleway_nats import NatsAccount, NatsAPI, NotFoundError, ServerError
+from scaleway_nats import (
+    NatsAccount,
+    NatsAPI,
+    NotFoundError,
+    QuotaExceededError,
+    ServerError,
+)
 from scaleway_nats.cli import cli
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import save_context
@@ -94,6 +100,24 @@ def test_a_rotation_that_cannot_write_leaves_the_old_file_and_only_the_old_crede
     assert "No space left on device" in message
     assert f"still holds {old.id}, which stay valid" in message
     assert failed.value.existing == (old.id,) and failed.value.in_file == old.id
+    assert path.read_text() == old.content
+    assert _ids(org_env, account) == [old.id]
+
+
+def test_a_rotation_whose_create_fails_changes_nothing(
+    org_env: NatsAPI, account: NatsAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = org_env.create_credentials(account)
+    path = old.write(tmp_path / "app.creds")
+
+    def over_quota(*args: object, **kwargs: object) -> None:
+        raise QuotaExceededError("quota exceeded for nats credentials", status_code=403)
+
+    monkeypatch.setattr(NatsAPI, "create_credentials", over_quota)
+    failed = run("credentials", "rotate", old.id, "--creds-file", str(path), "--grace", "0")
+    assert failed.exit_code == 1
+    assert "quota exceeded" in failed.output
+    assert f"nothing changed: {path} still holds {old.id}" in failed.output
     assert path.read_text() == old.content
     assert _ids(org_env, account) == [old.id]
 
