@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nats.aio.client import Client as NatsClient
+
 from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect, publish_acked
@@ -42,21 +44,15 @@ class DrillReport:
         return sorted(set(self.acked) - set(self.stored))
 
 
-async def _app(
-    nc_factory: asyncio.Future[object],
-    stop: asyncio.Event,
-    report: DrillReport,
-    interval: float,
-) -> None:
+async def _app(nc: NatsClient, stop: asyncio.Event, report: DrillReport, interval: float) -> None:
     """Publish message 1, 2, ... every `interval` s, awaiting each acknowledgement."""
-    nc = await nc_factory  # type: ignore[misc]
     started = last = time.monotonic()
     number = 0
     while not stop.is_set():
         number += 1
         try:
             await publish_acked(
-                nc,  # type: ignore[arg-type]
+                nc,
                 "drill.orders",
                 str(number).encode(),
                 msg_id=str(number),  # a message sent again is stored once
@@ -108,10 +104,8 @@ async def run_drill(
             )
             js = nc.jetstream()
             await js.add_stream(name="DRILL", subjects=["drill.>"], num_replicas=replicas)
-            ready: asyncio.Future[object] = asyncio.get_running_loop().create_future()
-            ready.set_result(nc)
             stop = asyncio.Event()
-            app = asyncio.create_task(_app(ready, stop, report, 1.0 / rate))
+            app = asyncio.create_task(_app(nc, stop, report, 1.0 / rate))
             try:
                 await asyncio.sleep(settle)
                 for _ in range(rotations):
