@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     from .pagination import AsyncPager, Page, Pager
     from .quickstart import quickstart
     from .retry import RetryPolicy
+    from .rotation import RotationError
 
 # Cold start (issue 13): `import scaleway_nats` (and so `scw-nats --help`) must not pay for
 # httpx, nats-py, YAML and the generated client: each public name is imported from its module
@@ -85,6 +86,7 @@ _MODULES = {
     "Pager": "pagination",
     "quickstart": "quickstart",
     "RetryPolicy": "retry",
+    "RotationError": "rotation",
 }
 
 
@@ -136,6 +138,7 @@ __all__ = [
     "RateLimitedError",
     "Region",
     "RetryPolicy",
+    "RotationError",
     "ScalewayError",
     "ServerError",
     "TransportError",

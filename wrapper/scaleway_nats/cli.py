@@ -7,13 +7,11 @@ after any subcommand: `_add_global_options` adds them to every command of the tr
 from __future__ import annotations
 
 import contextlib
-import datetime
-import json
 import logging
 import shlex
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,21 +19,29 @@ import attrs
 import click
 
 from ._cluster import MAX_CLUSTER_SIZE
+from ._output import OUTPUTS, REGION_ALL
 from ._state_dir import state_dir_option
 from ._version import __version__
+from .cli_extra import credentials_in_all_regions, register_extras
+from .cli_state import (
+    ACCOUNT_COLUMNS,
+    CREDENTIALS_COLUMNS,
+    State,
+    pass_state,
+)
+from .cli_state import emit as _emit
+from .cli_state import render as _render
+from .cli_state import render_list as _render_list
 from .models import (
     MAX_FILE_NAME_BYTES,
     ORDER_BY,
     REGIONS,
-    NatsAccount,
-    NatsCredentials,
     creds_file_name,
     write_secret_file,
 )
 from .nats import CA_FILE_ENV, connect, save_context
 
 if TYPE_CHECKING:
-    from .api import NatsAPI
     from .quickstart import QuickstartResult, StepResult
 
 # Cold start (issue 13): `scw-nats --help` loads click, the models and this module only. The
@@ -44,34 +50,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ACCOUNT_COLUMNS = ("id", "name", "region", "project_id", "endpoint", "created_at")
-CREDENTIALS_COLUMNS = ("id", "name", "region", "nats_account_id", "checksum", "created_at")
-
-
-@attrs.define
-class State:
-    """Global options, and the client built from them on first use."""
-
-    region: str | None
-    profile: str | None
-    output: str
-    verbose: int = 0
-    _api: NatsAPI | None = None
-
-    @property
-    def json(self) -> bool:
-        return self.output == "json"
-
-    def api(self) -> NatsAPI:
-        if self._api is None:
-            from .api import NatsAPI
-
-            self._api = NatsAPI(region=self.region, profile=self.profile)
-        return self._api
-
-    def close(self) -> None:
-        if self._api is not None:
-            self._api.close()
+_REGION_HELP = "Region (default: from config, else fr-par; all: every region, for lists)."
 
 
 class _Group(click.Group):
@@ -87,62 +66,6 @@ class _Group(click.Group):
             raise
         except (ScalewayError, OSError, ValueError, RuntimeError, ImportError) as error:
             raise click.ClickException(str(error)) from None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    return value
-
-
-def _record(item: NatsAccount | NatsCredentials, show_secret: bool = False) -> dict[str, Any]:
-    data = {key: _plain(value) for key, value in attrs.asdict(item).items()}
-    if isinstance(item, NatsCredentials) and not show_secret:
-        data.pop("content", None)
-    return data
-
-
-def _cell(value: Any) -> str:
-    """A table cell on one line: control characters (a newline in a name) shown escaped."""
-    text = str(value or "")
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-
-
-def _render(
-    state: State,
-    items: Iterable[NatsAccount | NatsCredentials],
-    columns: Sequence[str],
-    *,
-    show_secret: bool = False,
-) -> None:
-    records = [_record(item, show_secret) for item in items]
-    if state.json:
-        click.echo(json.dumps(records if len(records) != 1 else records[0], indent=2))
-        return
-    rows = [[_cell(record.get(column)) for column in columns] for record in records]
-    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
-    for row in [[c.upper() for c in columns], *rows]:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-
-
-def _emit(state: State, data: dict[str, Any], text: str, *, err: bool = True) -> None:
-    """A command's outcome: `data` as JSON on stdout with -o json, else `text` (on stderr by
-    default: a message for people, not data)."""
-    if state.json:
-        click.echo(json.dumps(data, indent=2))
-    else:
-        click.echo(text, err=err)
-
-
-def _render_list(
-    state: State, items: Iterable[NatsAccount | NatsCredentials], columns: Sequence[str]
-) -> None:
-    if state.json:
-        click.echo(json.dumps([_record(item) for item in items], indent=2))
-    else:
-        _render(state, items, columns)
 
 
 def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
@@ -162,8 +85,8 @@ def _global_options() -> list[click.Option]:
     return [
         click.Option(
             ["--region"],
-            type=click.Choice(REGIONS),
-            help="Region (default: from config, else fr-par).",
+            type=click.Choice((*REGIONS, REGION_ALL)),
+            help=_REGION_HELP,
             expose_value=False,
             callback=_set_global,
         ),
@@ -175,7 +98,7 @@ def _global_options() -> list[click.Option]:
         ),
         click.Option(
             ["-o", "--output"],
-            type=click.Choice(["table", "json"]),
+            type=click.Choice(OUTPUTS),
             help="Output format (default: table).",
             expose_value=False,
             callback=_set_global,
@@ -206,13 +129,9 @@ def _configure_logging(verbose: int) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--region", type=click.Choice(REGIONS), help="Region (default: from config, else fr-par)."
-)
+@click.option("--region", type=click.Choice((*REGIONS, REGION_ALL)), help=_REGION_HELP)
 @click.option("--profile", help="Profile of ~/.config/scw/config.yaml to use.")
-@click.option(
-    "-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("-o", "--output", type=click.Choice(OUTPUTS), default="table", show_default=True)
 @click.option("-v", "--verbose", count=True, help="Log requests to stderr (-vv for debug).")
 @click.version_option(__version__, prog_name="scw-nats")
 @click.pass_context
@@ -227,9 +146,6 @@ def cli(
     state = State(region, profile, output, verbose)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-pass_state = click.make_pass_decorator(State)
 
 
 # -- accounts --------------------------------------------------------------------------------
@@ -257,7 +173,12 @@ def account_create(state: State, name: str | None, project_id: str | None) -> No
 def account_list(
     state: State, project_id: str | None, order_by: Any, page_size: int | None
 ) -> None:
-    """List every NATS account (all pages)."""
+    """List every NATS account (all pages; --region all: of every region)."""
+    if state.region == REGION_ALL:
+        found = state.api(any_region=True).list_accounts_all_regions(
+            project_id, order_by, page_size
+        )
+        return _render_list(state, found, ACCOUNT_COLUMNS)
     pager = state.api().list_accounts(project_id, order_by, page_size, state.region)
     _render_list(state, pager, ACCOUNT_COLUMNS)
 
@@ -367,7 +288,7 @@ def credentials_create(
         ) from None
     click.echo(f"wrote {path} (mode 0600)", err=True)
     _render(state, [created], CREDENTIALS_COLUMNS, show_secret=show_secret)
-    if show_secret and not state.json and created.content:
+    if show_secret and not state.structured and created.content:
         click.echo(created.content)
 
 
@@ -390,6 +311,9 @@ def credentials_list(
     if account_id and account_option and account_id != account_option:
         raise click.UsageError("ACCOUNT_ID and --account-id differ: give one of them")
     chosen = account_id or account_option
+    if state.region == REGION_ALL:
+        found = credentials_in_all_regions(state, chosen, project_id, order_by)
+        return _render_list(state, found, CREDENTIALS_COLUMNS)
     pager = state.api().list_credentials(chosen, project_id, order_by, page_size, state.region)
     _render_list(state, pager, CREDENTIALS_COLUMNS)
 
@@ -447,7 +371,7 @@ def quickstart_command(state: State, local: bool | None, keep: bool, ca_file: st
     from .quickstart import format_step, quickstart
 
     def print_step(step: StepResult) -> None:  # with -o json, progress goes to stderr
-        click.secho(format_step(step), fg=None if step.ok else "red", err=state.json)
+        click.secho(format_step(step), fg=None if step.ok else "red", err=state.structured)
 
     result = quickstart(
         local=local,
@@ -457,14 +381,14 @@ def quickstart_command(state: State, local: bool | None, keep: bool, ca_file: st
         ca_file=ca_file,
         on_step=print_step,
     )
-    if state.json:
-        click.echo(json.dumps(_quickstart_json(result), indent=2))
+    if state.structured:
+        click.echo(state.dump(_quickstart_json(result)))
     if not result.ok:
         failed = result.failed_step
         raise click.ClickException(
             f"quickstart failed at '{failed.name if failed else '?'}' against {result.where}"
         )
-    if not state.json:
+    if not state.structured:
         kept = f"kept account {result.account.id if result.account else '?'}"
         if result.credentials_file:
             kept += f" and {result.credentials_file}"
@@ -489,13 +413,14 @@ def context() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help=f"CA of the NATS server's certificate (default: ${CA_FILE_ENV}).",
 )
+@click.option("--force", is_flag=True, help="Replace an existing context of that name.")
 @pass_state
 def context_save(
-    state: State, name: str, account_id: str, creds_file: str, ca_file: str | None
+    state: State, name: str, account_id: str, creds_file: str, ca_file: str | None, force: bool
 ) -> None:
     """Write a natscli context so `nats --context NAME` reaches the account."""
     found = state.api().get_account(account_id, state.region)
-    path = save_context(name, found, creds_file, ca_file)
+    path = save_context(name, found, creds_file, ca_file, force=force)
     _emit(state, {"context": name, "path": str(path)}, str(path), err=False)
 
 
@@ -569,9 +494,9 @@ def sub(
 
     def show(number: int, message: Any) -> None:
         data = message.data.decode(errors="replace")
-        if state.json:
+        if state.structured:
             record = {"subject": message.subject, "data": data, "reply": message.reply or None}
-            click.echo(json.dumps(record))
+            click.echo(state.dump(record, line=True))
         else:
             click.echo(f'[#{number}] Received on "{message.subject}"')
             click.echo(data)
@@ -764,8 +689,8 @@ def local_env(state: State, state_dir: Path | None, wait: float) -> None:
     variables = {name: str(info[key]) for name, key in ENV_FROM_SERVE.items()}
     # The official SDK has no default region ("Path parameter region is required"); ours has.
     variables["SCW_DEFAULT_REGION"] = state.region or DEFAULT_REGION
-    if state.json:
-        click.echo(json.dumps(variables, indent=2))
+    if state.structured:
+        click.echo(state.dump(variables))
         return
     click.echo(f"# scaleway-nats local emulator at {info['api_url']} (PID {info['pid']})")
     for name, value in variables.items():
@@ -828,8 +753,8 @@ def local_node_list(state: State, node_region: str, state_dir: Path | None) -> N
     except ImportError as error:
         raise _emulator_import_error(error) from None
     found = list_nodes(running_info(state_dir), region)
-    if state.json:
-        click.echo(json.dumps(found, indent=2))
+    if state.structured:
+        click.echo(state.dump(found))
         return
     click.echo(f"# {region}: endpoint {found['endpoint']}, cluster_size {found['cluster_size']}")
     for node in found["nodes"]:
@@ -837,6 +762,7 @@ def local_node_list(state: State, node_region: str, state_dir: Path | None) -> N
         click.echo(f"{node['index']}  {node['url']}  {status}")
 
 
+register_extras(account, credentials, context)
 _add_global_options(cli)
 
 

@@ -12,7 +12,8 @@
     ├── TransportError              the request got no complete answer (connection, timeout)
     ├── UnexpectedResponseError     a 2xx answer that is not the JSON object expected
     ├── AmbiguousCreateError        a create lost its answer and a namesake may be another's
-    └── NatsConnectError            (also ConnectionError) no NATS connection could be made
+    ├── NatsConnectError            (also ConnectionError) no NATS connection could be made
+    └── RotationError               (rotation.py) a rotation stopped: says which credentials exist
 
 Messages never contain the secret key or credentials content: bodies are Scaleway's
 JSON error objects, and request headers are never included.

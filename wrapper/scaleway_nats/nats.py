@@ -21,7 +21,9 @@ import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .models import NatsAccount, NatsCredentials, write_secret_file
+from ._files import write_atomic
+from .models import NatsAccount, NatsCredentials
+from .reconnect import publish_acked, reconnecting_client
 
 if TYPE_CHECKING:
     from nats.aio.client import Client as NatsClient
@@ -32,8 +34,11 @@ if TYPE_CHECKING:
 __all__ = [
     "CA_FILE_ENV",
     "connect",
+    "context_ca",
     "context_path",
     "needs_private_ca",
+    "publish_acked",
+    "refuse_existing",
     "resolve_ca_file",
     "save_context",
     "tls_context",
@@ -48,6 +53,9 @@ CA_FILE_ENV = "SCW_NATS_CA_FILE"
 # publishes no figure for NATS activation: retrying an "Authorization Violation" for 10 s by
 # default is our choice.
 AUTHORIZATION_WAIT = 10.0
+# Seconds a rotation waits between writing the new .creds file and deleting the old
+# credentials (rotation.py): the same bound, for the same reason (activation of new ones).
+ROTATION_GRACE = AUTHORIZATION_WAIT
 _CONTEXT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -179,7 +187,7 @@ async def _connect_once(
 ) -> NatsClient:
     import asyncio
 
-    import nats
+    import nats.aio.client
     import nats.errors
 
     from .errors import NatsConnectError
@@ -202,14 +210,17 @@ async def _connect_once(
     # nats-py retries a failing first connect (a TLS verification error, for one) without
     # end: stop at the first error that retrying cannot cure, or after a bounded time.
     limit = float(options["connect_timeout"]) * 2 + 5
-    attempt = asyncio.ensure_future(
-        nats.connect(
-            url,
-            user_credentials=_user_credentials(credentials),
-            tls=tls_context(ca_file),
-            **options,
-        )
-    )
+    # A creds file can hold new credentials after a revocation (a rotation): reconnect then.
+    rotating = isinstance(credentials, str | os.PathLike)
+    client = reconnecting_client(options) if rotating else nats.aio.client.Client()
+
+    creds, tls = _user_credentials(credentials), tls_context(ca_file)  # bad input: raised now
+
+    async def connected() -> NatsClient:
+        await client.connect(url, user_credentials=creds, tls=tls, **options)
+        return client
+
+    attempt = asyncio.ensure_future(connected())
     try:
         waiters: set[asyncio.Future[Any]] = {attempt, hopeless}
         await asyncio.wait(waiters, timeout=limit, return_when="FIRST_COMPLETED")
@@ -265,18 +276,44 @@ def save_context(
     *,
     description: str | None = None,
     directory: str | os.PathLike[str] | None = None,
+    force: bool = False,
 ) -> Path:
     """Write a natscli context so that `nats --context NAME ...` reaches this account.
 
     The CA is `resolve_ca_file(ca_file)`. Without one, the endpoint is probed first: when
     its certificate needs a CA this system does not trust, nothing is written and
-    ValueError says why (natscli could not connect with that context).
+    ValueError says why (natscli could not connect with that context). An existing context
+    of that name is replaced only with `force=True` (else FileExistsError naming it).
     """
     path = context_path(name, directory)
+    if not force:
+        refuse_existing(path, f"natscli context {name!r}")
     creds = Path(creds_file).expanduser().resolve()
     if not creds.is_file():
         raise FileNotFoundError(f"creds file {creds} does not exist")
     url = _endpoint(account)
+    label = account.name if isinstance(account, NatsAccount) else url
+    context = {
+        "description": description or f"Scaleway NATS account {label}",
+        "url": url,
+        "creds": str(creds),
+        "ca": context_ca(name, url, ca_file),
+    }
+    # The context holds a path to the secret, not the secret: 0600 all the same.
+    try:
+        write_atomic(path, json.dumps(context, indent=2) + "\n", private=True, overwrite=force)
+    except FileExistsError:  # it appeared since the check: still never replaced
+        refuse_existing(path, f"natscli context {name!r}")
+        raise
+    return path
+
+
+def context_ca(name: str, url: str, ca_file: str | os.PathLike[str] | None) -> str:
+    """The absolute CA path a natscli context for `url` needs ("" for the system's CAs).
+
+    Without a CA (`resolve_ca_file`), the endpoint is probed: ValueError when natscli could
+    not verify its certificate with the system's CAs. Checked before anything is written.
+    """
     chosen_ca = resolve_ca_file(ca_file)
     if chosen_ca is not None and not Path(chosen_ca).expanduser().is_file():
         raise FileNotFoundError(f"CA file {chosen_ca} does not exist")
@@ -286,12 +323,13 @@ def save_context(
             " by a CA this system trusts, so natscli could not connect with it; pass --ca-file"
             f" (ca_file= in Python) or set {CA_FILE_ENV}"
         )
-    label = account.name if isinstance(account, NatsAccount) else url
-    context = {
-        "description": description or f"Scaleway NATS account {label}",
-        "url": url,
-        "creds": str(creds),
-        "ca": str(Path(chosen_ca).expanduser().resolve()) if chosen_ca else "",
-    }
-    # The context holds a path to the secret, not the secret: 0600 all the same.
-    return write_secret_file(path, json.dumps(context, indent=2) + "\n")
+    return str(Path(chosen_ca).expanduser().resolve()) if chosen_ca else ""
+
+
+def refuse_existing(path: Path, what: str) -> None:
+    """FileExistsError naming `path` (not a temporary file) when it exists."""
+    if path.exists() or path.is_symlink():
+        raise FileExistsError(
+            f"{what} exists at {path}: not replaced; pass force=True (--force in the CLI) "
+            "to replace it"
+        )

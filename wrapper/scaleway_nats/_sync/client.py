@@ -12,20 +12,30 @@ import copy
 import datetime
 import functools
 import importlib.util
+import os
 import types
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TypeVar
 
 import attrs
 import httpx
 
 from .. import operations as ops
+from .. import rotation
 from .._backend import HttpClients, Request, SyncBackend
 from .._http import build_generated_client, require_http2, shared_ssl_context
 from .._page import Page
 from ..config import Config, resolve_config
 from ..errors import NotFoundError, ScalewayError
-from ..models import NatsAccount, NatsCredentials, OrderBy, Region
+from ..models import (
+    REGIONS,
+    NatsAccount,
+    NatsCredentials,
+    OrderBy,
+    Region,
+    write_secret_file,
+)
 from ..operations import (
     MAX_ACCOUNT_NAME,
     MAX_CREDENTIALS_NAME,
@@ -252,6 +262,20 @@ class NatsAPI:
         fetch = self._account_pages(project_id, order_by, page_size, region)
         return Pager(self._requester.backend, fetch, self._window)
 
+    def list_accounts_all_regions(
+        self,
+        project_id: str | None = None,
+        order_by: OrderBy | None = None,
+        page_size: int | None = None,
+    ) -> list[NatsAccount]:
+        """Every account of every region (`REGIONS`, from the spec), region after region;
+        each account's `region` says where it lives (scw's `region=all`)."""
+        return [
+            found
+            for region in REGIONS
+            for found in self.list_accounts(project_id, order_by, page_size, region).all()
+        ]
+
     # credentials
 
     def create_credentials(
@@ -315,6 +339,54 @@ class NatsAPI:
         )
         self._delete(request, region, credentials)
 
+    def rotate_credentials(
+        self,
+        credentials: CredentialsRef,
+        creds_file: str | os.PathLike[str],
+        *,
+        grace: float = rotation.DEFAULT_GRACE,
+        name: str | None = None,
+        region: str | None = None,
+        progress: rotation.Progress = rotation.quiet,
+    ) -> NatsCredentials:
+        """Replace `credentials` by new ones in the same account, without downtime.
+
+        Creates the new credentials (named `name`, default the old name), writes them
+        atomically (0600) over `creds_file`, waits `grace` seconds, then deletes the old ones;
+        apps connected with the file (`scaleway_nats.nats.connect`) reconnect with the new
+        content. `progress` receives one line per step. Returns the new credentials. On any
+        failure the file holds valid credentials and `RotationError` names what exists.
+        """
+        if grace < 0:
+            raise ValueError(f"grace must be >= 0 seconds, got {grace}")
+        path = Path(creds_file).expanduser()
+        if path.is_dir():
+            raise IsADirectoryError(f"creds_file {path} is a directory: give the .creds file")
+        old = self.get_credentials(credentials, region)
+        region = old.region or region
+        try:
+            new = self.create_credentials(old.nats_account_id, name or old.name, region)
+        except ScalewayError as error:
+            raise rotation.create_failed(old.id, str(path), error) from error
+        progress(f"created credentials {new.id} in account {new.nats_account_id}")
+        try:
+            write_secret_file(path, new.content or "")
+        except OSError as error:
+            cleanup: ScalewayError | None = None
+            try:
+                self.delete_credentials(new, region)
+            except ScalewayError as failed:
+                cleanup = failed
+            raise rotation.write_failed(old.id, new.id, str(path), error, cleanup) from error
+        progress(f"wrote {path} (mode 0600); waiting {grace:g} s before deleting {old.id}")
+        self._requester.clock.sleep(grace)
+        try:
+            self.delete_credentials(old, region)
+        except ScalewayError as error:
+            raise rotation.delete_failed(old.id, new.id, str(path), error) from error
+        progress(f"deleted old credentials {old.id}: connections using them reconnect")
+        return new
+
     def list_credentials(
         self,
         account: AccountRef | None = None,
@@ -326,6 +398,20 @@ class NatsAPI:
         """Every credentials' metadata (of `account`, or `project_id`), fetched lazily."""
         fetch = self._credentials_pages(account, project_id, order_by, page_size, region)
         return Pager(self._requester.backend, fetch, self._window)
+
+    def list_credentials_all_regions(
+        self,
+        project_id: str | None = None,
+        order_by: OrderBy | None = None,
+        page_size: int | None = None,
+    ) -> list[NatsCredentials]:
+        """Every credentials' metadata in every region (an account lives in one region, so
+        this lists by project), region after region."""
+        return [
+            found
+            for region in REGIONS
+            for found in self.list_credentials(None, project_id, order_by, page_size, region).all()
+        ]
 
     # helpers
 

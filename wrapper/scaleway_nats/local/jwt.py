@@ -19,23 +19,19 @@ from typing import Any
 
 import nkeys
 
+from .. import quotas
+
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-account JetStream limits; the defaults are Scaleway's published quotas.
+    """Per-account JetStream limits; the defaults are Scaleway's published quotas (their
+    source is in scaleway_nats/quotas.py)."""
 
-    Source: Scaleway's organization quotas page, NATS section (scaleway/docs-content
-    pages/organizations-and-projects/additional-content/organization-quotas.mdx, as fixed in
-    PR #5401): 300 MB stream storage (replicas counted), memory 0, 50 streams, 50 consumers
-    per stream (nats-server counts the account ``consumer`` limit per stream), and the
-    512 KB message size of the NATS technical limitations.
-    """
-
-    max_streams: int = 50
-    max_consumers: int = 50
-    max_storage: int = 300 * 1024 * 1024
-    max_memory: int = 0  # memory streams are refused ("insufficient resources")
-    max_payload: int = 512 * 1024
+    max_streams: int = quotas.MAX_STREAMS
+    max_consumers: int = quotas.MAX_CONSUMERS
+    max_storage: int = quotas.MAX_STORAGE
+    max_memory: int = quotas.MAX_MEMORY
+    max_payload: int = quotas.MAX_PAYLOAD
 
 
 DEFAULT_LIMITS = Limits()
