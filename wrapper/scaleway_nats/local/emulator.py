@@ -298,6 +298,7 @@ class LocalScaleway:
                 ports=self._saved_ports(store, region),
                 on_starting=service.seed_resolver,
                 on_ready=service.reconcile,
+                startup_guard=service.startup_guard,
                 max_payload=self.limits.max_payload,
             )
         in_parallel(NatsCluster.start, list(self._servers.values()), "region")

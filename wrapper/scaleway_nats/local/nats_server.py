@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,7 @@ MAX_BACKOFF = 5.0  # seconds between restarts of a server that keeps crashing
 PUSH_TIMEOUT = 3.0
 MONITOR_TIMEOUT = 1.0  # one /healthz or /routez request
 HOOK_TIMEOUT = 61.0  # the post-start hook (re-pushing stale JWTs) is bounded by 60 s
+GUARD_TIMEOUT = 61.0  # entering the start-up guard (the region's pushes pause) is bounded too
 
 
 class NatsServerError(RuntimeError):
@@ -129,6 +131,7 @@ class Routes:
 
 
 Hook = Callable[["NatsServer"], None]
+Guard = Callable[["NatsServer"], AbstractContextManager[None]]
 
 
 class NatsServer:
@@ -148,10 +151,14 @@ class NatsServer:
         routes: Routes | None = None,
         on_starting: Hook | None = None,
         on_ready: Hook | None = None,
+        startup_guard: Guard | None = None,
         max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
     ) -> None:
         """``on_starting`` runs before each spawn (the process is down: files are safe to write),
         ``on_ready`` once it listens, before ``start()`` returns (both in the supervisor thread).
+        ``startup_guard`` is entered from before ``on_starting`` until the process listens (or
+        failed to): the region's account JWT pushes pause meanwhile, so none can leave out a
+        node whose resolver was seeded but which does not listen yet (issue 18, item 3).
         """
         self.region = region
         self.index = index
@@ -167,6 +174,7 @@ class NatsServer:
         self.max_payload = max_payload  # the server's cap; each account's is in its JWT
         self._on_starting = on_starting
         self._on_ready = on_ready
+        self._startup_guard = startup_guard
         self._binary = find_binary()
         self._proc: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
@@ -197,7 +205,7 @@ class NatsServer:
         self._ready.clear()
         self._thread = threading.Thread(target=self._supervise, name=f"{self.name}", daemon=True)
         self._thread.start()
-        if not self._ready.wait(START_TIMEOUT + HOOK_TIMEOUT) or self._failure:
+        if not self._ready.wait(GUARD_TIMEOUT + START_TIMEOUT + HOOK_TIMEOUT) or self._failure:
             self.stop()
             raise NatsServerError(f"{self.name} did not start: {self._failure}")
 
@@ -250,7 +258,9 @@ class NatsServer:
         recent: list[float] = []
         while not self._stopping.is_set():
             try:
-                self._spawn_and_wait_ready()
+                guard = self._startup_guard
+                with guard(self) if guard is not None else contextlib.nullcontext():
+                    self._spawn_and_wait_ready()
             except NatsServerError as exc:
                 self._failure = str(exc)
                 if not self._ready.is_set():  # first start: report to start() and give up

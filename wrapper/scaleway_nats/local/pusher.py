@@ -8,24 +8,39 @@ caller committed but the one the database holds when the push runs: the last pus
 the last commit therefore carries the latest state, whatever order callers arrive in. A JWT the
 server already got from us is not sent again, so ten concurrent revocations cost about one push.
 Every wait is bounded: a caller waits at most ``SYNC_TIMEOUT`` seconds.
+
+A node starting (again) holds the worker from the moment its resolver is seeded until it listens
+(``paused``): a push that ran meanwhile would leave that node out (it is not running yet) and
+answer before it holds the JWT, so a revoked user could connect to it after the delete's 204
+(issue 18, item 3). Pushes queued meanwhile run once it listens, and include it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from .cluster import NatsCluster
-from .nats_server import PUSH_TIMEOUT, NatsServer, run_sync
+from .nats_server import (
+    GUARD_TIMEOUT,
+    PUSH_TIMEOUT,
+    START_TIMEOUT,
+    NatsServer,
+    NatsServerError,
+    run_sync,
+)
 
 log = logging.getLogger("scaleway_nats.local")
 
 PUSH_ONE_TIMEOUT = PUSH_TIMEOUT  # one push: connect + requests
 SYNC_TIMEOUT = 2 * PUSH_TIMEOUT  # a caller's whole wait: queue + its push
 RECONCILE_TIMEOUT = 60.0  # re-pushing every stale account after a (re)start
+HOLD_TIMEOUT = START_TIMEOUT + 1.0  # a starting node holds the worker at most this long
 
 
 class PushError(Exception):
@@ -68,6 +83,34 @@ class Pusher:
             self._worker.submit(self._reconcile_now, node).result(RECONCILE_TIMEOUT)
         except Exception as exc:
             log.warning("could not re-push account JWTs to %s: %s", node.name, exc)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """No push runs during the block: the worker waits in it (a node is starting).
+
+        Entered once the push running now (if any) is done; NatsServerError if the worker does
+        not come free within GUARD_TIMEOUT. The worker waits at most HOLD_TIMEOUT.
+        """
+        holding, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            holding.set()
+            release.wait(HOLD_TIMEOUT)
+
+        try:
+            future = self._worker.submit(hold)
+        except RuntimeError:  # shut down: nothing pushes any more
+            yield
+            return
+        try:
+            deadline = time.monotonic() + GUARD_TIMEOUT
+            # Until the worker holds, or will never run it (cancelled: the emulator stops).
+            while not holding.wait(0.05) and not future.done():
+                if time.monotonic() > deadline:
+                    raise NatsServerError(f"the pushes of {self._cluster.region} did not pause")
+            yield
+        finally:
+            release.set()
 
     def close(self) -> None:
         self._closed.set()
