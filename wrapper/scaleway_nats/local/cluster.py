@@ -267,7 +267,7 @@ class NatsCluster:
             raise NatsServerError(f"{failure} within {NOTICE_TIMEOUT:.0f}s: {self._state()}")
 
     def _state(self) -> str:
-        """Each node as its monitoring port reports it, for error messages."""
+        """Each node as it reports itself (over NATS), for error messages."""
         parts = []
         for node in self.nodes:
             if not node.running:
@@ -295,7 +295,7 @@ class NatsCluster:
                 return False
             if 2 * len(others) <= self.size:
                 return True  # no majority left: JetStream waits for a node to come back
-            # A dead meta leader is still named, and /healthz still 200, until the survivors
+            # A dead meta leader is still named, and HEALTHZ still ok, until the survivors
             # elect another (nats-server's election timeout: 4-9 s after a SIGKILL).
             live = {other.name for other in others}
             return all(other.meta_leader() in live and other.healthy() for other in others)
