@@ -9,7 +9,7 @@ the last commit therefore carries the latest state, whatever order callers arriv
 server already got from us is not sent again, so ten concurrent revocations cost about one push.
 Every wait is bounded: a caller waits at most ``SYNC_TIMEOUT`` seconds.
 
-A node starting (again) holds the worker from the moment its resolver is seeded until it listens
+A node starting (again) pauses the pushes from the moment its resolver is seeded until it listens
 (``paused``): a push that ran meanwhile would leave that node out (it is not running yet) and
 answer before it holds the JWT, so a revoked user could connect to it after the delete's 204
 (issue 18, item 3). Pushes queued meanwhile run once it listens, and include it.
@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -64,6 +63,10 @@ class Pusher:
         self._worker = ThreadPoolExecutor(1, thread_name_prefix=f"jwt-push-{cluster.region}")
         self._pushed: dict[str, str] = {}  # what the server got from us; worker thread only
         self._closed = threading.Event()
+        # Pushes and node start-ups exclude each other (see paused): both under this lock.
+        self._gate = threading.Condition()
+        self._starting = 0  # nodes between their seeding and their listening
+        self._pushing = False  # the worker runs a job
 
     async def sync(self, public_key: str) -> None:
         """Return once nats-server holds the latest committed JWT of the account."""
@@ -86,31 +89,38 @@ class Pusher:
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
-        """No push runs during the block: the worker waits in it (a node is starting).
+        """No push runs during the block (a node is starting); several nodes may hold it at once
+        (a cluster's nodes start together, and must, to elect a JetStream leader promptly).
 
-        Entered once the push running now (if any) is done; NatsServerError if the worker does
-        not come free within GUARD_TIMEOUT. The worker waits at most HOLD_TIMEOUT.
+        Entered once the push running now (if any) is done; NatsServerError if that takes more
+        than GUARD_TIMEOUT. A push waits for the blocks at most HOLD_TIMEOUT.
         """
-        holding, release = threading.Event(), threading.Event()
-
-        def hold() -> None:
-            holding.set()
-            release.wait(HOLD_TIMEOUT)
-
+        with self._gate:
+            if not self._gate.wait_for(lambda: not self._pushing, GUARD_TIMEOUT):
+                raise NatsServerError(f"the pushes of {self._cluster.region} did not pause")
+            self._starting += 1
         try:
-            future = self._worker.submit(hold)
-        except RuntimeError:  # shut down: nothing pushes any more
-            yield
-            return
-        try:
-            deadline = time.monotonic() + GUARD_TIMEOUT
-            # Until the worker holds, or will never run it (cancelled: the emulator stops).
-            while not holding.wait(0.05) and not future.done():
-                if time.monotonic() > deadline:
-                    raise NatsServerError(f"the pushes of {self._cluster.region} did not pause")
             yield
         finally:
-            release.set()
+            with self._gate:
+                self._starting -= 1
+                self._gate.notify_all()
+
+    @contextlib.contextmanager
+    def _pushing_now(self) -> Iterator[None]:
+        """Around each job of the worker: waits while a node starts (PushError after
+        HOLD_TIMEOUT), then keeps starting nodes out until the job is done."""
+        with self._gate:
+            if not self._gate.wait_for(lambda: self._starting == 0, HOLD_TIMEOUT):
+                # Pushing now could answer while leaving the starting node out: a 503 instead.
+                raise PushError(f"a node of {self._cluster.region} is still starting")
+            self._pushing = True
+        try:
+            yield
+        finally:
+            with self._gate:
+                self._pushing = False
+                self._gate.notify_all()
 
     def close(self) -> None:
         self._closed.set()
@@ -130,6 +140,10 @@ class Pusher:
         self._pushed[public_key] = token
 
     def _sync_now(self, public_key: str) -> None:
+        with self._pushing_now():
+            self._sync_locked(public_key)
+
+    def _sync_locked(self, public_key: str) -> None:
         if self._closed.is_set():
             raise PushError("the emulator is stopping")
         latest = self._latest(public_key)
@@ -137,6 +151,10 @@ class Pusher:
             self._push(public_key, *latest)
 
     def _reconcile_now(self, node: NatsServer) -> None:
+        with self._pushing_now():
+            self._reconcile_locked(node)
+
+    def _reconcile_locked(self, node: NatsServer) -> None:
         self._pushed.clear()  # a restarted server may hold anything: trust its files only
         stale = 0
         current = []  # held already: loaded below (pushes load the others)
