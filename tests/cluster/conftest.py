@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 
 from scaleway_nats import AsyncNatsAPI
@@ -45,11 +44,11 @@ async def api(cluster: LocalScaleway) -> AsyncIterator[AsyncNatsAPI]:
 
 def serving_node(env: LocalScaleway, region: str, client_name: str) -> int:
     """The index of the node of ``region`` a client (by its connection name) is connected to,
-    from each node's ``/connz`` (its loopback monitoring port)."""
+    from each node's ``CONNZ`` (asked as the system account over NATS)."""
     serving = []
     for node in env.servers[region].running_nodes():
-        assert node.monitor_url is not None
-        connz = httpx.get(f"{node.monitor_url}/connz?limit=10000", timeout=2).json()
+        connz = node.monitor("CONNZ", limit=10000)
+        assert connz is not None, f"{node.name} did not answer CONNZ"
         if any(c.get("name") == client_name for c in connz.get("connections") or []):
             serving.append(node.index)
     assert len(serving) == 1, f"{client_name} is connected to nodes {serving} of {region}"

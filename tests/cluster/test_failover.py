@@ -224,7 +224,7 @@ async def test_subscriber_on_a_killed_node_receives_again_after_failover(
         links.setdefault("back", time.monotonic())
 
     nodes = env.servers[REGION].nodes
-    name = f"subscriber-{uuid.uuid4()}"  # finds its node in the nodes' /connz
+    name = f"subscriber-{uuid.uuid4()}"  # finds its node in the nodes' CONNZ
     options: dict[str, Any] = {"max_reconnect_attempts": -1, "reconnect_time_wait": 0.1}
     subscriber: Client = await connect(
         account if via == "endpoint" else nodes[1].url,

@@ -11,16 +11,23 @@ test_revocation.py) runs here too, against this cluster: its probes ask every no
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable
 
 import pytest
 
-from scaleway_nats import AsyncNatsAPI, NatsCredentials
+from scaleway_nats import AsyncNatsAPI, NatsAPI, NatsCredentials
 from scaleway_nats.local import LocalScaleway
+from scaleway_nats.local.nats_server import NatsServer
 from tests.reliability import test_revocation as single_node
 from tests.reliability.test_revocation import accepted_by
 
 from .conftest import REGION, SIZE
+
+DOOMED = 5  # credentials deleted while a node restarts
+WINDOW = 2.0  # seconds the seeding hook waits for those deletes to answer
+ANSWER_TIMEOUT = 30.0  # seconds for every delete to answer at all
 
 # The single-node module's tests, run with this folder's 3-node emulator as their `env`.
 test_concurrent_credentials_deletes_all_hold = (
@@ -74,3 +81,62 @@ async def test_deleted_credentials_and_account_are_refused_by_every_node(
     env.start_node(REGION, down)
     assert await answers(env, kept) == nobody
     assert await answers(env, gone) == nobody
+
+
+def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
+    env: LocalScaleway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18, item 3: credentials deleted between a restarting node's seeding (its resolver
+    written while it is down) and the moment it listens. The window is opened on purpose: the
+    deletes are sent from the seeding hook, and the node is probed directly from its ready
+    hook, before the start-up re-push (``reconcile``), once every delete answered 204. Before
+    the fix the pushes left the not-yet-listening node out and the 204s came at once: the
+    node then admitted every one of these revoked credentials."""
+    settings = {"secret_key": env.secret_key, "project_id": env.project_id}
+    with NatsAPI(**settings, api_url=env.api_url) as client:
+        account = client.create_account(region=REGION, name="restart-window")
+        doomed = [client.create_credentials(account) for _ in range(DOOMED)]
+    index = SIZE - 1
+    node = env.servers[REGION].node(index)
+    answered = threading.Event()
+    failures: list[BaseException] = []
+    admitted: list[str] = []
+
+    def delete_all() -> None:
+        try:
+            with NatsAPI(**settings, api_url=env.api_url) as deleter:
+                for creds in doomed:
+                    deleter.delete_credentials(creds)  # returns on the 204
+        except BaseException as error:  # reported by the test below
+            failures.append(error)
+        finally:
+            answered.set()
+
+    deleter = threading.Thread(target=delete_all, name="deleter")
+    seed, reconcile = node._on_starting, node._on_ready
+    assert seed is not None and reconcile is not None
+
+    def seed_then_delete(started: NatsServer) -> None:
+        seed(started)
+        if not deleter.is_alive() and not answered.is_set():  # the first start only
+            deleter.start()
+            # Old code: every delete answers within this wait, the node still down. Fixed: the
+            # deletes wait for this start-up, so the wait runs out and the start goes on.
+            answered.wait(WINDOW)
+
+    def probe_then_reconcile(started: NatsServer) -> None:
+        if answered.wait(ANSWER_TIMEOUT) and not failures:  # every delete answered 204
+            for creds in doomed:
+                if asyncio.run(accepted_by(started.url, env, creds)):
+                    admitted.append(creds.id)
+        reconcile(started)
+
+    monkeypatch.setattr(node, "_on_starting", seed_then_delete)
+    monkeypatch.setattr(node, "_on_ready", probe_then_reconcile)
+    env.kill_node(REGION, index)
+    env.start_node(REGION, index)
+    deleter.join(ANSWER_TIMEOUT)
+    assert answered.is_set() and not failures, failures
+    assert admitted == []  # a 204 before the restarting node refused them is a leak
+    for creds in doomed:  # and every node refuses them now
+        assert asyncio.run(answers(env, creds)) == [False] * SIZE

@@ -45,6 +45,7 @@ Connector = Callable[..., contextlib.AbstractAsyncContextManager["NatsClient"]]
 CLUSTER_SIZE_OPTION = "--scaleway-nats-cluster-size"
 CLUSTER_SIZE_INI = "scaleway_nats_cluster_size"
 _CLUSTER_SIZE = pytest.StashKey[int]()
+_SESSION_ENV = pytest.StashKey["LocalScaleway"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,7 +87,26 @@ def scaleway_nats_local(pytestconfig: pytest.Config) -> Iterator[LocalScaleway]:
     except ModuleNotFoundError as error:  # the one-line MissingExtraError, with the command
         pytest.fail(str(error), pytrace=False)
     with LocalScaleway(cluster_size=pytestconfig.stash[_CLUSTER_SIZE]) as env:
-        yield env
+        pytestconfig.stash[_SESSION_ENV] = env
+        try:
+            yield env
+        finally:
+            del pytestconfig.stash[_SESSION_ENV]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Start again every node a test left stopped, even one that failed between `kill_node`
+    and `start_node`: the next test gets a whole cluster (a JetStream majority). Runs before
+    the test's fixtures are torn down, so their cleanup (deleting what the test created)
+    meets a whole cluster too."""
+    env = item.config.stash.get(_SESSION_ENV, None)
+    if env is None:  # this session never started the emulator
+        return
+    for region, cluster in env.servers.items():
+        for node in cluster.nodes:
+            if not node.running:
+                env.start_node(region, node.index)
 
 
 def _settings(env: LocalScaleway) -> dict[str, Any]:

@@ -9,7 +9,9 @@ Account JWTs reach every node: each node's ``full`` resolver takes a push on
 ``$SYS.REQ.CLAIMS.UPDATE``, and a push here is done only when every running node answered that
 it stored the JWT and, where the account is loaded, uses it. A node that is down gets the
 committed JWTs written into its resolver directory before it starts again (``on_starting``),
-so it never serves a revoked user, not even for the moment before its peers catch it up.
+so it never serves a revoked user, not even for the moment before its peers catch it up; and
+pushes pause from that moment until it listens (``startup_guard``), so none answers while
+leaving a starting node out.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from .._cluster import MAX_CLUSTER_SIZE
 from . import jwt
 from .latency import LatencyProxy
 from .nats_server import (
+    Guard,
     Hook,
     NatsServer,
     NatsServerError,
@@ -94,6 +97,7 @@ class NatsCluster:
         ports: Mapping[str, int] | None = None,
         on_starting: Hook | None = None,
         on_ready: Hook | None = None,
+        startup_guard: Guard | None = None,
         max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
     ) -> None:
         """``ports``: what ``ports`` returned last time (``node-I``, ``route-I``, ``endpoint``),
@@ -108,6 +112,7 @@ class NatsCluster:
             "host": host,
             "on_starting": on_starting,
             "on_ready": on_ready,
+            "startup_guard": startup_guard,
             "max_payload": max_payload,
         }
         if size == 1:
@@ -262,7 +267,7 @@ class NatsCluster:
             raise NatsServerError(f"{failure} within {NOTICE_TIMEOUT:.0f}s: {self._state()}")
 
     def _state(self) -> str:
-        """Each node as its monitoring port reports it, for error messages."""
+        """Each node as it reports itself (over NATS), for error messages."""
         parts = []
         for node in self.nodes:
             if not node.running:
@@ -290,7 +295,7 @@ class NatsCluster:
                 return False
             if 2 * len(others) <= self.size:
                 return True  # no majority left: JetStream waits for a node to come back
-            # A dead meta leader is still named, and /healthz still 200, until the survivors
+            # A dead meta leader is still named, and HEALTHZ still ok, until the survivors
             # elect another (nats-server's election timeout: 4-9 s after a SIGKILL).
             live = {other.name for other in others}
             return all(other.meta_leader() in live and other.healthy() for other in others)

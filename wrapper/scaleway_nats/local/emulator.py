@@ -66,6 +66,16 @@ def _load_identity(path: Path, kind: str) -> jwt.Identity:
     return identity
 
 
+def _load_secret(path: Path) -> str:
+    """Read a random secret file, creating it (0600, atomically) on first use: what a cluster's
+    nodes authenticate their routes with, one per state dir."""
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(32)  # URL-safe: it goes into nats-route:// URLs as is
+    write_atomic(path, secret + "\n", private=True)
+    return secret
+
+
 class LocalScaleway:
     """A local Scaleway NATS API (mnq/v1beta1) backed by real nats-servers.
 
@@ -271,7 +281,10 @@ class LocalScaleway:
         operator_file = keys / "operator.jwt"
         write_atomic(operator_file, jwt.operator_jwt(operator, system.public_key))
         trust = Trust(
-            operator_file, system, jwt.account_jwt(operator, system.public_key, "SYS", system=True)
+            operator_file,
+            system,
+            jwt.account_jwt(operator, system.public_key, "SYS", system=True),
+            _load_secret(keys / "route.secret"),
         )
 
         store = self._store = Store(database)
@@ -309,6 +322,7 @@ class LocalScaleway:
                 ports=self._saved_ports(store, region),
                 on_starting=service.seed_resolver,
                 on_ready=service.reconcile,
+                startup_guard=service.startup_guard,
                 max_payload=self.limits.max_payload,
             )
         in_parallel(NatsCluster.start, list(self._servers.values()), "region")

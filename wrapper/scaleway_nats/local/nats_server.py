@@ -5,6 +5,12 @@ and tombstoned at runtime by publishing signed account JWTs to ``$SYS.REQ.CLAIMS
 system-account user — never by restarting the server. The resolver directory and the JetStream
 store live in the state dir, so both survive restarts of the emulator. A region runs one such
 node, or several joined by routes (``cluster.py`` groups them and talks to them).
+
+Nothing here is open to other local processes (issue 18, item 4): routes authenticate with the
+state dir's route secret, so a nats-server that knows the cluster's name cannot join it; and
+there is no HTTP monitoring port (it answers anyone, with every account's connections,
+subscriptions and streams): what the emulator needs to know of a node, it asks as the system
+account over NATS (``$SYS.REQ.SERVER.PING.<ENDPOINT>``, filtered to that node).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import dataclasses
 import json
 import logging
 import os
@@ -22,12 +29,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import nats
 from nats.aio.client import Client as NATS
 from nats.aio.client import RawCredentials
@@ -54,8 +62,10 @@ MAX_RESTARTS = 5  # more crashes than this within CRASH_WINDOW: logged as an err
 CRASH_WINDOW = 60  # seconds: older crashes are forgotten
 MAX_BACKOFF = 5.0  # seconds between restarts of a server that keeps crashing
 PUSH_TIMEOUT = 3.0
-MONITOR_TIMEOUT = 1.0  # one /healthz or /routez request
+MONITOR_TIMEOUT = 1.0  # one monitoring request ($SYS.REQ.SERVER.PING.HEALTHZ, ROUTEZ, JSZ)
+ROUTE_USER = "route"  # routes authenticate as this user, with Trust.route_secret
 HOOK_TIMEOUT = 61.0  # the post-start hook (re-pushing stale JWTs) is bounded by 60 s
+GUARD_TIMEOUT = 61.0  # entering the start-up guard (the region's pushes pause) is bounded too
 
 
 class NatsServerError(RuntimeError):
@@ -101,6 +111,7 @@ class Trust:
     operator_jwt_file: Path
     system_account: jwt.Identity
     system_account_jwt: str
+    route_secret: str = dataclasses.field(repr=False)  # what nodes of a cluster join with
 
     def system_user_creds(self) -> RawCredentials:
         """A fresh system-account user, minted per use and never written to disk."""
@@ -129,6 +140,7 @@ class Routes:
 
 
 Hook = Callable[["NatsServer"], None]
+Guard = Callable[["NatsServer"], AbstractContextManager[None]]
 
 
 class NatsServer:
@@ -148,10 +160,14 @@ class NatsServer:
         routes: Routes | None = None,
         on_starting: Hook | None = None,
         on_ready: Hook | None = None,
+        startup_guard: Guard | None = None,
         max_payload: int = jwt.DEFAULT_LIMITS.max_payload,
     ) -> None:
         """``on_starting`` runs before each spawn (the process is down: files are safe to write),
         ``on_ready`` once it listens, before ``start()`` returns (both in the supervisor thread).
+        ``startup_guard`` is entered from before ``on_starting`` until the process listens (or
+        failed to): the region's account JWT pushes pause meanwhile, so none can leave out a
+        node whose resolver was seeded but which does not listen yet (issue 18, item 3).
         """
         self.region = region
         self.index = index
@@ -162,11 +178,11 @@ class NatsServer:
         self.host = host
         self.port = port  # None until the first start picks one (or the previous run's port)
         self.routes = routes
-        self.monitor_url: str | None = None  # http://host:port of /healthz, /routez; per spawn
         self.restarts = 0
         self.max_payload = max_payload  # the server's cap; each account's is in its JWT
         self._on_starting = on_starting
         self._on_ready = on_ready
+        self._startup_guard = startup_guard
         self._binary = find_binary()
         self._proc: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
@@ -197,7 +213,7 @@ class NatsServer:
         self._ready.clear()
         self._thread = threading.Thread(target=self._supervise, name=f"{self.name}", daemon=True)
         self._thread.start()
-        if not self._ready.wait(START_TIMEOUT + HOOK_TIMEOUT) or self._failure:
+        if not self._ready.wait(GUARD_TIMEOUT + START_TIMEOUT + HOOK_TIMEOUT) or self._failure:
             self.stop()
             raise NatsServerError(f"{self.name} did not start: {self._failure}")
 
@@ -250,7 +266,9 @@ class NatsServer:
         recent: list[float] = []
         while not self._stopping.is_set():
             try:
-                self._spawn_and_wait_ready()
+                guard = self._startup_guard
+                with guard(self) if guard is not None else contextlib.nullcontext():
+                    self._spawn_and_wait_ready()
             except NatsServerError as exc:
                 self._failure = str(exc)
                 if not self._ready.is_set():  # first start: report to start() and give up
@@ -299,7 +317,7 @@ class NatsServer:
         shutil.rmtree(ports_dir, ignore_errors=True)
         ports_dir.mkdir()
         config = self.directory / "nats-server.conf"
-        write_atomic(config, self._config(ports_dir))
+        write_atomic(config, self._config(ports_dir), private=True)  # holds the route secret
         logfile = open(self.directory / "nats-server.log", "ab")  # noqa: SIM115 - child owns it
         with logfile:
             self._proc = subprocess.Popen(
@@ -317,10 +335,9 @@ class NatsServer:
                 raise NatsServerError(f"exit code {code}, see {self.directory}/nats-server.log")
             for ports_file in ports_dir.glob("*.ports"):
                 with contextlib.suppress(ValueError, OSError, KeyError, IndexError):
-                    # e.g. {"nats": ["tls://127.0.0.1:43597"], "monitoring": ["http://…"]};
-                    # written once listening.
-                    ports = json.loads(ports_file.read_text())
-                    client_url, self.monitor_url = ports["nats"][0], ports["monitoring"][0]
+                    # e.g. {"nats": ["tls://127.0.0.1:43597"], "cluster": [...]}; written once
+                    # listening.
+                    client_url = json.loads(ports_file.read_text())["nats"][0]
                     self.port = int(client_url.rsplit(":", 1)[1])
                     self._listening = True
                     return
@@ -338,7 +355,6 @@ class NatsServer:
 server_name: "{self.name}"
 host: "{self.host}"
 port: {self.port if self.port is not None else -1}
-http: "{self._host_port(-1)}"
 ports_file_dir: {q(ports_dir)}
 max_payload: {self.max_payload}
 operator: {q(self.trust.operator_jwt_file)}
@@ -367,16 +383,26 @@ tls {{
         return f"[{self.host}]:{port}" if ":" in self.host else f"{self.host}:{port}"
 
     def _cluster_config(self) -> str:
-        """Routes between a region's nodes: plain TCP, as they listen on loopback only.
+        """Routes between a region's nodes: plain TCP on loopback, authenticated with the state
+        dir's route secret (nats-server's cluster ``authorization``; the listed routes carry it
+        in their URLs), so another local nats-server cannot join by knowing the name.
 
         Clients learn the other nodes' URLs from ``connect_urls`` (advertised by default).
         """
         if self.routes is None:
             return ""
-        peers = ", ".join(f'"nats-route://{self._host_port(port)}"' for port in self.routes.peers)
+        login = f"{ROUTE_USER}:{self.trust.route_secret}@"
+        peers = ", ".join(
+            f'"nats-route://{login}{self._host_port(port)}"' for port in self.routes.peers
+        )
         return f"""cluster {{
   name: "{self.routes.name}"
   listen: "{self._host_port(self.routes.port)}"
+  authorization {{
+    user: "{ROUTE_USER}"
+    password: "{self.trust.route_secret}"
+    timeout: 2
+  }}
   routes: [{peers}]
 }}
 """
@@ -417,42 +443,66 @@ tls {{
         self.resolver_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(self.resolver_dir / f"{account_public_key}.jwt", token)
 
-    # -- what the server reports (its monitoring port, loopback only) -------------------------
+    # -- what the server reports (asked as the system account, over NATS) ---------------------
 
-    def _monitor(self, path: str) -> httpx.Response | None:
-        if self.monitor_url is None or not self.running:
+    def monitor(self, endpoint: str, **options: object) -> dict[str, Any] | None:
+        """This node's answer to a monitoring request (``HEALTHZ``, ``JSZ``, ``ROUTEZ``,
+        ``CONNZ``...; ``options`` as the HTTP endpoint's), asked over NATS as the system user;
+        None if it is down or did not answer within MONITOR_TIMEOUT."""
+        if not self.running:
             return None
+        body = json.dumps({**options, "server_name": self.name}).encode()
+
+        async def ask() -> bytes:
+            async with self.connect(self.trust.system_user_creds()) as nc:
+                subject = f"$SYS.REQ.SERVER.PING.{endpoint}"
+                return (await nc.request(subject, body, timeout=MONITOR_TIMEOUT)).data
+
         try:
-            return httpx.get(self.monitor_url + path, timeout=MONITOR_TIMEOUT)
-        except httpx.HTTPError:
+            reply = json.loads(_run_detached(ask()))
+        except Exception:  # down, no answer, or not JSON: no report
             return None
+        # server_name filters by substring: check it is this very node's answer.
+        if not isinstance(reply, dict) or (reply.get("server") or {}).get("name") != self.name:
+            return None
+        data = reply.get("data")
+        return data if isinstance(data, dict) else None
 
     def healthy(self) -> bool:
         """Running, and its JetStream is current with the cluster's meta leader.
 
-        Only the meta layer (``/healthz?js-meta-only=true``): the full check also fails while
-        any one stream or consumer of any account is behind, which need not end (seen: all
-        three nodes "not healthy" for 60 s after a kill, each following a live leader).
+        Only the meta layer (healthz ``js-meta-only``): the full check also fails while any one
+        stream or consumer of any account is behind, which need not end (seen: all three nodes
+        "not healthy" for 60 s after a kill, each following a live leader).
         """
-        response = self._monitor("/healthz?js-meta-only=true")
-        return response is not None and response.status_code == 200
+        report = self.monitor("HEALTHZ", **{"js-meta-only": True})
+        return report is not None and report.get("status") == "ok"
 
     def meta_leader(self) -> str | None:
-        """The JetStream meta leader this node follows (``/jsz``); None if none or down."""
-        response = self._monitor("/jsz")
-        if response is None or response.status_code != 200:
-            return None
-        leader = (response.json().get("meta_cluster") or {}).get("leader")
+        """The JetStream meta leader this node follows (``JSZ``); None if none or down."""
+        report = self.monitor("JSZ")
+        leader = ((report or {}).get("meta_cluster") or {}).get("leader")
         return str(leader) if leader else None
 
     def peers(self) -> set[str] | None:
-        """The names of the nodes this one has routes to now (``/routez``); None if down."""
-        response = self._monitor("/routez")
-        if response is None or response.status_code != 200:
+        """The names of the nodes this one has routes to now (``ROUTEZ``); None if down."""
+        report = self.monitor("ROUTEZ")
+        if report is None:
             return None
-        return {str(route.get("remote_name")) for route in response.json().get("routes") or []}
+        return {str(route.get("remote_name")) for route in report.get("routes") or []}
 
 
 def run_sync(coro: Any) -> Any:
     """Run a coroutine from a thread with no event loop (supervisor hooks, startup)."""
     return asyncio.run(coro)
+
+
+def _run_detached(coro: Coroutine[Any, Any, bytes]) -> bytes:
+    """Run a coroutine to its end from any thread, even one running an event loop (node
+    controls are called from async tests too): in a thread of its own then."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1, thread_name_prefix="nats-monitor") as pool:
+        return pool.submit(asyncio.run, coro).result()

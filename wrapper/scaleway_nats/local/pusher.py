@@ -8,24 +8,38 @@ caller committed but the one the database holds when the push runs: the last pus
 the last commit therefore carries the latest state, whatever order callers arrive in. A JWT the
 server already got from us is not sent again, so ten concurrent revocations cost about one push.
 Every wait is bounded: a caller waits at most ``SYNC_TIMEOUT`` seconds.
+
+A node starting (again) pauses the pushes from the moment its resolver is seeded until it listens
+(``paused``): a push that ran meanwhile would leave that node out (it is not running yet) and
+answer before it holds the JWT, so a revoked user could connect to it after the delete's 204
+(issue 18, item 3). Pushes queued meanwhile run once it listens, and include it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from .cluster import NatsCluster
-from .nats_server import PUSH_TIMEOUT, NatsServer, run_sync
+from .nats_server import (
+    GUARD_TIMEOUT,
+    PUSH_TIMEOUT,
+    START_TIMEOUT,
+    NatsServer,
+    NatsServerError,
+    run_sync,
+)
 
 log = logging.getLogger("scaleway_nats.local")
 
 PUSH_ONE_TIMEOUT = PUSH_TIMEOUT  # one push: connect + requests
 SYNC_TIMEOUT = 2 * PUSH_TIMEOUT  # a caller's whole wait: queue + its push
 RECONCILE_TIMEOUT = 60.0  # re-pushing every stale account after a (re)start
+HOLD_TIMEOUT = START_TIMEOUT + 1.0  # a starting node holds the worker at most this long
 
 
 class PushError(Exception):
@@ -49,6 +63,10 @@ class Pusher:
         self._worker = ThreadPoolExecutor(1, thread_name_prefix=f"jwt-push-{cluster.region}")
         self._pushed: dict[str, str] = {}  # what the server got from us; worker thread only
         self._closed = threading.Event()
+        # Pushes and node start-ups exclude each other (see paused): both under this lock.
+        self._gate = threading.Condition()
+        self._starting = 0  # nodes between their seeding and their listening
+        self._pushing = False  # the worker runs a job
 
     async def sync(self, public_key: str) -> None:
         """Return once nats-server holds the latest committed JWT of the account."""
@@ -69,6 +87,41 @@ class Pusher:
         except Exception as exc:
             log.warning("could not re-push account JWTs to %s: %s", node.name, exc)
 
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """No push runs during the block (a node is starting); several nodes may hold it at once
+        (a cluster's nodes start together, and must, to elect a JetStream leader promptly).
+
+        Entered once the push running now (if any) is done; NatsServerError if that takes more
+        than GUARD_TIMEOUT. A push waits for the blocks at most HOLD_TIMEOUT.
+        """
+        with self._gate:
+            if not self._gate.wait_for(lambda: not self._pushing, GUARD_TIMEOUT):
+                raise NatsServerError(f"the pushes of {self._cluster.region} did not pause")
+            self._starting += 1
+        try:
+            yield
+        finally:
+            with self._gate:
+                self._starting -= 1
+                self._gate.notify_all()
+
+    @contextlib.contextmanager
+    def _pushing_now(self) -> Iterator[None]:
+        """Around each job of the worker: waits while a node starts (PushError after
+        HOLD_TIMEOUT), then keeps starting nodes out until the job is done."""
+        with self._gate:
+            if not self._gate.wait_for(lambda: self._starting == 0, HOLD_TIMEOUT):
+                # Pushing now could answer while leaving the starting node out: a 503 instead.
+                raise PushError(f"a node of {self._cluster.region} is still starting")
+            self._pushing = True
+        try:
+            yield
+        finally:
+            with self._gate:
+                self._pushing = False
+                self._gate.notify_all()
+
     def close(self) -> None:
         self._closed.set()
         self._worker.shutdown(wait=False, cancel_futures=True)
@@ -87,6 +140,10 @@ class Pusher:
         self._pushed[public_key] = token
 
     def _sync_now(self, public_key: str) -> None:
+        with self._pushing_now():
+            self._sync_locked(public_key)
+
+    def _sync_locked(self, public_key: str) -> None:
         if self._closed.is_set():
             raise PushError("the emulator is stopping")
         latest = self._latest(public_key)
@@ -94,6 +151,10 @@ class Pusher:
             self._push(public_key, *latest)
 
     def _reconcile_now(self, node: NatsServer) -> None:
+        with self._pushing_now():
+            self._reconcile_locked(node)
+
+    def _reconcile_locked(self, node: NatsServer) -> None:
         self._pushed.clear()  # a restarted server may hold anything: trust its files only
         stale = 0
         current = []  # held already: loaded below (pushes load the others)

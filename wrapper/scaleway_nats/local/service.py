@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 import uuid
+from contextlib import AbstractContextManager
 
 from . import jwt
 from .cluster import NatsCluster
@@ -318,6 +319,11 @@ class Service:
                 written += 1
         if written:
             log.info("wrote %d account JWT(s) to %s before its start", written, node.name)
+
+    def startup_guard(self, node: NatsServer) -> AbstractContextManager[None]:
+        """Held by a node from its seeding until it listens: the region's pushes pause, so a
+        write answered meanwhile reaches that node too (pushed once it listens)."""
+        return self.pusher(node.region).paused()
 
     def reconcile(self, node: NatsServer) -> None:
         """Push every account JWT a node's resolver does not have yet (runs on each start).
