@@ -67,6 +67,11 @@ class FaultInjector:
         self.stats = stats
         self._rng = random.Random(seed)
 
+    def reseed(self, seed: int | None) -> None:
+        """Draw from here on from ``random.Random(seed)``."""
+        with self.stats._lock:
+            self._rng = random.Random(seed)
+
     def _draw(self, method: str) -> str | None:
         with self.stats._lock:
             self.stats.requests += 1
