@@ -1,0 +1,352 @@
+"""The chaos state machine: hypothesis generates sequences of the public API's calls, JetStream
+publishes and node failures against one production-like emulator, and checks every promise
+after every step (issue 18).
+
+One emulator and one client serve a whole run (start-up takes seconds; a long-lived client is
+what meets a gateway's connection recycling); each example starts from an empty organization
+and deletes everything it made in its teardown. Each example draws its own fault seed, so the
+faults an example meets depend on its steps only, and a shrunk sequence meets them again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import attrs
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from scaleway_nats import (
+    AmbiguousCreateError,
+    AsyncNatsAPI,
+    NatsAccount,
+    NatsCredentials,
+    RetryPolicy,
+    ScalewayError,
+)
+from scaleway_nats.local import LocalScaleway
+
+from . import probes
+from .model import Model, Violation, compare
+
+T = TypeVar("T")
+
+REGION = "fr-par"
+MAX_ACCOUNTS = 4  # live at once, under the quota of 10 even if some creates were duplicated
+MARGIN = 10.0  # seconds over the retry deadline a call may take before it counts as a hang
+SETTLE = 1.0  # seconds past the propagation delay after which a resource must be listed
+POLICY = RetryPolicy(max_retries=8, backoff_base=0.05, backoff_max=1.0, deadline=30.0)
+PUBLISHES = 5  # messages per publish step
+NATS_BOUND = 120.0  # seconds any NATS step may take (several bounded JetStream waits)
+
+
+@attrs.define
+class Tally:
+    """What a run did, for the summary."""
+
+    examples: int = 0
+    steps: int = 0
+    calls: int = 0
+    longest_call: float = 0.0
+    kills: int = 0
+    restarts: int = 0
+    acked: int = 0
+    ambiguous: int = 0
+
+
+@attrs.define
+class Run:
+    """One emulator, one event loop and one client, shared by every example of a run."""
+
+    env: LocalScaleway
+    loop: asyncio.AbstractEventLoop
+    api: AsyncNatsAPI
+    tally: Tally = attrs.field(factory=Tally)
+
+    @classmethod
+    def start(cls, env: LocalScaleway) -> Run:
+        loop = asyncio.new_event_loop()
+
+        async def client() -> AsyncNatsAPI:
+            import ssl
+
+            return AsyncNatsAPI(
+                secret_key=env.secret_key,
+                project_id=env.project_id,
+                region=REGION,
+                api_url=env.api_url,
+                retry_policy=POLICY,
+                timeout=10.0,
+                verify=ssl.create_default_context(cafile=env.ca_file),
+            )
+
+        return cls(env, loop, loop.run_until_complete(client()))
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.api.aclose())
+        self.loop.close()
+
+    def wait(self, coro: Coroutine[Any, Any, T], bound: float) -> T:
+        """Run `coro` on the run's loop; a Violation if it takes longer than `bound` s."""
+        try:
+            return self.loop.run_until_complete(asyncio.wait_for(coro, bound))
+        except TimeoutError:
+            raise Violation("hang", f"still running after {bound:.0f} s") from None
+
+    def call(self, what: str, make: Callable[[], Awaitable[T]]) -> T:
+        """One API call, as the promises say: within the retry deadline (plus a margin for
+        the attempt in flight), and failing only with a ScalewayError."""
+
+        async def timed() -> tuple[T, float]:
+            started = time.monotonic()
+            result = await make()
+            return result, time.monotonic() - started
+
+        bound = POLICY.deadline + MARGIN
+        self.tally.calls += 1
+        try:
+            result, took = self.wait(timed(), bound)
+        except (ScalewayError, Violation):
+            raise
+        except Exception as error:
+            raise Violation(
+                "not-scaleway-error", f"{what}: {type(error).__name__}: {error}"
+            ) from error
+        self.tally.longest_call = max(self.tally.longest_call, took)
+        return result
+
+
+def machine_for(run: Run) -> type[RuleBasedStateMachine]:
+    """The state machine class bound to `run` (hypothesis makes one instance per example)."""
+
+    class Chaos(ChaosMachine):
+        RUN = run
+
+    return Chaos
+
+
+async def _all(pager: Any) -> list[Any]:
+    return [item async for item in pager]
+
+
+class ChaosMachine(RuleBasedStateMachine):
+    RUN: Run
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.run = self.RUN
+        self.env = self.run.env
+        self.api = self.run.api
+        self.model = Model()
+        self.names = 0
+        self.dirty_streams = False
+        self.run.tally.examples += 1
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def call(self, what: str, make: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return self.run.call(what, make)
+        except AmbiguousCreateError:
+            raise
+        except ScalewayError as error:  # retries should absorb faults: a call that fails
+            raise Violation("call-failed", f"{what}: {type(error).__name__}: {error}") from error
+
+    def name(self, kind: str) -> str:
+        self.names += 1
+        return f"chaos-{kind}-{self.names}"
+
+    def nodes_down(self) -> list[int]:
+        return [n.index for n in self.env.servers[REGION].nodes if not n.running]
+
+    def pick(self, items: list[T], index: int) -> T:
+        return items[index % len(items)]
+
+    # -- rules ---------------------------------------------------------------------------
+
+    @initialize(fault_seed=st.integers(0, 2**32 - 1))
+    def start_example(self, fault_seed: int) -> None:
+        self.env.reseed_faults(fault_seed)
+
+    @precondition(lambda self: len(self.model.accounts) < MAX_ACCOUNTS)
+    @rule(named=st.booleans())
+    def create_account(self, named: bool) -> None:
+        name = self.name("account") if named else None
+        try:
+            account = self.call("create_account", lambda: self.api.create_account(name=name))
+        except AmbiguousCreateError as error:  # the documented outcome of a chosen name
+            self.run.tally.ambiguous += 1
+            for candidate in error.candidates:
+                assert isinstance(candidate, NatsAccount)
+                self.model.add_account(candidate, named=True)
+            return
+        self.model.add_account(account, named)
+        got = self.call("get_account", lambda: self.api.get_account(account))
+        if got.id != account.id:
+            raise Violation("missing", f"get_account({account.id}) answered {got.id}")
+
+    @precondition(lambda self: self.model.accounts)
+    @rule(index=st.integers(0, 99), named=st.booleans())
+    def create_credentials(self, index: int, named: bool) -> None:
+        account = self.pick(sorted(self.model.accounts), index)
+        name = self.name("creds") if named else None
+        try:
+            creds = self.call(
+                "create_credentials", lambda: self.api.create_credentials(account, name=name)
+            )
+        except AmbiguousCreateError as error:
+            self.run.tally.ambiguous += 1
+            for candidate in error.candidates:
+                assert isinstance(candidate, NatsCredentials)
+                self.model.add_credentials(candidate, named=True, secret=None)
+            return
+        if not creds.content:
+            raise Violation("missing", f"credentials {creds.id} created without their secret")
+        self.model.add_credentials(creds, named, creds)
+        got = self.call("get_credentials", lambda: self.api.get_credentials(creds))
+        if got.id != creds.id:
+            raise Violation("missing", f"get_credentials({creds.id}) answered {got.id}")
+
+    @precondition(lambda self: self.model.accounts)
+    @rule(index=st.integers(0, 99))
+    def rename_account(self, index: int) -> None:
+        account = self.model.accounts[self.pick(sorted(self.model.accounts), index)]
+        name = self.name("renamed")
+        renamed = self.call("update_account", lambda: self.api.update_account(account.id, name))
+        if (renamed.id, renamed.name) != (account.id, name):
+            raise Violation("rename", f"renaming {account.id} answered {renamed}")
+        self.model.named.add(name)
+        account.name = name
+
+    @precondition(lambda self: any(not c.reader for c in self.model.credentials.values()))
+    @rule(index=st.integers(0, 99))
+    def delete_credentials(self, index: int) -> None:
+        ids = sorted(c.id for c in self.model.credentials.values() if not c.reader)
+        creds = self.model.credentials[self.pick(ids, index)]
+        self.call(
+            "delete_credentials", lambda: self.api.delete_credentials(creds.id, region=REGION)
+        )
+        self.model.delete_credentials(creds.id)
+
+    @precondition(lambda self: self.model.accounts)
+    @rule(index=st.integers(0, 99))
+    def delete_account(self, index: int) -> None:
+        account_id = self.pick(sorted(self.model.accounts), index)
+        self.call("delete_account", lambda: self.api.delete_account(account_id, region=REGION))
+        self.model.delete_account(account_id)
+
+    @precondition(lambda self: self.model.accounts)
+    @rule(index=st.integers(0, 99))
+    def connect_and_publish(self, index: int) -> None:
+        """Publish with acks to the account's R3 stream through its endpoint, with credentials
+        kept for reading it back (made on the first publish)."""
+        account = self.model.accounts[self.pick(sorted(self.model.accounts), index)]
+        readers = [c for c in self.model.usable(account.id) if c.reader]
+        if not readers:
+            made = self.call(
+                "create_credentials", lambda: self.api.create_credentials(account.id, region=REGION)
+            )
+            readers = [self.model.add_credentials(made, named=False, secret=made)]
+            readers[0].reader = True
+        secret = readers[0].secret
+        assert secret is not None
+        acked = self.run.wait(probes.publish(self.env, account.id, secret, PUBLISHES), NATS_BOUND)
+        account.stream = True
+        account.acked.update(acked)
+        self.run.tally.acked += len(acked)
+        self.dirty_streams = True
+
+    @precondition(lambda self: self.env.cluster_size > 1 and not self.nodes_down())
+    @rule(node=st.integers(0, 2))
+    def kill_node(self, node: int) -> None:
+        """One node at a time: a majority stays, so JetStream keeps its promises."""
+        self.env.kill_node(REGION, node % self.env.cluster_size)
+        self.run.tally.kills += 1
+        self.dirty_streams = True
+
+    @precondition(lambda self: self.nodes_down())
+    @rule()
+    def start_node(self) -> None:
+        self.env.start_node(REGION, self.nodes_down()[0])
+        self.run.tally.restarts += 1
+        self.dirty_streams = True
+
+    # -- invariants ----------------------------------------------------------------------
+
+    @invariant()
+    def count_step(self) -> None:
+        self.run.tally.steps += 1
+
+    @invariant()
+    def listings_match_the_model(self) -> None:
+        self.check_listings(time.monotonic() - self.env.propagation_delay - SETTLE)
+
+    def check_listings(self, settled_before: float) -> None:
+        accounts = self.call("list_accounts", lambda: _all(self.api.list_accounts()))
+        expected = {a.id: (a.name, a.since) for a in self.model.accounts.values()}
+        compare(
+            "accounts", expected, [(a.id, a.name) for a in accounts], self.model, settled_before
+        )
+        renamed = {a.id: a.name for a in accounts if a.id in self.model.accounts}
+        stale = {i: n for i, n in renamed.items() if n != self.model.accounts[i].name}
+        if stale and all(self.model.accounts[i].since < settled_before for i in stale):
+            raise Violation("rename", f"accounts listed under an old name: {stale}")
+        creds = self.call("list_credentials", lambda: _all(self.api.list_credentials()))
+        expected = {c.id: (c.name, c.since) for c in self.model.credentials.values()}
+        compare(
+            "credentials", expected, [(c.id, c.name) for c in creds], self.model, settled_before
+        )
+
+    @invariant()
+    def revoked_credentials_are_refused_by_every_node(self) -> None:
+        if not self.model.revoked:
+            return
+        leaked = self.run.wait(probes.leaks(self.env, REGION, self.model.revoked), NATS_BOUND)
+        if leaked:
+            raise Violation("revocation", f"deleted credentials accepted: {leaked}")
+
+    @invariant()
+    def acknowledged_messages_are_kept(self) -> None:
+        if not self.dirty_streams:
+            return
+        self.dirty_streams = False
+        for account in self.model.accounts.values():
+            readers = [c for c in self.model.usable(account.id) if c.reader]
+            if not account.acked or not readers:
+                continue
+            secret = readers[0].secret
+            assert secret is not None
+            gone = self.run.wait(probes.lost(self.env, secret, account.acked), NATS_BOUND)
+            if gone:
+                raise Violation("jetstream", f"acknowledged messages lost in {account.id}: {gone}")
+
+    def teardown(self) -> None:
+        """Bring every node back, check the settled state, then delete everything."""
+        for node in self.nodes_down():
+            self.env.start_node(REGION, node)
+            self.run.tally.restarts += 1
+        try:
+            time.sleep(self.env.propagation_delay + SETTLE)
+            self.check_listings(time.monotonic())
+        finally:
+            self.clean_up()
+
+    def clean_up(self) -> None:
+        """Delete every account listed (their credentials go with them); the next example
+        starts empty."""
+        for _ in range(3):
+            accounts = self.run.wait(_all(self.api.list_accounts()), POLICY.deadline + MARGIN)
+            if not accounts:
+                return
+            for account in accounts:
+                self.run.wait(self.api.delete_account(account), POLICY.deadline + MARGIN)
+            time.sleep(self.env.propagation_delay)
