@@ -11,6 +11,7 @@ faults an example meets depend on its steps only, and a shrunk sequence meets th
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -71,6 +72,10 @@ class Run:
     loop: asyncio.AbstractEventLoop
     api: AsyncNatsAPI
     tally: Tally = attrs.field(factory=Tally)
+    steps: list[str] = attrs.field(factory=list)  # the current example's, as called
+    # The first violation of the run with the steps that led to it: hypothesis may end in
+    # a Flaky error instead when replaying it meets other timings and faults.
+    first: tuple[BaseException, list[str]] | None = None
 
     @classmethod
     def start(cls, env: LocalScaleway) -> Run:
@@ -85,7 +90,7 @@ class Run:
                 region=REGION,
                 api_url=env.api_url,
                 retry_policy=POLICY,
-                timeout=10.0,
+                timeout=5.0,  # per attempt: a lost answer costs this much
                 verify=ssl.create_default_context(cafile=env.ca_file),
             )
 
@@ -125,6 +130,27 @@ class Run:
         return result
 
 
+def recorded(log: bool) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Log a rule's call (`log`) in the run's steps, and keep the run's first error."""
+
+    def decorate(method: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(method)
+        def wrapper(self: ChaosMachine, **kwargs: Any) -> None:
+            if log:
+                args = ", ".join(f"{k}={v!r}" for k, v in sorted(kwargs.items()))
+                self.run.steps.append(f"{method.__name__}({args})")
+            try:
+                method(self, **kwargs)
+            except Exception as error:
+                if self.run.first is None:
+                    self.run.first = (error, list(self.run.steps))
+                raise
+
+        return wrapper
+
+    return decorate
+
+
 def machine_for(run: Run) -> type[RuleBasedStateMachine]:
     """The state machine class bound to `run` (hypothesis makes one instance per example)."""
 
@@ -150,6 +176,7 @@ class ChaosMachine(RuleBasedStateMachine):
         self.names = 0
         self.dirty_streams = False
         self.run.tally.examples += 1
+        self.run.steps = []
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -174,11 +201,13 @@ class ChaosMachine(RuleBasedStateMachine):
     # -- rules ---------------------------------------------------------------------------
 
     @initialize(fault_seed=st.integers(0, 2**32 - 1))
+    @recorded(log=True)
     def start_example(self, fault_seed: int) -> None:
         self.env.reseed_faults(fault_seed)
 
     @precondition(lambda self: len(self.model.accounts) < MAX_ACCOUNTS)
     @rule(named=st.booleans())
+    @recorded(log=True)
     def create_account(self, named: bool) -> None:
         name = self.name("account") if named else None
         try:
@@ -196,6 +225,7 @@ class ChaosMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.model.accounts)
     @rule(index=st.integers(0, 99), named=st.booleans())
+    @recorded(log=True)
     def create_credentials(self, index: int, named: bool) -> None:
         account = self.pick(sorted(self.model.accounts), index)
         name = self.name("creds") if named else None
@@ -218,6 +248,7 @@ class ChaosMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.model.accounts)
     @rule(index=st.integers(0, 99))
+    @recorded(log=True)
     def rename_account(self, index: int) -> None:
         account = self.model.accounts[self.pick(sorted(self.model.accounts), index)]
         name = self.name("renamed")
@@ -229,6 +260,7 @@ class ChaosMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: any(not c.reader for c in self.model.credentials.values()))
     @rule(index=st.integers(0, 99))
+    @recorded(log=True)
     def delete_credentials(self, index: int) -> None:
         ids = sorted(c.id for c in self.model.credentials.values() if not c.reader)
         creds = self.model.credentials[self.pick(ids, index)]
@@ -239,6 +271,7 @@ class ChaosMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.model.accounts)
     @rule(index=st.integers(0, 99))
+    @recorded(log=True)
     def delete_account(self, index: int) -> None:
         account_id = self.pick(sorted(self.model.accounts), index)
         self.call("delete_account", lambda: self.api.delete_account(account_id, region=REGION))
@@ -246,6 +279,7 @@ class ChaosMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.model.accounts)
     @rule(index=st.integers(0, 99))
+    @recorded(log=True)
     def connect_and_publish(self, index: int) -> None:
         """Publish with acks to the account's R3 stream through its endpoint, with credentials
         kept for reading it back (made on the first publish)."""
@@ -267,6 +301,7 @@ class ChaosMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.env.cluster_size > 1 and not self.nodes_down())
     @rule(node=st.integers(0, 2))
+    @recorded(log=True)
     def kill_node(self, node: int) -> None:
         """One node at a time: a majority stays, so JetStream keeps its promises."""
         self.env.kill_node(REGION, node % self.env.cluster_size)
@@ -275,18 +310,87 @@ class ChaosMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.nodes_down())
     @rule()
+    @recorded(log=True)
     def start_node(self) -> None:
         self.env.start_node(REGION, self.nodes_down()[0])
         self.run.tally.restarts += 1
         self.dirty_streams = True
 
+    @precondition(lambda self: self.model.accounts)
+    @rule(reads=st.integers(5, 40), creates=st.integers(0, 3))
+    @recorded(log=True)
+    def burst(self, reads: int, creates: int) -> None:
+        """Concurrent gets and named credentials creates on the one client, as a busy app
+        makes: many requests share its HTTP/2 connection while the gateway recycles it."""
+        accounts = sorted(self.model.accounts)
+        account = accounts[0]
+        names = [self.name("burst") for _ in range(creates)]
+
+        async def everything() -> list[Any]:
+            gets = [self.api.get_account(accounts[i % len(accounts)]) for i in range(reads)]
+            made = [self.api.create_credentials(account, name=name) for name in names]
+            return await asyncio.gather(*gets, *made, return_exceptions=True)
+
+        answers = self.run.call("burst", everything)
+        self.run.tally.calls += reads + creates - 1
+        for answer in answers:
+            if isinstance(answer, AmbiguousCreateError):
+                self.run.tally.ambiguous += 1
+                for candidate in answer.candidates:
+                    assert isinstance(candidate, NatsCredentials)
+                    self.model.add_credentials(candidate, named=True, secret=None)
+            elif isinstance(answer, ScalewayError):
+                raise Violation("call-failed", f"burst: {type(answer).__name__}: {answer}")
+            elif isinstance(answer, BaseException):
+                raise Violation("not-scaleway-error", f"burst: {answer!r}") from answer
+            elif isinstance(answer, NatsCredentials):
+                self.model.add_credentials(answer, named=True, secret=answer)
+
+    @precondition(
+        lambda self: self.nodes_down()
+        and any(not c.reader for c in self.model.credentials.values())
+    )
+    @rule(index=st.integers(0, 99), delay_ms=st.integers(0, 400))
+    @recorded(log=True)
+    def start_node_while_deleting(self, index: int, delay_ms: int) -> None:
+        """Delete credentials while a node restarts, and ask that node without pause from
+        the 204 until it has rejoined: a 204 means every node refuses, a starting one too."""
+        down = self.nodes_down()[0]
+        node = self.env.servers[REGION].nodes[down]
+        ids = sorted(c.id for c in self.model.credentials.values() if not c.reader)
+        creds = self.model.credentials[self.pick(ids, index)]
+
+        async def scenario() -> int:
+            loop = asyncio.get_running_loop()
+            starting = loop.run_in_executor(None, self.env.start_node, REGION, down)
+            try:
+                await asyncio.sleep(delay_ms / 1000)
+                await self.api.delete_credentials(creds.id, region=REGION)
+                if creds.secret is None:
+                    return 0
+                return await probes.accepted_during(node.url, self.env, creds.secret, starting)
+            finally:
+                await asyncio.wait_for(asyncio.shield(starting), NATS_BOUND)
+
+        accepted = self.call("delete_credentials during a restart", scenario)
+        self.run.tally.restarts += 1
+        self.model.delete_credentials(creds.id)
+        if accepted:
+            raise Violation(
+                "revocation",
+                f"{node.name}, restarting, accepted deleted credentials {creds.id} "
+                f"{accepted} time(s) after the delete's 204",
+            )
+
     # -- invariants ----------------------------------------------------------------------
 
     @invariant()
+    @recorded(log=False)
     def count_step(self) -> None:
         self.run.tally.steps += 1
 
     @invariant()
+    @recorded(log=False)
     def listings_match_the_model(self) -> None:
         self.check_listings(time.monotonic() - self.env.propagation_delay - SETTLE)
 
@@ -307,6 +411,7 @@ class ChaosMachine(RuleBasedStateMachine):
         )
 
     @invariant()
+    @recorded(log=False)
     def revoked_credentials_are_refused_by_every_node(self) -> None:
         if not self.model.revoked:
             return
@@ -315,6 +420,7 @@ class ChaosMachine(RuleBasedStateMachine):
             raise Violation("revocation", f"deleted credentials accepted: {leaked}")
 
     @invariant()
+    @recorded(log=False)
     def acknowledged_messages_are_kept(self) -> None:
         if not self.dirty_streams:
             return
@@ -329,6 +435,7 @@ class ChaosMachine(RuleBasedStateMachine):
             if gone:
                 raise Violation("jetstream", f"acknowledged messages lost in {account.id}: {gone}")
 
+    @recorded(log=True)
     def teardown(self) -> None:
         """Bring every node back, check the settled state, then delete everything."""
         for node in self.nodes_down():

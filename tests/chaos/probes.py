@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from typing import Any
 
 import nats.errors
 import nats.js.errors
 
-from scaleway_nats import NatsCredentials
+from scaleway_nats import NatsConnectError, NatsCredentials
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
 from tests.reliability.test_revocation import accepted_by
@@ -31,6 +32,20 @@ async def leaks(env: LocalScaleway, region: str, revoked: list[NatsCredentials])
     probes = [(creds, node) for creds in revoked for node in nodes]
     accepted = await asyncio.gather(*(accepted_by(n.url, env, c) for c, n in probes))
     return [f"{c.id} @ {n.name}" for (c, n), ok in zip(probes, accepted, strict=True) if ok]
+
+
+async def accepted_during(
+    url: str, env: LocalScaleway, creds: NatsCredentials, done: asyncio.Future[Any]
+) -> int:
+    """How many connections the node at `url` accepted with `creds` while `done` is pending
+    (probing without pause; a node not listening yet accepts none)."""
+    accepted = 0
+    while not done.done():
+        try:
+            accepted += await accepted_by(url, env, creds)
+        except NatsConnectError:  # not listening yet, or closing: not an admission
+            await asyncio.sleep(0.005)
+    return accepted
 
 
 async def publish(

@@ -11,8 +11,8 @@ import pytest
 
 from .runner import emulator, round_
 
-EXAMPLES = 3
-STEPS = 12
+EXAMPLES = 2
+STEPS = 10
 
 
 def test_every_promise_holds_under_chaos(chaos_seed: int) -> None:
