@@ -106,6 +106,12 @@ class FaultInjector:
                     "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
                 }
             )
+            if scope.get("http_version") == "2":
+                # Hypercorn leaves an HTTP/2 stream open when the app raises after the
+                # headers: the client would wait for its timeout, not see a drop. A stream
+                # ended short of its content-length is what a dropped one looks like to it.
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
             raise InjectedDrop(kind)
         if kind == "throttled":
             status, extra = 429, [(b"retry-after", b"1")]
