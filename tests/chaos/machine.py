@@ -196,6 +196,7 @@ class ChaosMachine(RuleBasedStateMachine):
         return [n.index for n in self.env.servers[REGION].nodes if not n.running]
 
     def pick(self, items: list[T], index: int) -> T:
+        """By position in creation order (ids are random: a replay makes others)."""
         return items[index % len(items)]
 
     # -- rules ---------------------------------------------------------------------------
@@ -227,7 +228,7 @@ class ChaosMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 99), named=st.booleans())
     @recorded(log=True)
     def create_credentials(self, index: int, named: bool) -> None:
-        account = self.pick(sorted(self.model.accounts), index)
+        account = self.pick(list(self.model.accounts), index)
         name = self.name("creds") if named else None
         try:
             creds = self.call(
@@ -250,7 +251,7 @@ class ChaosMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 99))
     @recorded(log=True)
     def rename_account(self, index: int) -> None:
-        account = self.model.accounts[self.pick(sorted(self.model.accounts), index)]
+        account = self.model.accounts[self.pick(list(self.model.accounts), index)]
         name = self.name("renamed")
         renamed = self.call("update_account", lambda: self.api.update_account(account.id, name))
         if (renamed.id, renamed.name) != (account.id, name):
@@ -262,7 +263,7 @@ class ChaosMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 99))
     @recorded(log=True)
     def delete_credentials(self, index: int) -> None:
-        ids = sorted(c.id for c in self.model.credentials.values() if not c.reader)
+        ids = [c.id for c in self.model.credentials.values() if not c.reader]
         creds = self.model.credentials[self.pick(ids, index)]
         self.call(
             "delete_credentials", lambda: self.api.delete_credentials(creds.id, region=REGION)
@@ -273,7 +274,7 @@ class ChaosMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 99))
     @recorded(log=True)
     def delete_account(self, index: int) -> None:
-        account_id = self.pick(sorted(self.model.accounts), index)
+        account_id = self.pick(list(self.model.accounts), index)
         self.call("delete_account", lambda: self.api.delete_account(account_id, region=REGION))
         self.model.delete_account(account_id)
 
@@ -283,7 +284,7 @@ class ChaosMachine(RuleBasedStateMachine):
     def connect_and_publish(self, index: int) -> None:
         """Publish with acks to the account's R3 stream through its endpoint, with credentials
         kept for reading it back (made on the first publish)."""
-        account = self.model.accounts[self.pick(sorted(self.model.accounts), index)]
+        account = self.model.accounts[self.pick(list(self.model.accounts), index)]
         readers = [c for c in self.model.usable(account.id) if c.reader]
         if not readers:
             made = self.call(
@@ -322,7 +323,7 @@ class ChaosMachine(RuleBasedStateMachine):
     def burst(self, reads: int, creates: int) -> None:
         """Concurrent gets and named credentials creates on the one client, as a busy app
         makes: many requests share its HTTP/2 connection while the gateway recycles it."""
-        accounts = sorted(self.model.accounts)
+        accounts = list(self.model.accounts)
         account = accounts[0]
         names = [self.name("burst") for _ in range(creates)]
 
@@ -357,7 +358,7 @@ class ChaosMachine(RuleBasedStateMachine):
         the 204 until it has rejoined: a 204 means every node refuses, a starting one too."""
         down = self.nodes_down()[0]
         node = self.env.servers[REGION].nodes[down]
-        ids = sorted(c.id for c in self.model.credentials.values() if not c.reader)
+        ids = [c.id for c in self.model.credentials.values() if not c.reader]
         creds = self.model.credentials[self.pick(ids, index)]
 
         async def scenario() -> int:
