@@ -449,12 +449,16 @@ class ChaosMachine(RuleBasedStateMachine):
             self.clean_up()
 
     def clean_up(self) -> None:
-        """Delete every account listed (their credentials go with them); the next example
-        starts empty."""
-        for _ in range(3):
-            accounts = self.run.wait(_all(self.api.list_accounts()), POLICY.deadline + MARGIN)
-            if not accounts:
-                return
+        """Delete every account listed (their credentials go with them), until the account
+        and credentials listings stay empty past the propagation delay: the next example
+        starts empty, whatever this one left (an orphan shows up late)."""
+        bound = POLICY.deadline + MARGIN
+        for _ in range(5):
+            accounts = self.run.wait(_all(self.api.list_accounts()), bound)
+            creds = self.run.wait(_all(self.api.list_credentials()), bound)
             for account in accounts:
-                self.run.wait(self.api.delete_account(account), POLICY.deadline + MARGIN)
-            time.sleep(self.env.propagation_delay)
+                self.run.wait(self.api.delete_account(account), bound)
+            if not accounts and not creds:
+                return
+            time.sleep(self.env.propagation_delay + SETTLE)
+        raise Violation("cleanup", f"still listed after 5 rounds of deletes: {accounts} {creds}")
