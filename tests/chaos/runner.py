@@ -43,6 +43,15 @@ class Outcome:
 FAULT_RATE = 0.1
 
 
+def _describe(error: BaseException) -> str:
+    """The error with hypothesis's notes (its steps), and each of a group's errors."""
+    notes: list[Any] = getattr(error, "__notes__", [])
+    parts = [f"{type(error).__name__}: {error}", *map(str, notes)]
+    for number, inner in enumerate(getattr(error, "exceptions", ()), 1):
+        parts.append(f"-- failure {number}: {_describe(inner)}")
+    return "\n".join(parts)
+
+
 def emulator(run_seed: int) -> LocalScaleway:
     """The production-like emulator of a run (quota raised: examples clean up after
     themselves, but a violation may leave some behind)."""
@@ -69,8 +78,7 @@ def round_(env: LocalScaleway, round_seed: int, examples: int, steps: int, shrin
     try:
         run_state_machine_as_test(machine, settings=chosen)
     except Exception as error:  # a Violation, or anything the machine itself raised
-        notes: list[Any] = getattr(error, "__notes__", [])
-        report = "\n".join([str(error), *map(str, notes)])
+        report = _describe(error)
         if run.first is not None:  # what was met first, even if its replay went otherwise
             error, steps = run.first[0], run.first[1]
             report = f"{error}\nfirst met after: {'; '.join(steps)}\n\nhypothesis: {report}"
