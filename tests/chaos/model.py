@@ -107,13 +107,15 @@ def compare(
     back = sorted(i for i in ids if i in model.gone)
     if back:
         raise Violation("deleted-listed", f"deleted {kind} listed again: {back}")
-    orphans = sorted((name, i) for i, name in listed if i not in expected)
-    if orphans:
-        raise Violation("orphan", f"{kind} no call returned (name, id): {orphans}")
     names = Counter(name for _, name in listed if name in model.named)
     twice = sorted(n for n, count in names.items() if count > 1)
     if twice:
-        raise Violation("duplicate", f"{kind} with one chosen name made twice: {twice}")
+        raise Violation(
+            "duplicate", f"{kind} with one chosen name made twice: {twice} (listed: {listed})"
+        )
+    orphans = sorted((name, i) for i, name in listed if i not in expected)
+    if orphans:
+        raise Violation("orphan", f"{kind} no call returned (name, id): {orphans}")
     missing = sorted(
         i for i, (_, since) in expected.items() if since < settled_before and i not in ids
     )
