@@ -91,7 +91,9 @@ async def lost(env: LocalScaleway, creds: NatsCredentials, acked: dict[int, byte
                 except (nats.errors.TimeoutError, nats.js.errors.ServiceUnavailableError):
                     if time.monotonic() > deadline:
                         raise Violation(
-                            "jetstream", f"{STREAM} unreadable for {READ_BACK_WITHIN} s"
+                            "jetstream-unavailable",
+                            f"{STREAM}, R{REPLICAS} with a majority of nodes up, unreadable for "
+                            f"{READ_BACK_WITHIN} s (not a loss: unavailable)",
                         ) from None
                     await asyncio.sleep(0.5)
                     continue
