@@ -48,6 +48,14 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
+def chaos(session: nox.Session) -> None:
+    """Long chaos runs on the production-like emulator (scripts/chaos.py):
+    `-- --minutes N [--seed S]`; exits non-zero on any violation, printing its replay."""
+    install_project(session)
+    session.run("python", "scripts/chaos.py", *session.posargs)
+
+
+@nox.session
 def quickstart(session: nox.Session) -> None:
     """The quickstart: against Scaleway if SCW_* credentials are set, else a local emulator."""
     install_project(session, "local")

@@ -9,6 +9,15 @@ import pytest
 from scaleway_nats.local import LocalScaleway
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--chaos-seed",
+        type=int,
+        default=None,
+        help="Seed of tests/chaos (default: a new one, printed): replays a failure.",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _no_real_scaleway(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory

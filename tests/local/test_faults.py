@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from scaleway_nats.local import LocalScaleway
 
@@ -52,3 +53,19 @@ def test_no_faults_by_default(env: LocalScaleway) -> None:
     after = env.stats
     assert after["requests"] == before["requests"] + 1
     assert after["faults"] == 0
+
+
+def test_a_dropped_answer_over_http2_breaks_the_stream_instead_of_stalling() -> None:
+    """Over HTTPS with HTTP/2, a `dropped` fault ends the stream short of its content-length
+    (what a cut response looks like to the client), instead of leaving it open until the
+    client's read timeout: a drop, not a silence (the production-like profile runs HTTP/2)."""
+    import ssl
+
+    with LocalScaleway(tls=True, fault_rate=1.0, fault_seed=5) as env:  # seed 5: first, a drop
+        verify = ssl.create_default_context(cafile=env.ca_file)
+        with httpx.Client(http2=True, verify=verify, timeout=5) as client:
+            url = f"{env.api_url}/mnq/v1beta1/regions/fr-par/nats-accounts"
+            # h2's InvalidBodyLengthError (httpx does not map it), not a ReadTimeout
+            with pytest.raises(Exception, match="Expected 64 bytes, received 0"):
+                client.get(url, headers={"X-Auth-Token": env.secret_key})
+            assert env.stats["faults_by_kind"]["dropped"] == 1

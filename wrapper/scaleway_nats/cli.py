@@ -114,9 +114,11 @@ def _global_options() -> list[click.Option]:
 
 
 def _add_global_options(command: click.Command) -> None:
-    """Give every command under `command` the global options (at the root they already are)."""
+    """Give every command under `command` the global options (at the root they already are),
+    except one it defines itself (`local serve --profile` names an emulator profile)."""
     for sub in getattr(command, "commands", {}).values():
-        sub.params.extend(_global_options())
+        own = {name for param in sub.params for name in getattr(param, "opts", ())}
+        sub.params.extend(o for o in _global_options() if not own.intersection(o.opts))
         _add_global_options(sub)
 
 
@@ -607,6 +609,16 @@ def _limit_options(function: F) -> F:
     help="nats-servers per region, joined in a JetStream cluster behind the one endpoint "
     "(1: a single server). Break them with `scw-nats local node stop|start|kill`.",
 )
+@click.option(
+    "--profile",
+    type=click.Choice(["production-like"]),
+    default=None,
+    help="Every realistic dimension at once: HTTPS/HTTP2, latency, propagation, faults, 3 nodes "
+    "(README, Local emulator). Options given explicitly override it.",
+)
+@click.option(
+    "--seed", type=click.IntRange(0), default=0, show_default=True, help="The profile's fault seed."
+)
 @_limit_options
 def local_serve(
     host: str,
@@ -619,6 +631,8 @@ def local_serve(
     tls: bool,
     latency_ms: float,
     cluster_size: int,
+    profile: str | None,
+    seed: int,
     **limits: int | None,
 ) -> None:
     """Serve the API and NATS in the foreground; print one JSON line when ready.
@@ -640,19 +654,22 @@ def local_serve(
     if cluster_size != 1:
         settings["cluster_size"] = cluster_size
     settings.update({name: value for name, value in limits.items() if value is not None})
+    settings["fault_rate"] = fault_rate
+    if profile is not None:  # its settings, except where an option was given explicitly
+        from .local.profiles import PROFILES
+
+        ctx = click.get_current_context()
+        for key, value in PROFILES[profile](seed).items():
+            settings[key] = ctx.params[key] if ctx.get_parameter_source(key) == _CLI else value
     sys.exit(
         serve(
-            host=host,
-            api_port=api_port,
-            state_dir=state_dir,
-            max_accounts=max_accounts,
-            fault_rate=fault_rate,
-            **settings,
+            host=host, api_port=api_port, state_dir=state_dir, max_accounts=max_accounts, **settings
         )
     )
 
 
 _STATE_DIR_OPTION = state_dir_option("The state dir `local serve` was given.")
+_CLI = click.core.ParameterSource.COMMANDLINE
 
 # What `local env` exports, from the fields of `local serve`'s JSON line.
 ENV_FROM_SERVE = {

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from .._files import write_atomic
-from . import jwt
+from . import jwt, profiles
 from .app import REGIONS, Api
 from .cluster import NatsCluster, check_cluster_size, in_parallel
 from .faults import DropFilter, FaultInjector, FaultStats
@@ -153,6 +153,7 @@ class LocalScaleway:
         self.fault_rate = fault_rate
         self.fault_seed = fault_seed
         self._stats = FaultStats()
+        self._faults: FaultInjector | None = None
         self._temp_dir: Path | None = None
         self._store: Store | None = None
         self._servers: dict[str, NatsCluster] = {}
@@ -164,6 +165,13 @@ class LocalScaleway:
         self.state_dir = self._requested_dir or Path()
         self.api_url = ""
         self.ca_file = ""
+
+    @classmethod
+    def production_like(cls, seed: int, **overrides: Any) -> LocalScaleway:
+        """Every realistic dimension on together (local/profiles.py): HTTPS with HTTP/2,
+        latency, propagation, faults drawn from ``seed``, and 3 nodes per region.
+        ``overrides`` are any other ``LocalScaleway`` settings, or these changed."""
+        return cls(**{**profiles.production_like(seed), **overrides})
 
     def __repr__(self) -> str:
         return (
@@ -233,6 +241,13 @@ class LocalScaleway:
         """Start node ``index`` of ``region`` again. Returns the seconds until it rejoined its
         cluster, with the latest account JWTs and current JetStream."""
         return self._cluster(region).start_node(index)
+
+    def reseed_faults(self, seed: int | None) -> None:
+        """Draw the following faults from a new ``random.Random(seed)``, so a sequence of
+        requests meets the same faults whatever ran before (a chaos suite's examples)."""
+        if self._faults is None:
+            raise RuntimeError("LocalScaleway is not started")
+        self._faults.reseed(seed)
 
     def create_organization(self) -> Organization:
         """Add an organization with its own default project and API key."""
@@ -353,7 +368,9 @@ class LocalScaleway:
         return {"node-0": int(single)} if single else {}
 
     def _start_api(self, api: Api, port: int, tls: TlsFiles) -> None:
-        app = FaultInjector(api.asgi(), self.fault_rate, self.fault_seed, self._stats)
+        app = self._faults = FaultInjector(
+            api.asgi(), self.fault_rate, self.fault_seed, self._stats
+        )
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when
         # the listener says TCP explicitly; without it every response waits ~40 ms (Nagle
@@ -421,6 +438,7 @@ class LocalScaleway:
         if self._https is not None:
             self._https.stop()
             self._https = None
+        self._faults = None
         if self._uvicorn is not None:
             self._uvicorn.should_exit = True
             if self._thread is not None:

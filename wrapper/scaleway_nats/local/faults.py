@@ -67,6 +67,11 @@ class FaultInjector:
         self.stats = stats
         self._rng = random.Random(seed)
 
+    def reseed(self, seed: int | None) -> None:
+        """Draw from here on from ``random.Random(seed)``."""
+        with self.stats._lock:
+            self._rng = random.Random(seed)
+
     def _draw(self, method: str) -> str | None:
         with self.stats._lock:
             self.stats.requests += 1
@@ -101,6 +106,12 @@ class FaultInjector:
                     "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
                 }
             )
+            if scope.get("http_version") == "2":
+                # Hypercorn leaves an HTTP/2 stream open when the app raises after the
+                # headers: the client would wait for its timeout, not see a drop. A stream
+                # ended short of its content-length is what a dropped one looks like to it.
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
             raise InjectedDrop(kind)
         if kind == "throttled":
             status, extra = 429, [(b"retry-after", b"1")]
