@@ -13,18 +13,22 @@ commands that use them; `nats` here is light (nats-py itself loads on connect).
 
 from __future__ import annotations
 
+from . import account, context, credentials, local, messages, quickstart
 from ._options import add_global_options
 from ._root import cli, main
 from ._state import ACCOUNT_COLUMNS, CREDENTIALS_COLUMNS, State
-from .account import account
-from .context import context
-from .credentials import credentials
-from .local import local
-from .messages import pub, sub
-from .quickstart import quickstart_command
 
 __all__ = ["ACCOUNT_COLUMNS", "CREDENTIALS_COLUMNS", "State", "cli", "main"]
 
-for _command in (account, credentials, context, quickstart_command, pub, sub, local):
+# Attributes of this package stay the modules (for monkeypatch paths); the groups are theirs.
+for _command in (
+    account.account,
+    credentials.credentials,
+    context.context,
+    quickstart.quickstart_command,
+    messages.pub,
+    messages.sub,
+    local.local,
+):
     cli.add_command(_command)
     add_global_options(_command)
