@@ -85,6 +85,7 @@ from scaleway.mnq.v1beta1 import MnqV1Beta1NatsAPI
 
 from scaleway_nats import AsyncNatsAPI, Config, NatsAPI
 from scaleway_nats.local import LocalScaleway
+from scaleway_nats.local.serve import ServeInfo
 from scaleway_nats.local.store import Credentials
 from scaleway_nats.quickstart import StepResult, quickstart_async
 
@@ -363,16 +364,10 @@ def running_emulator(max_accounts: int, *, tls: bool = False) -> Iterator[Emulat
     with (state_dir.parent / f"{state_dir.name}.log").open("w") as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
         try:
-            info = json.loads(read_line(process, EMULATOR_START_TIMEOUT))
-            yield Emulator(
-                api_url=info["api_url"],
-                secret_key=info["secret_key"],
-                access_key=info["access_key"],
-                project_id=info["project_id"],
-                organization_id=info["organization_id"],
-                ca_file=info["ca_file"],
-                state_dir=state_dir,
-            )
+            info = ServeInfo.from_json(read_line(process, EMULATOR_START_TIMEOUT))
+            served = attrs.asdict(info)  # the fields of the emulator's ServeInfo it needs
+            fields = [f.name for f in dataclasses.fields(Emulator) if f.name != "state_dir"]
+            yield Emulator(state_dir=state_dir, **{name: served[name] for name in fields})
         finally:
             stop_process(process)
             shutil.rmtree(state_dir, ignore_errors=True)

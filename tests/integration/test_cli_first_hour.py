@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from scaleway_nats import NatsAccount, NatsAPI, NatsCredentials
-from scaleway_nats import cli as cli_module
-from scaleway_nats.cli import CREDENTIALS_COLUMNS, cli
+from scaleway_nats.cli import CREDENTIALS_COLUMNS, State, cli
+from scaleway_nats.cli._state import render
 from scaleway_nats.local import LocalScaleway
 
 SCW_NATS = str(Path(sys.executable).parent / "scw-nats")
@@ -128,7 +128,7 @@ def test_tables_have_no_trailing_spaces_nor_raw_control_characters(
             "credentials": None,
         }
     )
-    cli_module._render(cli_module.State(None, None, "table"), [odd], CREDENTIALS_COLUMNS)
+    render(State(None, None, "table"), [odd], CREDENTIALS_COLUMNS)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2, lines  # header + one row: the newline did not split the row
     assert "two\\nlines\\tand\\x1bescape" in lines[1]
@@ -184,7 +184,7 @@ def test_a_failed_write_after_create_deletes_the_credentials(
     def disk_full(path: Path, content: str, **options: object) -> Path:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("scaleway_nats.cli.write_secret_file", disk_full)
+    monkeypatch.setattr("scaleway_nats._sync.client.write_secret_file", disk_full)
     failed = run("credentials", "create", account.id, "--creds-file", str(tmp_path))
     assert failed.exit_code == 1
     assert "No space left on device" in failed.output

@@ -48,7 +48,7 @@ def test_serve_profile_keeps_the_options_given_explicitly(
     """The CLI's merging only: the profile's settings, except where an option was given."""
     seen: dict[str, Any] = {}
 
-    def fake_serve(**settings: Any) -> int:
+    def fake_serve(state_dir: Path | None, **settings: Any) -> int:
         seen.update(settings)
         return 0
 

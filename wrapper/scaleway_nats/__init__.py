@@ -22,6 +22,7 @@ from ._version import __version__
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ loads these
     from .api import AsyncNatsAPI, NatsAPI
     from .config import Config, resolve_config
+    from .credentials_file import CredentialsWriteError
     from .errors import (
         AmbiguousCreateError,
         ArgumentError,
@@ -87,6 +88,7 @@ _MODULES = {
     "quickstart": "quickstart",
     "RetryPolicy": "retry",
     "RotationError": "rotation",
+    "CredentialsWriteError": "credentials_file",
 }
 
 
@@ -124,6 +126,7 @@ __all__ = [
     "AsyncPager",
     "Config",
     "ConfigurationError",
+    "CredentialsWriteError",
     "InvalidArgumentsError",
     "NatsAPI",
     "NatsAccount",

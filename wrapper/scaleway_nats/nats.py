@@ -117,14 +117,18 @@ def needs_private_ca(url: str, timeout: float = 5.0) -> bool | None:
 def _endpoint(account: NatsAccount | str) -> str:
     url = account.endpoint if isinstance(account, NatsAccount) else account
     if not url:
-        raise ValueError("account has no NATS endpoint")
+        from .errors import ConfigurationError  # not at the top: errors loads httpx
+
+        raise ConfigurationError("account has no NATS endpoint")
     return url
 
 
 def _user_credentials(credentials: NatsCredentials | str | os.PathLike[str]) -> Any:
     if isinstance(credentials, NatsCredentials):
         if credentials.content is None:
-            raise ValueError(
+            from .errors import ConfigurationError
+
+            raise ConfigurationError(
                 f"credentials {credentials.id} carry no .creds content (only create_credentials() "
                 "returns it): pass the path of the .creds file instead"
             )
@@ -259,7 +263,9 @@ def _is_permanent(error: Exception) -> bool:
 def context_path(name: str, directory: str | os.PathLike[str] | None = None) -> Path:
     """Where natscli keeps context `name` ($XDG_CONFIG_HOME/nats/context/NAME.json)."""
     if not _CONTEXT_NAME.match(name):
-        raise ValueError(
+        from .errors import ConfigurationError
+
+        raise ConfigurationError(
             f"invalid context name {name!r}: use letters, digits, '.', '_' or '-' (max 128)"
         )
     if directory is None:
@@ -318,7 +324,9 @@ def context_ca(name: str, url: str, ca_file: str | os.PathLike[str] | None) -> s
     if chosen_ca is not None and not Path(chosen_ca).expanduser().is_file():
         raise FileNotFoundError(f"CA file {chosen_ca} does not exist")
     if chosen_ca is None and needs_private_ca(url):
-        raise ValueError(
+        from .errors import ConfigurationError
+
+        raise ConfigurationError(
             f"not saving context {name!r} without a CA: the certificate of {url} is not signed"
             " by a CA this system trusts, so natscli could not connect with it; pass --ca-file"
             f" (ca_file= in Python) or set {CA_FILE_ENV}"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ._files import write_atomic
-from .errors import ScalewayError
+from .errors import ConfigurationError, ScalewayError
 from .models import NatsAccount, NatsCredentials
 from .nats import context_ca, context_path, refuse_existing, save_context
 
@@ -68,9 +68,9 @@ def _only_account(api: NatsAPI) -> NatsAccount:
     if len(accounts) == 1:
         return accounts[0]
     if not accounts:
-        raise ValueError("no NATS account in this project: create one, or pass ACCOUNT_ID")
+        raise ConfigurationError("no NATS account in this project: create one, or pass ACCOUNT_ID")
     listed = ", ".join(f"{a.id} ({a.name})" for a in accounts[:10])
-    raise ValueError(f"{len(accounts)} NATS accounts: pass ACCOUNT_ID, one of {listed}")
+    raise ConfigurationError(f"{len(accounts)} NATS accounts: pass ACCOUNT_ID, one of {listed}")
 
 
 def create_context(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import quotas
+from .errors import ScalewayError
 from .models import NatsAccount, NatsCredentials
 
 if TYPE_CHECKING:
@@ -25,7 +26,12 @@ if TYPE_CHECKING:
 
     from .api import NatsAPI
 
-__all__ = ["AccountUsage", "Quota", "account_usage", "read_usage", "usage_of"]
+__all__ = ["AccountUsage", "Quota", "UsageReadError", "account_usage", "read_usage", "usage_of"]
+
+
+class UsageReadError(ScalewayError, RuntimeError):
+    """The account's JetStream API answered an error to a usage read."""
+
 
 _TIMEOUT = 5.0
 _NAMES_PAGE = 1024  # nats-server's page of stream names (JSApiNamesLimit)
@@ -86,7 +92,7 @@ async def _request(nc: NatsClient, subject: str, body: dict[str, Any] | None = N
     data = json.loads(reply.data)
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         error = data["error"]
-        raise RuntimeError(f"{subject}: {error.get('code')} {error.get('description')}")
+        raise UsageReadError(f"{subject}: {error.get('code')} {error.get('description')}")
     return data
 
 

@@ -26,6 +26,7 @@ from .._backend import AsyncBackend, AsyncHttpClients, Request
 from .._http import build_generated_client, require_http2, shared_ssl_context
 from .._page import Page
 from ..config import Config, resolve_config
+from ..credentials_file import CredentialsWriteError, write_target
 from ..errors import NotFoundError, ScalewayError
 from ..models import (
     REGIONS,
@@ -278,9 +279,19 @@ class AsyncNatsAPI:
     # credentials
 
     async def create_credentials(
-        self, account: AccountRef, name: str | None = None, region: str | None = None
+        self,
+        account: AccountRef,
+        name: str | None = None,
+        region: str | None = None,
+        *,
+        write_to: str | os.PathLike[str] | None = None,
     ) -> NatsCredentials:
-        """Create credentials; the result alone carries the `.creds` content."""
+        """Create credentials; the result alone carries the `.creds` content.
+
+        `write_to` (a file, or a folder: NAME.creds inside) also writes that content, 0600,
+        never replacing a file; when the write fails the credentials are deleted on the
+        server (their secret would be lost) and `CredentialsWriteError` says so.
+        """
         region = self._defaults.region_for(region, account)
         account_id = ops.account_id_of(account)
         chosen = (
@@ -317,7 +328,31 @@ class AsyncNatsAPI:
             parent=created.nats_account_id,
             region=created.region,
         )
+        if write_to is not None:
+            await self.write_creds_file(created, write_to)
         return created
+
+    async def write_creds_file(
+        self,
+        created: NatsCredentials,
+        write_to: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+    ) -> Path:
+        """Write the `.creds` file of credentials just created (0600, atomically); returns
+        its path. `write_to` is a file, or a folder: NAME.creds inside (NAME-ID.creds when
+        taken). If the write fails, `created` is deleted on the server (Scaleway returns
+        its secret only once) and CredentialsWriteError says whether that worked."""
+        path = write_target(Path(write_to).expanduser(), created)
+        try:
+            return write_secret_file(path, created.content or "", overwrite=overwrite)
+        except OSError as error:
+            cleanup: ScalewayError | None = None
+            try:
+                await self.delete_credentials(created, created.region)
+            except ScalewayError as failed:
+                cleanup = failed
+            raise CredentialsWriteError(path, created.id, error, cleanup) from error
 
     async def get_credentials(
         self, credentials: CredentialsRef, region: str | None = None
@@ -371,14 +406,11 @@ class AsyncNatsAPI:
             raise rotation.create_failed(old.id, str(path), error) from error
         progress(f"created credentials {new.id} in account {new.nats_account_id}")
         try:
-            write_secret_file(path, new.content or "")
-        except OSError as error:
-            cleanup: ScalewayError | None = None
-            try:
-                await self.delete_credentials(new, region)
-            except ScalewayError as failed:
-                cleanup = failed
-            raise rotation.write_failed(old.id, new.id, str(path), error, cleanup) from error
+            await self.write_creds_file(new, path, overwrite=True)
+        except CredentialsWriteError as failed:
+            raise rotation.write_failed(
+                old.id, new.id, str(path), failed.error, failed.cleanup
+            ) from failed.error
         progress(f"wrote {path} (mode 0600); waiting {grace:g} s before deleting {old.id}")
         await self._requester.clock.asleep(grace)
         try:

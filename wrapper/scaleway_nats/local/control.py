@@ -10,6 +10,7 @@ import httpx
 from .admin import ACTIONS, BUSY_TIMEOUT
 from .cluster import NOTICE_TIMEOUT
 from .nats_server import HOOK_TIMEOUT, START_TIMEOUT
+from .serve import ServeInfo
 
 __all__ = ["ACTIONS", "NodeControlError", "list_nodes", "node_action"]
 
@@ -22,18 +23,18 @@ class NodeControlError(RuntimeError):
     """The emulator refused or failed a node action; the message is one line for people."""
 
 
-def _request(info: dict[str, Any], method: str, path: str, timeout: float) -> dict[str, Any]:
+def _request(info: ServeInfo, method: str, path: str, timeout: float) -> dict[str, Any]:
     try:
         response = httpx.request(
             method,
-            f"{info['api_url']}/local/v1{path}",
-            headers={"X-Auth-Token": info["secret_key"]},
+            f"{info.api_url}/local/v1{path}",
+            headers={"X-Auth-Token": info.secret_key},
             timeout=timeout,
-            verify=ssl.create_default_context(cafile=info["ca_file"]),  # with --tls
+            verify=ssl.create_default_context(cafile=info.ca_file),  # with --tls
         )
     except httpx.HTTPError as error:
         raise NodeControlError(
-            f"the emulator at {info['api_url']} did not answer ({type(error).__name__})"
+            f"the emulator at {info.api_url} did not answer ({type(error).__name__})"
         ) from None
     try:
         body = response.json()
@@ -58,12 +59,12 @@ def _explain(status: int, body: dict[str, Any]) -> str:
     return f"the emulator refused ({status}): {message}"
 
 
-def list_nodes(info: dict[str, Any], region: str) -> dict[str, Any]:
+def list_nodes(info: ServeInfo, region: str) -> dict[str, Any]:
     """The region's nodes (index, name, url, running), its size and endpoint."""
     return _request(info, "GET", f"/regions/{region}/nodes", timeout=10.0)
 
 
-def node_action(info: dict[str, Any], region: str, index: int, action: str) -> dict[str, Any]:
+def node_action(info: ServeInfo, region: str, index: int, action: str) -> dict[str, Any]:
     """Stop, kill or start node `index` of `region`; returns once the cluster noticed, with
     `seconds` (how long that took) and the node's state."""
     return _request(info, "POST", f"/regions/{region}/nodes/{index}/{action}", ACTION_TIMEOUT)

@@ -1,5 +1,5 @@
 """The CLI's shared state and output: the global options' values, the client built from them,
-and how records are shown (table, JSON or YAML). Used by cli.py and cli_extra.py."""
+and how records are shown (table, JSON or YAML). Used by every command module."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import click
 
-from ._output import REGION_ALL, dump
-from .models import NatsAccount, NatsCredentials
+from .._output import REGION_ALL, dump
+from ..models import NatsAccount, NatsCredentials
 
 if TYPE_CHECKING:
-    from .api import NatsAPI
+    from ..api import NatsAPI
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -54,7 +54,7 @@ class State:
         if self.region == REGION_ALL and not any_region:
             raise click.UsageError("--region all applies to `account list` and `credentials list`")
         if self._api is None:
-            from .api import NatsAPI
+            from ..api import NatsAPI
 
             region = None if self.region == REGION_ALL else self.region
             self._api = NatsAPI(region=region, profile=self.profile)
