@@ -25,13 +25,15 @@ from ..errors import (
 )
 from ..retry import (
     CALL_DEADLINE,
+    Cleared,
     Clock,
     Fresh,
+    Pause,
+    Raise,
     RetryPolicy,
+    RetryState,
     Stats,
-    is_ambiguous,
-    is_propagating,
-    is_retryable,
+    decide,
     note_attempts,
 )
 
@@ -88,14 +90,16 @@ class AsyncRequester:
         attempt: Callable[[], Awaitable[T]],
         *,
         idempotent: bool,
-        reconcile: Callable[[ScalewayError], Awaitable[T | None]] | None = None,
+        reconcile: Callable[[ScalewayError], Awaitable[T | Cleared | None]] | None = None,
         fresh: Fresh | None = None,
     ) -> T:
         """Run `attempt` until it succeeds, retrying what the policy and idempotency allow.
 
         After an ambiguous failure of a non-idempotent call, `reconcile(error)` runs before the
-        next attempt: if it finds the result of the lost request it is returned, else
-        the call is sent again (it raises when it cannot tell). Without `reconcile` such a
+        next attempt: if it finds the result of the lost request it is returned; if it
+        removed it (Cleared.CLEARED) the call is sent again; if it finds nothing it runs again
+        until `policy.visibility_window` has passed since the lost attempt was sent, then the
+        call is sent again (it raises when it cannot tell). Without `reconcile` such a
         failure is raised, not resent. With `fresh` (the call names a resource this client
         just created), a 404/403 is retried until that resource is `propagation_window` old.
         Calls made inside (a reconciliation's look-ups) end by this call's deadline too.
@@ -115,70 +119,72 @@ class AsyncRequester:
         self,
         attempt: Callable[[], Awaitable[T]],
         idempotent: bool,
-        reconcile: Callable[[ScalewayError], Awaitable[T | None]] | None,
+        reconcile: Callable[[ScalewayError], Awaitable[T | Cleared | None]] | None,
         fresh: Fresh | None,
         started: float,
         deadline: float,
     ) -> T:
-        policy, clock = self.policy, self.clock
-        retry = settling = 0
+        """Carry out `decide()`'s decisions until an attempt or a reconciliation succeeds."""
+        clock = self.clock
+        state = RetryState(started, started, deadline, idempotent, reconcile is not None)
         while True:
+            sent_at = clock.monotonic()
             try:
                 return await attempt()
             except ScalewayError as error:
-                if fresh is not None and is_propagating(error) and fresh.still_known():
-                    # Not yet visible: a 404/403 took no effect, so resending is always safe.
-                    pause = min(1.0, 0.1 * 2**settling)
-                    if clock.monotonic() + pause < min(fresh.until, deadline):
-                        self.stats.count("propagation_retries")
-                        await self._pause(pause, deadline)
-                        settling += 1
-                        continue
-                    note_attempts(error, retry + settling + 1, clock.monotonic() - started)
-                    error.message += (
-                        f" ({fresh.what} was created by this client {fresh.age():.1f} s ago and "
-                        f"is still not visible: Scaleway can take a moment to show a new resource)"
-                    )
-                    raise
-                ambiguous = is_ambiguous(error)
-                must_reconcile = ambiguous and not idempotent
-                if not is_retryable(error) or (must_reconcile and reconcile is None):
-                    note_attempts(error, retry + 1, clock.monotonic() - started)
-                    raise
-                pause = policy.pause(retry, error)
-                out_of_budget = (
-                    retry >= policy.max_retries
-                    or clock.monotonic() - started + pause > policy.deadline
-                )
-                if out_of_budget and not must_reconcile:
-                    note_attempts(error, retry + 1, clock.monotonic() - started)
-                    raise
-                if not out_of_budget:
-                    log.info("retrying after %s (pause %.2fs, retry %d)", error, pause, retry + 1)
-                    self.stats.count("retries")
-                    await self._pause(pause, deadline)
-                    retry += 1
-                if must_reconcile and reconcile is not None:
-                    self.stats.count("reconciliations")
-                    try:
-                        found = await reconcile(error)
-                    except AmbiguousCreateError:
+                known = fresh if fresh is not None and fresh.still_known() else None
+                state = attrs.evolve(state, fresh=known, lost_at=sent_at, looks=0, cleared=False)
+                while True:
+                    now = clock.monotonic()
+                    decision = decide(error, attrs.evolve(state, now=now), self.policy)
+                    if isinstance(decision, Raise):
+                        note_attempts(error, state.retries + state.settling + 1, now - started)
+                        error.message += decision.note
                         raise
-                    except ScalewayError as failure:
-                        # Not knowing what the lost request did, the call must not be resent:
-                        # report the create's own failure, not the look-up's.
-                        note_attempts(error, retry + 1, clock.monotonic() - started)
-                        error.message += (
-                            f"; it may have taken effect, and looking for its result failed: "
-                            f"{failure}"
-                        )
-                        raise error from failure
-                    if found is not None:
+                    if decision.counter is not None:
+                        self.stats.count(decision.counter)
+                    if decision.counter == "retries":
+                        log.info("retrying after %s (pause %.2fs)", error, decision.seconds)
+                    await self._pause(decision.seconds, deadline)
+                    state = attrs.evolve(
+                        state,
+                        retries=state.retries + (decision.counter == "retries"),
+                        settling=state.settling + (decision.counter == "propagation_retries"),
+                    )
+                    if isinstance(decision, Pause):
+                        break  # send again
+                    assert reconcile is not None  # decide() reconciles only when it can
+                    found = await self._reconcile(reconcile, error, state)
+                    if found is not None and not isinstance(found, Cleared):
                         return found
-                if out_of_budget:
-                    # Reconciled once more so that nothing made by the last attempt is orphaned.
-                    note_attempts(error, retry + 1, clock.monotonic() - started)
-                    raise
+                    state = attrs.evolve(
+                        state,
+                        looks=state.looks + 1,
+                        cleared=found is Cleared.CLEARED,
+                        resend=decision.resend,
+                    )
+
+    async def _reconcile(
+        self,
+        reconcile: Callable[[ScalewayError], Awaitable[T | Cleared | None]],
+        error: ScalewayError,
+        state: RetryState,
+    ) -> T | Cleared | None:
+        """Look for what the attempt that failed with `error` made; raise `error` when the
+        look-up fails (not knowing what it did, the call must not be resent)."""
+        if state.looks == 0:
+            self.stats.count("reconciliations")
+        try:
+            return await reconcile(error)
+        except AmbiguousCreateError:
+            raise
+        except ScalewayError as failure:
+            # Report the create's own failure, not the look-up's.
+            note_attempts(error, state.retries + 1, self.clock.monotonic() - state.started)
+            error.message += (
+                f"; it may have taken effect, and looking for its result failed: {failure}"
+            )
+            raise error from failure
 
     async def _pause(self, seconds: float, deadline: float) -> None:
         """Sleep `seconds`, cut at `deadline`."""
