@@ -673,6 +673,13 @@ def _limit_options(function: F) -> F:
     help="nats-servers per region, joined in a JetStream cluster behind the one endpoint "
     "(1: a single server). Break them with `scw-nats local node stop|start|kill`.",
 )
+@click.option(
+    "--connection-max-requests",
+    type=click.IntRange(0),
+    default=None,
+    help="With --tls: requests per connection before it is recycled gracefully, as gateways "
+    "do (default 1000, as nginx and Hypercorn; 0: never).",
+)
 @_limit_options
 def local_serve(
     host: str,
@@ -684,6 +691,7 @@ def local_serve(
     tls: bool,
     latency_ms: float,
     cluster_size: int,
+    connection_max_requests: int | None,
     **limits: int | None,
 ) -> None:
     """Serve the API and NATS in the foreground; print one JSON line when ready.
@@ -702,6 +710,8 @@ def local_serve(
         settings["latency_ms"] = latency_ms
     if cluster_size != 1:
         settings["cluster_size"] = cluster_size
+    if connection_max_requests is not None:
+        settings["connection_max_requests"] = connection_max_requests or None
     settings.update({name: value for name, value in limits.items() if value is not None})
     sys.exit(
         serve(

@@ -17,6 +17,7 @@ import attrs
 import httpx
 
 from .._backend import Limit, Request, SyncBackend
+from .._http import StreamTrace, graceful_goaway
 from ..errors import (
     AmbiguousCreateError,
     ScalewayError,
@@ -64,11 +65,13 @@ class Requester:
         """Send once; return a 2xx response, raise the matching ScalewayError otherwise."""
         self.stats.count("requests")
         started = time.perf_counter()
+        stream = StreamTrace()  # which HTTP/2 stream it went on, should a GOAWAY end it
+        traced = {**request, "extensions": {"trace": stream.trace}}
         try:
-            response = self.backend.send(self.http, request, self._limit())
+            response = self.backend.send(self.http, traced, self._limit())
         except httpx.TransportError as failure:
             _log(request, type(failure).__name__, started)
-            raise self._transport_error(failure, request) from failure
+            raise self._transport_error(failure, request, stream.stream_id) from failure
         _log(request, str(response.status_code), started)
         if response.is_success:
             return response
@@ -205,9 +208,26 @@ class Requester:
             limit = Limit(deadline, "the call's deadline (RetryPolicy.deadline)", self.clock)
         return limit
 
-    def _transport_error(self, failure: httpx.TransportError, request: Request) -> TransportError:
-        """The wrapper's error for `failure`, naming the request (method and URL)."""
-        error = TransportError(f"{type(failure).__name__}: {failure}", cause=failure)
+    def _transport_error(
+        self, failure: httpx.TransportError, request: Request, stream_id: int | None
+    ) -> TransportError:
+        """The wrapper's error for `failure`, naming the request (method and URL).
+
+        A graceful GOAWAY is classified (RFC 9113 section 6.8): a request whose stream is above
+        its `last_stream_id`, or that never got a stream, was not processed, so even a create
+        is resent as is; one at or below it may have been (httpcore and h2 drop the answers
+        still due on a connection once its GOAWAY is read: encode/httpcore #1041, #1054).
+        """
+        last_stream_id = graceful_goaway(failure)
+        processed: bool | None = None
+        if last_stream_id is not None:
+            processed = stream_id is not None and stream_id <= last_stream_id
+        error = TransportError(
+            f"{type(failure).__name__}: {failure}",
+            cause=failure,
+            sent=processed,
+            recycled=last_stream_id is not None,
+        )
         try:
             sent = failure.request
         except RuntimeError:  # raised without its request: build it to name the host

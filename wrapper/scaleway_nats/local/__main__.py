@@ -30,7 +30,16 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help=f"nats-servers per region, clustered behind one endpoint (1-{MAX_CLUSTER_SIZE})",
     )
+    parser.add_argument(
+        "--connection-max-requests",
+        type=int,
+        default=None,
+        help="with --tls: requests per connection before it is recycled gracefully "
+        "(default 1000, as nginx and Hypercorn; 0: never)",
+    )
     args = parser.parse_args(argv)
+    if args.connection_max_requests is not None and args.connection_max_requests < 0:
+        parser.error("--connection-max-requests must be >= 0 (0: never recycle)")
     if not 1 <= args.cluster <= MAX_CLUSTER_SIZE:
         parser.error(f"--cluster must be between 1 and {MAX_CLUSTER_SIZE}")
     from .latency import MAX_LATENCY_MS
@@ -43,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         settings["latency_ms"] = args.latency_ms
     if args.cluster != 1:
         settings["cluster_size"] = args.cluster
+    if args.connection_max_requests is not None:
+        settings["connection_max_requests"] = args.connection_max_requests or None
     return serve(
         args.host, args.api_port, args.state_dir, args.max_accounts, args.fault_rate, **settings
     )
