@@ -15,7 +15,7 @@ from typing import TypeVar
 import attrs
 import httpx
 
-from .._backend import AsyncBackend, Limit, Request
+from .._backend import CREATE_METHOD, AsyncBackend, Limit, Request
 from .._http import StreamTrace, graceful_goaway
 from ..errors import (
     AmbiguousCreateError,
@@ -64,13 +64,18 @@ class AsyncRequester:
         """Send once; return a 2xx response, raise the matching ScalewayError otherwise."""
         self.stats.count("requests")
         started = time.perf_counter()
-        stream = StreamTrace()  # which HTTP/2 stream it went on, should a GOAWAY end it
-        traced = {**request, "extensions": {"trace": stream.atrace}}
+        # A create's HTTP/2 stream, should a GOAWAY end it: whether it was processed decides
+        # between resending and reconciling. Other calls are resent either way, and tracing
+        # costs every request a little (it also made a sync HTTP/2 pager open a second
+        # connection now and then, tests/integration/test_http2.py): creates only.
+        stream = StreamTrace() if str(request.get("method")).upper() == CREATE_METHOD else None
+        if stream is not None:
+            request = {**request, "extensions": {"trace": stream.atrace}}
         try:
-            response = await self.backend.send(self.http, traced, self._limit())
+            response = await self.backend.send(self.http, request, self._limit())
         except httpx.TransportError as failure:
             _log(request, type(failure).__name__, started)
-            raise self._transport_error(failure, request, stream.stream_id) from failure
+            raise self._transport_error(failure, request, stream) from failure
         _log(request, str(response.status_code), started)
         if response.is_success:
             return response
@@ -208,7 +213,7 @@ class AsyncRequester:
         return limit
 
     def _transport_error(
-        self, failure: httpx.TransportError, request: Request, stream_id: int | None
+        self, failure: httpx.TransportError, request: Request, stream: StreamTrace | None
     ) -> TransportError:
         """The wrapper's error for `failure`, naming the request (method and URL).
 
@@ -218,9 +223,9 @@ class AsyncRequester:
         still due on a connection once its GOAWAY is read: encode/httpcore #1041, #1054).
         """
         last_stream_id = graceful_goaway(failure)
-        processed: bool | None = None
-        if last_stream_id is not None:
-            processed = stream_id is not None and stream_id <= last_stream_id
+        processed: bool | None = None  # unknown unless traced: sent, unless connect failed
+        if last_stream_id is not None and stream is not None:
+            processed = stream.stream_id is not None and stream.stream_id <= last_stream_id
         error = TransportError(
             f"{type(failure).__name__}: {failure}",
             cause=failure,
