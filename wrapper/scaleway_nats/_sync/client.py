@@ -64,7 +64,9 @@ class NatsAPI:
     (Scaleway's API gateway speaks it; a server that does not gets HTTP/1.1, and plain
     http:// always does): requests then share one connection, so listing keeps
     `list_concurrency` pages in flight (default PAGE_PREFETCH_WINDOW_HTTP2, else
-    PAGE_PREFETCH_WINDOW). The README's Performance section has the figures behind the
+    PAGE_PREFETCH_WINDOW). Creates go over HTTP/1.1 all the same: a server recycling an
+    HTTP/2 connection loses the answers in flight on it, which would make a create ambiguous
+    (`_backend.CreatesApart`). The README's Performance section has the figures behind the
     default. It applies to the default transport; a `transport=` given decides for itself.
     """
 
