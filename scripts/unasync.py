@@ -38,6 +38,7 @@ SUBSTITUTIONS = [
     ("await ", ""),
     ("aclose", "close"),
     ("asleep", "sleep"),
+    ("atrace", "trace"),
     ("__aenter__", "__enter__"),
     ("__aexit__", "__exit__"),
     ("__aiter__", "__iter__"),

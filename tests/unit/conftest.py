@@ -424,8 +424,13 @@ def fake() -> FakeScaleway:
 
 
 def fast_policy(max_retries: int = 3, deadline: float = 60.0) -> RetryPolicy:
+    # visibility_window=0: FakeScaleway lists a new resource at once (no lag to wait out).
     return RetryPolicy(
-        max_retries=max_retries, backoff_base=0.0, backoff_max=0.0, deadline=deadline
+        max_retries=max_retries,
+        backoff_base=0.0,
+        backoff_max=0.0,
+        deadline=deadline,
+        visibility_window=0.0,
     )
 
 

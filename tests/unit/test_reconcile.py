@@ -170,7 +170,10 @@ async def test_create_account_gives_up_with_the_error_when_retries_are_exhausted
     from scaleway_nats import RetryPolicy
 
     client = flavoured_factory(
-        flavour, retry_policy=RetryPolicy(max_retries=2, backoff_base=0.0, backoff_max=0.0)
+        flavour,
+        retry_policy=RetryPolicy(
+            max_retries=2, backoff_base=0.0, backoff_max=0.0, visibility_window=0.0
+        ),
     )
     fake.fail_next(10, method="POST", status=503)
 

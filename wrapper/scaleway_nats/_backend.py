@@ -25,7 +25,15 @@ import httpx
 from ._deadline import BoundedStream, bounded, deadline_transport
 from .retry import Clock
 
-__all__ = ["AsyncBackend", "AsyncHttpClients", "HttpClients", "Limit", "SyncBackend"]
+__all__ = [
+    "AsyncBackend",
+    "AsyncCreatesApart",
+    "AsyncHttpClients",
+    "CreatesApart",
+    "HttpClients",
+    "Limit",
+    "SyncBackend",
+]
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -48,6 +56,52 @@ class Limit:
         return error(f"{when} {self.reason}")
 
 
+# Why creates travel apart, over HTTP/1.1: an HTTP/2 server recycles a connection (after
+# 1,000 requests for nginx and Hypercorn) with a GOAWAY frame, and httpcore and h2 then fail
+# every request still in flight on it, although the server processed those at or below
+# the frame's last_stream_id (h2 closes the connection state on GOAWAY: python-hyper/h2
+# #1181; encode/httpcore #1041, #1054). A lost GET, rename or delete is simply resent; a lost
+# create with a name the caller chose cannot be told from another client's namesake, so it
+# would raise AmbiguousCreateError. HTTP/1.1 carries one request at a time per connection
+# and a server ends it with `Connection: close` on an answer: a recycle loses nothing there.
+# Sequential creates cost the same over both (README, Performance).
+CREATE_METHOD = "POST"
+
+
+class AsyncCreatesApart(httpx.AsyncBaseTransport):
+    """Creates (POST, not idempotent) over `serial` (HTTP/1.1), the rest over `multiplexed`."""
+
+    def __init__(
+        self, multiplexed: httpx.AsyncBaseTransport, serial: httpx.AsyncBaseTransport
+    ) -> None:
+        self._multiplexed = multiplexed
+        self._serial = serial
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        chosen = self._serial if request.method == CREATE_METHOD else self._multiplexed
+        return await chosen.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._multiplexed.aclose()
+        await self._serial.aclose()
+
+
+class CreatesApart(httpx.BaseTransport):
+    """Creates (POST, not idempotent) over `serial` (HTTP/1.1), the rest over `multiplexed`."""
+
+    def __init__(self, multiplexed: httpx.BaseTransport, serial: httpx.BaseTransport) -> None:
+        self._multiplexed = multiplexed
+        self._serial = serial
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        chosen = self._serial if request.method == CREATE_METHOD else self._multiplexed
+        return chosen.handle_request(request)
+
+    def close(self) -> None:
+        self._multiplexed.close()
+        self._serial.close()
+
+
 class AsyncBackend:
     """asyncio: an attempt is cancelled at its limit; `gather` runs up to `window` at once."""
 
@@ -55,8 +109,15 @@ class AsyncBackend:
         self._window = window
 
     @staticmethod
-    def default_transport(verify: ssl.SSLContext | str | bool, http2: bool) -> None:
-        return None  # httpx's own: asyncio cancels an attempt wherever it is
+    def default_transport(
+        verify: ssl.SSLContext | str | bool, http2: bool
+    ) -> httpx.AsyncBaseTransport | None:
+        if not http2:
+            return None  # httpx's own: asyncio cancels an attempt wherever it is
+        return AsyncCreatesApart(
+            httpx.AsyncHTTPTransport(verify=verify, http2=True),
+            httpx.AsyncHTTPTransport(verify=verify, http2=False),
+        )
 
     async def send(
         self, client: httpx.AsyncClient, request: Request, limit: Limit
@@ -155,9 +216,11 @@ class SyncBackend:
         self._lock = threading.Lock()
 
     @staticmethod
-    def default_transport(verify: ssl.SSLContext | str | bool, http2: bool) -> httpx.HTTPTransport:
+    def default_transport(verify: ssl.SSLContext | str | bool, http2: bool) -> httpx.BaseTransport:
         # Sockets bounded by each attempt's time limit: threads cannot be cancelled.
-        return deadline_transport(verify, http2)
+        if not http2:
+            return deadline_transport(verify, False)
+        return CreatesApart(deadline_transport(verify, True), deadline_transport(verify, False))
 
     def send(self, client: httpx.Client, request: Request, limit: Limit) -> httpx.Response:
         """Send `request`; raise httpx.TimeoutException once `limit` passes, in flight too."""

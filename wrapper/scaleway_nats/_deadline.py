@@ -20,7 +20,7 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["BoundedStream", "bounded", "deadline_transport"]
+__all__ = ["BoundedStream", "DeadlineTransport", "bounded", "deadline_transport"]
 
 _local = threading.local()  # .limit: time.monotonic() value after which I/O fails
 
@@ -100,18 +100,109 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+# httpcore's errors and httpx's for them, most specific first (as httpx's own transport maps
+# them: the client's retry rules read httpx's classes, and keep the httpcore error as cause).
+_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextlib.contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        for source, target in _ERRORS:
+            if isinstance(error, source):
+                raise target(str(error)) from error
+        raise
+
+
+class _Body(httpx.SyncByteStream):
+    """httpcore's response body, its errors raised as httpx's."""
+
+    def __init__(self, inner: Iterable[bytes]) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _as_httpx_errors():
+            yield from self._inner
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """An httpx transport on httpcore's connection pool, its sockets bounded by `bounded()`.
+
+    Built from public parts (httpx's transport interface, httpcore's pool and its
+    `network_backend=`), so no private attribute is reached into; it does what
+    httpx.HTTPTransport does for a request, without proxies (httpx mounts those from the
+    environment apart). tests/unit/test_deadline.py fails if the bound stops taking effect.
+    """
+
+    def __init__(self, verify: ssl.SSLContext | str | bool, http2: bool = False) -> None:
+        limits = _HTTPX_LIMITS
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=http2,
+            network_backend=_Backend(),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        url = request.url
+        sent = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _as_httpx_errors():
+            answer = self._pool.handle_request(sent)
+        assert isinstance(answer.stream, Iterable)
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=_Body(answer.stream),
+            extensions=answer.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+# httpx's default limits (httpx._config.DEFAULT_LIMITS, private: restated here).
+_HTTPX_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
 def deadline_transport(
     verify: ssl.SSLContext | str | bool, http2: bool = False
-) -> httpx.HTTPTransport:
-    """httpx's own transport, its sockets bounded by `bounded()`.
-
-    httpx takes no network backend argument, so the one of its fresh, still unused pool
-    is replaced (httpcore's NetworkBackend is public API; the attribute is not).
-    tests/unit/test_deadline.py fails if this stops taking effect.
-    """
-    transport = httpx.HTTPTransport(verify=verify, http2=http2)
-    transport._pool._network_backend = _Backend()
-    return transport
+) -> httpx.BaseTransport:
+    """httpx's transport behaviour, its sockets bounded by `bounded()`."""
+    return DeadlineTransport(verify, http2)
 
 
 class BoundedStream(httpx.SyncByteStream):

@@ -19,7 +19,14 @@ from ._version import __version__
 from .config import Config
 from .errors import ConfigurationError
 
-__all__ = ["USER_AGENT", "GeneratedClient", "build_generated_client", "shared_ssl_context"]
+__all__ = [
+    "USER_AGENT",
+    "GeneratedClient",
+    "StreamTrace",
+    "build_generated_client",
+    "graceful_goaway",
+    "shared_ssl_context",
+]
 
 USER_AGENT = f"scaleway-nats/{__version__} (+python; httpx/{httpx.__version__})"
 
@@ -71,3 +78,46 @@ def build_generated_client(
         verify_ssl=verify,
         httpx_args=httpx_args,
     )
+
+
+class StreamTrace:
+    """The HTTP/2 stream a request was sent on, learnt from httpcore's public `trace`
+    request extension (its "http2.send_request_headers.started" event carries `stream_id`).
+
+    `trace` is the sync callback, `atrace` the async one (httpcore awaits it there), as
+    httpcore's own Trace names them.
+    """
+
+    def __init__(self) -> None:
+        self.stream_id: int | None = None
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event == "http2.send_request_headers.started":
+            self.stream_id = info.get("stream_id")
+
+    async def atrace(self, event: str, info: dict[str, Any]) -> None:
+        self.trace(event, info)
+
+
+def graceful_goaway(failure: BaseException) -> int | None:
+    """`last_stream_id` of the graceful GOAWAY (error code NO_ERROR) that ended `failure`'s
+    connection, if that is what it reports; else None.
+
+    httpcore raises RemoteProtocolError(<h2 ConnectionTerminated event>) for a stream on a
+    connection the server ended, and httpx re-raises it `from` that error: the event (public
+    h2 API) is the first argument of an error in the chain. RFC 9113 section 6.8: streams above
+    `last_stream_id` were not processed; with NO_ERROR the server is shutting down, not failing.
+    """
+    try:
+        from h2.events import ConnectionTerminated
+    except ImportError:  # no h2: no HTTP/2, no GOAWAY
+        return None
+    seen: set[int] = set()
+    error: BaseException | None = failure
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        for arg in error.args:
+            if isinstance(arg, ConnectionTerminated) and arg.error_code == 0:
+                return arg.last_stream_id if arg.last_stream_id is not None else 0
+        error = error.__cause__ or error.__context__
+    return None

@@ -178,9 +178,19 @@ class TransportError(ScalewayError):
     The message names the host (the URL), what failed, and the attempts made.
     """
 
-    def __init__(self, message: str, *, cause: httpx.TransportError | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        cause: httpx.TransportError | None = None,
+        sent: bool | None = None,
+        recycled: bool = False,
+    ) -> None:
         super().__init__(message)
         self.cause = cause
+        self._sent = sent
+        # The server ended the connection gracefully (HTTP/2 GOAWAY, NO_ERROR): no fault.
+        self.recycled = recycled
 
     def __str__(self) -> str:
         where = f"{self.method} {self.url}: " if self.method and self.url else ""
@@ -192,7 +202,10 @@ class TransportError(ScalewayError):
 
     @property
     def request_was_sent(self) -> bool:
-        """False only when the request surely never left (connect failed)."""
+        """False only when the request surely never left (connect failed), or never reached
+        the application (a stream the server's GOAWAY says it did not process)."""
+        if self._sent is not None:
+            return self._sent
         return not isinstance(self.cause, httpx.ConnectError | httpx.ConnectTimeout)
 
 

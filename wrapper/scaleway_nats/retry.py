@@ -6,14 +6,22 @@ What may be retried depends on whether a failed request may have taken effect:
   idempotent calls (GET, PATCH of a name, DELETE); for creates the client first
   looks for what the lost request may have created (reconciliation).
 
-The loop that applies these rules is `_async/requester.py` (and its generated sync twin).
-Hand-written rather than taken from tenacity or stamina because reconciliation must run
-between attempts; the policy itself is a dozen lines.
+What to do after a failed attempt is decided by `decide()`, a pure function of the error,
+the loop's `RetryState` and the policy: pause and resend, look for what a lost create made
+(reconcile), or raise. The loop that carries the decisions out is `_async/requester.py` (and
+its generated sync twin). Hand-written rather than taken from tenacity or stamina because
+reconciliation must run between attempts.
+
+Scaleway is eventually consistent: a resource made by a create whose answer was lost may not
+show in a list for a while. So reconciliation keeps looking, with backoff, until
+`RetryPolicy.visibility_window` has passed since the lost attempt was sent, and only then
+resends (README, "Retries and creates").
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import random
 import threading
@@ -36,12 +44,20 @@ from .errors import (
 
 __all__ = [
     "CALL_DEADLINE",
+    "VISIBILITY_WINDOW",
+    "Cleared",
     "Clock",
     "Created",
+    "Decision",
     "Fresh",
+    "Pause",
+    "Raise",
+    "Reconcile",
     "RetryPolicy",
+    "RetryState",
     "Stats",
     "SystemClock",
+    "decide",
     "is_ambiguous",
     "is_propagating",
     "is_retryable",
@@ -54,6 +70,13 @@ log = logging.getLogger("scaleway_nats")
 # (a reconciliation's list calls) end by it too. A ContextVar follows asyncio tasks; the sync
 # backend's threads are given a copy of the context.
 CALL_DEADLINE: ContextVar[float | None] = ContextVar("scaleway_nats_call_deadline", default=None)
+
+# How long Scaleway may take to show a new resource, in reads and in lists (seconds). Its
+# recordings show a new credentials' GET going 200 -> 404 -> 200 over ~3 s, and
+# terraform-provider-scaleway retries reads of a new MNQ resource for 30 s
+# (internal/services/mnq/helpers_mnq_retry.go, mnqNamespaceReadRetryTimeout): we take the
+# provider's bound, the longest lag anyone publishes a remedy for.
+VISIBILITY_WINDOW = 30.0
 
 
 class Clock(Protocol):
@@ -88,14 +111,20 @@ class RetryPolicy:
     backoff_max: float = 8.0  # cap of one pause
     deadline: float = 60.0  # seconds for the whole call, attempts in flight included
     # How long after this client created a resource a 404/403 naming it is taken for
-    # Scaleway still propagating it, and retried: terraform-provider-scaleway retries
-    # those reads for 30 s (internal/services/mnq/helpers_mnq_retry.go).
-    propagation_window: float = 30.0
+    # Scaleway still propagating it, and retried (VISIBILITY_WINDOW has the source).
+    propagation_window: float = VISIBILITY_WINDOW
+    # After a create lost its answer: how long, from when that attempt was sent, what it
+    # made may still be missing from lists. Reconciliation looks until then before resending.
+    visibility_window: float = VISIBILITY_WINDOW
     rng: random.Random = attrs.field(factory=random.Random, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+        for name in ("propagation_window", "visibility_window"):
+            value = getattr(self, name)
+            if not 0 <= value < float("inf"):
+                raise ValueError(f"{name} must be a number of seconds >= 0, got {value}")
 
     def pause(self, retry: int, error: ScalewayError) -> float:
         """Seconds to wait before retry number `retry` (0-based)."""
@@ -190,6 +219,125 @@ class Created:
                 return any(i in self._when for i in known)
 
         return Fresh(what, created, created + self._window, self._clock, still_known)
+
+
+def is_recycled(error: ScalewayError) -> bool:
+    """The server ended the connection gracefully (HTTP/2 GOAWAY with NO_ERROR): not a fault
+    of the service, so resent without a backoff pause."""
+    return isinstance(error, TransportError) and error.recycled
+
+
+# -- the decision after a failed attempt -------------------------------------------------------
+
+
+@attrs.frozen
+class Pause:
+    """Wait `seconds`, then send the call again; `counter` is the Stats entry to count."""
+
+    seconds: float
+    counter: str | None = "retries"
+
+
+@attrs.frozen
+class Reconcile:
+    """Wait `seconds`, then look for what the lost attempt made.
+
+    `resend`: whether the call may be sent again should the look-ups find nothing (False once
+    the retry budget is spent: they then only keep what it made from being orphaned).
+    `counter` is the Stats entry to count for the pause, if any.
+    """
+
+    seconds: float
+    resend: bool = True
+    counter: str | None = None
+
+
+@attrs.frozen
+class Raise:
+    """Give up: raise the error, with `note` appended to its message."""
+
+    note: str = ""
+
+
+Decision = Pause | Reconcile | Raise
+
+
+@attrs.frozen
+class RetryState:
+    """What the retry loop knows when it asks `decide()` (times are clock.monotonic() values)."""
+
+    now: float
+    started: float
+    deadline: float  # the call's, an enclosing call's included
+    idempotent: bool
+    can_reconcile: bool
+    retries: int = 0  # backoff pauses taken
+    settling: int = 0  # propagation pauses taken
+    fresh: Fresh | None = None  # the resource the call names, if this client made it lately
+    lost_at: float | None = None  # when the attempt being reconciled was sent
+    looks: int = 0  # look-ups done for it
+    cleared: bool = False  # the last look-up found what it made and removed it
+    resend: bool = True  # the first Reconcile's `resend`
+
+
+class Cleared(enum.Enum):
+    """What a reconciliation returns when it found what the lost attempt made and removed it
+    (credentials: their secret was lost with the answer), so the call is sent again now."""
+
+    CLEARED = "cleared"
+
+
+def decide(error: ScalewayError, state: RetryState, policy: RetryPolicy) -> Decision:
+    """What to do after `error`: resend after a pause, look for a lost create's result, or
+    raise. Pure but for `policy.rng` (the jitter), so that a table of cases can test it."""
+    fresh = state.fresh
+    if fresh is not None and is_propagating(error):
+        # Not yet visible: a 404/403 took no effect, so resending is always safe.
+        pause = min(1.0, 0.1 * 2**state.settling)
+        if state.now + pause < min(fresh.until, state.deadline):
+            return Pause(pause, "propagation_retries")
+        return Raise(
+            f" ({fresh.what} was created by this client {state.now - fresh.created:.1f} s ago "
+            f"and is still not visible: Scaleway can take a moment to show a new resource)"
+        )
+    if not is_retryable(error):
+        return Raise()
+    must_reconcile = is_ambiguous(error) and not state.idempotent
+    if must_reconcile and not state.can_reconcile:
+        return Raise()
+    if must_reconcile and state.looks > 0:
+        return _after_looking(state, policy)
+    pause = 0.0 if is_recycled(error) else policy.pause(state.retries, error)
+    out_of_budget = (
+        state.retries >= policy.max_retries or state.now - state.started + pause > policy.deadline
+    )
+    if not must_reconcile:
+        return Raise() if out_of_budget else Pause(pause)
+    if out_of_budget:  # look once more so that nothing the last attempt made is orphaned
+        return Reconcile(0.0, resend=False)
+    return Reconcile(pause, counter="retries")
+
+
+def _after_looking(state: RetryState, policy: RetryPolicy) -> Decision:
+    """The look-ups found nothing: look again until the visibility window has passed since
+    the lost attempt was sent (what it made may not be listed yet), then resend. Once what it
+    made was found and removed, resend at once."""
+    lost_at = state.started if state.lost_at is None else state.lost_at
+    window_end = lost_at + policy.visibility_window
+    if state.cleared or state.now >= window_end:
+        # Looked after the window: the lost attempt made nothing (within the documented lag).
+        return Pause(0.0, None) if state.resend else Raise()
+    # 0.25, 0.5, 1, then every 2 s: our cadence (a list costs the API little; the window's
+    # end is what matters, and the last look is made right after it).
+    pause = min(window_end - state.now, 0.25 * 2 ** min(state.looks - 1, 3))
+    if state.now + pause >= state.deadline:
+        return Raise(
+            f"; it may have taken effect: what it made was not listed "
+            f"{state.now - lost_at:.1f} s after it was sent, and the call's deadline came "
+            f"before the visibility window (RetryPolicy.visibility_window="
+            f"{policy.visibility_window:g} s) ended"
+        )
+    return Reconcile(pause, resend=state.resend, counter="visibility_waits")
 
 
 def note_attempts(error: ScalewayError, attempts: int, elapsed: float) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import functools
 import importlib.util
 import os
 import types
@@ -43,7 +42,7 @@ from ..operations import (
     AccountRef,
     CredentialsRef,
 )
-from ..retry import Clock, Created, Fresh, RetryPolicy, SystemClock, is_ambiguous
+from ..retry import Cleared, Clock, Created, Fresh, RetryPolicy, SystemClock, is_ambiguous
 from .pagination import AsyncPager, collect_pages
 from .requester import AsyncRequester
 
@@ -75,7 +74,9 @@ class AsyncNatsAPI:
     (Scaleway's API gateway speaks it; a server that does not gets HTTP/1.1, and plain
     http:// always does): requests then share one connection, so listing keeps
     `list_concurrency` pages in flight (default PAGE_PREFETCH_WINDOW_HTTP2, else
-    PAGE_PREFETCH_WINDOW). The README's Performance section has the figures behind the
+    PAGE_PREFETCH_WINDOW). Creates go over HTTP/1.1 all the same: a server recycling an
+    HTTP/2 connection loses the answers in flight on it, which would make a create ambiguous
+    (`_backend.CreatesApart`). The README's Performance section has the figures behind the
     default. It applies to the default transport; a `transport=` given decides for itself.
     """
 
@@ -124,15 +125,17 @@ class AsyncNatsAPI:
         self._created = Created(policy.propagation_window, clock)
         backend = AsyncBackend(list_concurrency)
         verify_with = shared_ssl_context() if verify is True else verify
-        make_client = functools.partial(
-            build_generated_client,
-            self.config,
-            timeout=timeout,
-            verify=verify_with,
-            http2=http2,
-            transport=transport or backend.default_transport(verify_with, http2),
-        )
-        http = AsyncHttpClients(lambda: make_client().get_async_httpx_client())
+        config = self.config
+
+        def make_client() -> httpx.AsyncClient:
+            # A default transport per client: its connections belong to one event loop.
+            chosen = transport or backend.default_transport(verify_with, http2)
+            generated = build_generated_client(
+                config, timeout=timeout, verify=verify_with, http2=http2, transport=chosen
+            )
+            return generated.get_async_httpx_client()
+
+        http = AsyncHttpClients(make_client)
         self._requester = AsyncRequester(http, backend, policy, clock, timeout)
 
     def with_options(
@@ -213,14 +216,18 @@ class AsyncNatsAPI:
         async def attempt() -> NatsAccount:
             return await self._requester.fetch(request, NatsAccount.from_json)
 
+        removed: set[str] = set()  # extras deleted: a list may show them a while longer
+
         async def reconcile(error: ScalewayError) -> NatsAccount | None:
             fetch = self._account_pages(project, "created_at_desc", None, region)
             recent = await collect_pages(fetch, lambda a: ops.created_since(a, since))
+            recent = [a for a in recent if a.id not in removed]
             made = ops.made_by_this_call(recent, chosen, proven, "create_account", error)
             if not made:
-                return None
+                return None  # nothing listed yet: the requester looks again, then resends
             for extra in made[1:]:  # several lost attempts all landed: ours, not needed
-                await self.delete_account(extra, region)
+                await self._remove_lost(extra, self.delete_account, region)
+                removed.add(extra.id)
             return made[0]  # the lost request did create it: adopt it
 
         account = await self._requester.retrying(attempt, idempotent=False, reconcile=reconcile)
@@ -306,15 +313,20 @@ class AsyncNatsAPI:
         async def attempt() -> NatsCredentials:
             return await self._requester.fetch(request, NatsCredentials.from_json)
 
-        async def reconcile(error: ScalewayError) -> NatsCredentials | None:
+        removed: set[str] = set()  # deleted: a list may show them a while longer
+
+        async def reconcile(error: ScalewayError) -> Cleared | None:
             # The .creds content is returned only once: credentials made by a lost request
             # are unusable, so delete them and let the create be sent again.
             fetch = self._credentials_pages(account_id, None, "created_at_desc", None, region)
             recent = await collect_pages(fetch, lambda c: ops.created_since(c, since))
+            recent = [c for c in recent if c.id not in removed]
             made = ops.made_by_this_call(recent, chosen, proven, "create_credentials", error)
             for credentials in made:
-                await self.delete_credentials(credentials, region)
-            return None
+                await self._remove_lost(credentials, self.delete_credentials, region)
+                removed.add(credentials.id)
+            # Nothing listed yet: the requester looks again until the visibility window ends.
+            return Cleared.CLEARED if made else None
 
         created = await self._requester.retrying(
             attempt,
@@ -449,6 +461,19 @@ class AsyncNatsAPI:
         ]
 
     # helpers
+
+    async def _remove_lost(
+        self,
+        item: NatsAccount | NatsCredentials,
+        delete: Callable[[str, str], Awaitable[None]],
+        region: str,
+    ) -> None:
+        """Delete what a lost create made. Known as this client's, a 404 for it is taken for
+        Scaleway still propagating it (a list may show what a read does not yet)."""
+        parent = item.nats_account_id if isinstance(item, NatsCredentials) else None
+        what = f"NATS {'credentials' if parent else 'account'} {item.id}"
+        self._created.add(item.id, what, parent=parent, region=region)
+        await delete(item.id, region)
 
     def _fresh(self, region: str, *refs: object) -> Fresh | None:
         """Whether the call names a resource this client created in `region` within the

@@ -15,7 +15,8 @@ from typing import TypeVar
 import attrs
 import httpx
 
-from .._backend import AsyncBackend, AsyncHttpClients, Limit, Request
+from .._backend import CREATE_METHOD, AsyncBackend, AsyncHttpClients, Limit, Request
+from .._http import StreamTrace, graceful_goaway
 from ..errors import (
     AmbiguousCreateError,
     ScalewayError,
@@ -25,13 +26,15 @@ from ..errors import (
 )
 from ..retry import (
     CALL_DEADLINE,
+    Cleared,
     Clock,
     Fresh,
+    Pause,
+    Raise,
     RetryPolicy,
+    RetryState,
     Stats,
-    is_ambiguous,
-    is_propagating,
-    is_retryable,
+    decide,
     note_attempts,
 )
 
@@ -61,11 +64,18 @@ class AsyncRequester:
         """Send once; return a 2xx response, raise the matching ScalewayError otherwise."""
         self.stats.count("requests")
         started = time.perf_counter()
+        # A create's HTTP/2 stream, should a GOAWAY end it: whether it was processed decides
+        # between resending and reconciling. Other calls are resent either way, and tracing
+        # costs every request a little (it also made a sync HTTP/2 pager open a second
+        # connection now and then, tests/integration/test_http2.py): creates only.
+        stream = StreamTrace() if str(request.get("method")).upper() == CREATE_METHOD else None
+        if stream is not None:
+            request = {**request, "extensions": {"trace": stream.atrace}}
         try:
             response = await self.backend.send(self.http.current(), request, self._limit())
         except httpx.TransportError as failure:
             _log(request, type(failure).__name__, started)
-            raise self._transport_error(failure, request) from failure
+            raise self._transport_error(failure, request, stream) from failure
         _log(request, str(response.status_code), started)
         if response.is_success:
             return response
@@ -88,14 +98,16 @@ class AsyncRequester:
         attempt: Callable[[], Awaitable[T]],
         *,
         idempotent: bool,
-        reconcile: Callable[[ScalewayError], Awaitable[T | None]] | None = None,
+        reconcile: Callable[[ScalewayError], Awaitable[T | Cleared | None]] | None = None,
         fresh: Fresh | None = None,
     ) -> T:
         """Run `attempt` until it succeeds, retrying what the policy and idempotency allow.
 
         After an ambiguous failure of a non-idempotent call, `reconcile(error)` runs before the
-        next attempt: if it finds the result of the lost request it is returned, else
-        the call is sent again (it raises when it cannot tell). Without `reconcile` such a
+        next attempt: if it finds the result of the lost request it is returned; if it
+        removed it (Cleared.CLEARED) the call is sent again; if it finds nothing it runs again
+        until `policy.visibility_window` has passed since the lost attempt was sent, then the
+        call is sent again (it raises when it cannot tell). Without `reconcile` such a
         failure is raised, not resent. With `fresh` (the call names a resource this client
         just created), a 404/403 is retried until that resource is `propagation_window` old.
         Calls made inside (a reconciliation's look-ups) end by this call's deadline too.
@@ -115,70 +127,72 @@ class AsyncRequester:
         self,
         attempt: Callable[[], Awaitable[T]],
         idempotent: bool,
-        reconcile: Callable[[ScalewayError], Awaitable[T | None]] | None,
+        reconcile: Callable[[ScalewayError], Awaitable[T | Cleared | None]] | None,
         fresh: Fresh | None,
         started: float,
         deadline: float,
     ) -> T:
-        policy, clock = self.policy, self.clock
-        retry = settling = 0
+        """Carry out `decide()`'s decisions until an attempt or a reconciliation succeeds."""
+        clock = self.clock
+        state = RetryState(started, started, deadline, idempotent, reconcile is not None)
         while True:
+            sent_at = clock.monotonic()
             try:
                 return await attempt()
             except ScalewayError as error:
-                if fresh is not None and is_propagating(error) and fresh.still_known():
-                    # Not yet visible: a 404/403 took no effect, so resending is always safe.
-                    pause = min(1.0, 0.1 * 2**settling)
-                    if clock.monotonic() + pause < min(fresh.until, deadline):
-                        self.stats.count("propagation_retries")
-                        await self._pause(pause, deadline)
-                        settling += 1
-                        continue
-                    note_attempts(error, retry + settling + 1, clock.monotonic() - started)
-                    error.message += (
-                        f" ({fresh.what} was created by this client {fresh.age():.1f} s ago and "
-                        f"is still not visible: Scaleway can take a moment to show a new resource)"
-                    )
-                    raise
-                ambiguous = is_ambiguous(error)
-                must_reconcile = ambiguous and not idempotent
-                if not is_retryable(error) or (must_reconcile and reconcile is None):
-                    note_attempts(error, retry + 1, clock.monotonic() - started)
-                    raise
-                pause = policy.pause(retry, error)
-                out_of_budget = (
-                    retry >= policy.max_retries
-                    or clock.monotonic() - started + pause > policy.deadline
-                )
-                if out_of_budget and not must_reconcile:
-                    note_attempts(error, retry + 1, clock.monotonic() - started)
-                    raise
-                if not out_of_budget:
-                    log.info("retrying after %s (pause %.2fs, retry %d)", error, pause, retry + 1)
-                    self.stats.count("retries")
-                    await self._pause(pause, deadline)
-                    retry += 1
-                if must_reconcile and reconcile is not None:
-                    self.stats.count("reconciliations")
-                    try:
-                        found = await reconcile(error)
-                    except AmbiguousCreateError:
+                known = fresh if fresh is not None and fresh.still_known() else None
+                state = attrs.evolve(state, fresh=known, lost_at=sent_at, looks=0, cleared=False)
+                while True:
+                    now = clock.monotonic()
+                    decision = decide(error, attrs.evolve(state, now=now), self.policy)
+                    if isinstance(decision, Raise):
+                        note_attempts(error, state.retries + state.settling + 1, now - started)
+                        error.message += decision.note
                         raise
-                    except ScalewayError as failure:
-                        # Not knowing what the lost request did, the call must not be resent:
-                        # report the create's own failure, not the look-up's.
-                        note_attempts(error, retry + 1, clock.monotonic() - started)
-                        error.message += (
-                            f"; it may have taken effect, and looking for its result failed: "
-                            f"{failure}"
-                        )
-                        raise error from failure
-                    if found is not None:
+                    if decision.counter is not None:
+                        self.stats.count(decision.counter)
+                    if decision.counter == "retries":
+                        log.info("retrying after %s (pause %.2fs)", error, decision.seconds)
+                    await self._pause(decision.seconds, deadline)
+                    state = attrs.evolve(
+                        state,
+                        retries=state.retries + (decision.counter == "retries"),
+                        settling=state.settling + (decision.counter == "propagation_retries"),
+                    )
+                    if isinstance(decision, Pause):
+                        break  # send again
+                    assert reconcile is not None  # decide() reconciles only when it can
+                    found = await self._reconcile(reconcile, error, state)
+                    if found is not None and not isinstance(found, Cleared):
                         return found
-                if out_of_budget:
-                    # Reconciled once more so that nothing made by the last attempt is orphaned.
-                    note_attempts(error, retry + 1, clock.monotonic() - started)
-                    raise
+                    state = attrs.evolve(
+                        state,
+                        looks=state.looks + 1,
+                        cleared=found is Cleared.CLEARED,
+                        resend=decision.resend,
+                    )
+
+    async def _reconcile(
+        self,
+        reconcile: Callable[[ScalewayError], Awaitable[T | Cleared | None]],
+        error: ScalewayError,
+        state: RetryState,
+    ) -> T | Cleared | None:
+        """Look for what the attempt that failed with `error` made; raise `error` when the
+        look-up fails (not knowing what it did, the call must not be resent)."""
+        if state.looks == 0:
+            self.stats.count("reconciliations")
+        try:
+            return await reconcile(error)
+        except AmbiguousCreateError:
+            raise
+        except ScalewayError as failure:
+            # Report the create's own failure, not the look-up's.
+            note_attempts(error, state.retries + 1, self.clock.monotonic() - state.started)
+            error.message += (
+                f"; it may have taken effect, and looking for its result failed: {failure}"
+            )
+            raise error from failure
 
     async def _pause(self, seconds: float, deadline: float) -> None:
         """Sleep `seconds`, cut at `deadline`."""
@@ -198,9 +212,26 @@ class AsyncRequester:
             limit = Limit(deadline, "the call's deadline (RetryPolicy.deadline)", self.clock)
         return limit
 
-    def _transport_error(self, failure: httpx.TransportError, request: Request) -> TransportError:
-        """The wrapper's error for `failure`, naming the request (method and URL)."""
-        error = TransportError(f"{type(failure).__name__}: {failure}", cause=failure)
+    def _transport_error(
+        self, failure: httpx.TransportError, request: Request, stream: StreamTrace | None
+    ) -> TransportError:
+        """The wrapper's error for `failure`, naming the request (method and URL).
+
+        A graceful GOAWAY is classified (RFC 9113 section 6.8): a request whose stream is above
+        its `last_stream_id`, or that never got a stream, was not processed, so even a create
+        is resent as is; one at or below it may have been (httpcore and h2 drop the answers
+        still due on a connection once its GOAWAY is read: encode/httpcore #1041, #1054).
+        """
+        last_stream_id = graceful_goaway(failure)
+        processed: bool | None = None  # unknown unless traced: sent, unless connect failed
+        if last_stream_id is not None and stream is not None:
+            processed = stream.stream_id is not None and stream.stream_id <= last_stream_id
+        error = TransportError(
+            f"{type(failure).__name__}: {failure}",
+            cause=failure,
+            sent=processed,
+            recycled=last_stream_id is not None,
+        )
         try:
             sent = failure.request
         except RuntimeError:  # raised without its request: build it to name the host

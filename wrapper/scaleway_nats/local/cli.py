@@ -97,6 +97,12 @@ def _limit_options(function: F) -> F:
     "(1: a single server). Break them with `scw-nats local node stop|start|kill`",
     flag="--cluster",
 )
+@_setting(
+    "connection_max_requests",
+    click.IntRange(0),
+    "With --tls: requests per connection before it is recycled gracefully, as gateways do "
+    "(nginx and Hypercorn: 1000; 0: never)",
+)
 @_limit_options
 @click.option(
     "--profile",
@@ -116,6 +122,8 @@ def serve_command(state_dir: Path | None, profile: str | None, seed: int, **sett
     from .serve import serve
 
     given = {name: value for name, value in settings.items() if value is not None}
+    if given.get("connection_max_requests") == 0:  # 0 on the command line: never recycle
+        given["connection_max_requests"] = None
     if profile is not None:  # the profile's settings, except where an option was given
         given = {**PROFILES[profile](seed), **given}
     sys.exit(serve(state_dir, **given))

@@ -34,6 +34,11 @@ from .service import Service, now
 from .store import Organization, StateError, Store
 from .tls import TlsFiles, ensure_tls
 
+# Requests per API connection before HTTPS mode ends it gracefully, as gateways do: nginx's
+# `keepalive_requests` (HTTP/1.1, and HTTP/2 since 1.19.7) and Hypercorn's
+# `keep_alive_max_requests` both default to 1,000. Scaleway publishes no figure for its own.
+CONNECTION_MAX_REQUESTS = 1000
+
 if TYPE_CHECKING:
     from .https import HttpsServer
     from .latency import LatencyProxy, ProxyStats
@@ -105,6 +110,7 @@ class LocalScaleway:
         tls: bool = False,
         latency_ms: float = 0.0,
         cluster_size: int = 1,
+        connection_max_requests: int | None = CONNECTION_MAX_REQUESTS,
     ) -> None:
         """JetStream limits (``max_*``, per account; bytes for storage, memory and payload)
         default to Scaleway's published quotas; they apply to accounts written from then on.
@@ -116,6 +122,9 @@ class LocalScaleway:
         probability ``read_lag_rate`` (default: the recordings' ratio; 1.0 fails every young read).
         ``cluster_size`` nodes per region (1 to 5) run clustered JetStream behind one endpoint;
         ``stop_node``, ``start_node`` and ``kill_node`` break them for failover tests.
+        ``connection_max_requests``: with ``tls``, an API connection is ended gracefully after
+        that many requests, as gateways do (HTTP/2 GOAWAY, HTTP/1.1 ``Connection: close``;
+        None: never). Plain HTTP (uvicorn) never recycles: it has no per-connection limit.
         """
         self.cluster_size = check_cluster_size(cluster_size)
         if not 0.0 <= propagation_delay <= 3600:
@@ -141,6 +150,16 @@ class LocalScaleway:
             raise ValueError(
                 f"latency_ms must be between 0 and {MAX_LATENCY_MS:.0f} (one way), got {latency_ms}"
             )
+        if connection_max_requests is not None and (
+            isinstance(connection_max_requests, bool)
+            or not isinstance(connection_max_requests, int)
+            or connection_max_requests < 1
+        ):
+            raise ValueError(
+                f"connection_max_requests must be an integer >= 1 or None (never recycle), "
+                f"got {connection_max_requests!r}"
+            )
+        self.connection_max_requests = connection_max_requests
         self.tls = tls
         self.latency_ms = latency_ms
         self._https: HttpsServer | None = None
@@ -390,7 +409,7 @@ class LocalScaleway:
         if self.tls:  # HTTP/2 and HTTP/1.1 by ALPN, certificate from our CA (https.py)
             from .https import HttpsServer  # Hypercorn: imported only when asked for
 
-            self._https = HttpsServer(app, sock, tls)
+            self._https = HttpsServer(app, sock, tls, self.connection_max_requests)
             self._https.start()
         else:  # uvicorn: faster than Hypercorn on plain HTTP (https.py has the figures)
             self._start_uvicorn(app, sock)

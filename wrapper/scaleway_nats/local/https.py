@@ -19,9 +19,10 @@ import logging
 import os
 import socket
 import ssl
+import sys
 import threading
 import time
-from typing import cast
+from typing import Any, cast
 
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
@@ -38,12 +39,23 @@ KEEP_ALIVE = 30.0  # seconds an idle connection stays open, as the plain-HTTP se
 
 
 class HttpsServer:
-    """Serve `app` on the listening socket `sock` over TLS (h2 and http/1.1), in a thread."""
+    """Serve `app` on the listening socket `sock` over TLS (h2 and http/1.1), in a thread.
 
-    def __init__(self, app: ASGIApp, sock: socket.socket, tls: TlsFiles) -> None:
+    A connection is ended gracefully after `max_requests` requests (None: never): HTTP/2 by a
+    GOAWAY frame, HTTP/1.1 by `Connection: close` on the last answer.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        sock: socket.socket,
+        tls: TlsFiles,
+        max_requests: int | None = None,
+    ) -> None:
         self._app = app
         self._sock = sock
         self._tls = tls
+        self._max_requests = max_requests
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
@@ -58,6 +70,10 @@ class HttpsServer:
         config.keyfile = str(self._tls.key_file)
         config.alpn_protocols = ["h2", "http/1.1"]
         config.keep_alive_timeout = KEEP_ALIVE
+        if self._max_requests is not None:
+            config.keep_alive_max_requests = self._max_requests
+        else:  # Hypercorn takes a number only: one no connection reaches
+            config.keep_alive_max_requests = sys.maxsize
         config.graceful_timeout = STOP_TIMEOUT / 2
         config.accesslog = None  # never log request lines
         config.errorlog = log
@@ -90,6 +106,7 @@ class HttpsServer:
 
     def _run(self, config: Config) -> None:
         loop = self._loop = asyncio.new_event_loop()
+        loop.set_exception_handler(_quiet_connection_ends)
         try:
             loop.run_until_complete(self._serve(config))
         except BaseException as error:  # reported by start() / stop()
@@ -113,3 +130,30 @@ class HttpsServer:
             thread.join(STOP_TIMEOUT)
         self._thread = None
         self._sock.close()
+
+
+def _ends_of_a_connection(error: BaseException) -> bool:
+    """Whether `error` (a group: each of its errors) is how a connection ends: TLS and
+    socket errors, and the cancelled tasks of its streams."""
+    inner = getattr(error, "exceptions", None)  # an exception group (3.11+ or its backport)
+    if isinstance(inner, tuple) and inner:
+        return all(_ends_of_a_connection(each) for each in inner)
+    if isinstance(error, RuntimeError) and "is shutting down" in str(error):
+        return True  # Hypercorn's TaskGroup refusing new streams on a closing connection
+    return isinstance(error, ssl.SSLError | OSError | asyncio.CancelledError)
+
+
+def _quiet_connection_ends(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Log a connection's end in one line, not a traceback.
+
+    When a connection is recycled (GOAWAY after `max_requests`) or a client hangs up, asyncio
+    reports Hypercorn's connection task ending with the streams still on it cancelled and,
+    often, `SSL: APPLICATION_DATA_AFTER_CLOSE_NOTIFY` (the client's last frames crossing the
+    TLS close): normal ends, printed as tracebacks by asyncio's default handler. Anything
+    else still goes to that handler.
+    """
+    error = context.get("exception")
+    if error is not None and _ends_of_a_connection(error):
+        log.debug("HTTPS connection ended: %s: %s", type(error).__name__, error)
+        return
+    loop.default_exception_handler(context)

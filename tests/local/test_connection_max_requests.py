@@ -1,0 +1,38 @@
+"""`connection_max_requests`: bad values are refused before anything starts (issue 18.2).
+
+Recycling itself is proven end to end in tests/reliability/test_recycling.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from scaleway_nats.local import LocalScaleway
+
+
+@pytest.mark.parametrize("value", [0, -1, True, 2.5, "1000"])
+def test_a_bad_connection_max_requests_is_refused(value: object) -> None:
+    with pytest.raises(
+        ValueError, match=r"connection_max_requests must be an integer >= 1 or None"
+    ):
+        LocalScaleway(connection_max_requests=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [None, 1, 1000])
+def test_good_values_are_kept(value: int | None) -> None:
+    assert LocalScaleway(connection_max_requests=value).connection_max_requests == value
+
+
+def test_the_module_entry_point_refuses_a_negative_count() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scaleway_nats.local", "--connection-max-requests", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--connection-max-requests must be >= 0 (0: never recycle)" in done.stderr
