@@ -35,4 +35,4 @@ def test_the_module_entry_point_refuses_a_negative_count() -> None:
         check=False,
     )
     assert done.returncode == 2
-    assert "--connection-max-requests must be >= 0 (0: never recycle)" in done.stderr
+    assert "'--connection-max-requests': -1 is not in the range x>=0" in done.stderr
