@@ -23,6 +23,7 @@ __all__ = [
     "USER_AGENT",
     "GeneratedClient",
     "StreamTrace",
+    "as_transport_error",
     "build_generated_client",
     "graceful_goaway",
     "shared_ssl_context",
@@ -120,4 +121,22 @@ def graceful_goaway(failure: BaseException) -> int | None:
             if isinstance(arg, ConnectionTerminated) and arg.error_code == 0:
                 return arg.last_stream_id if arg.last_stream_id is not None else 0
         error = error.__cause__ or error.__context__
+    return None
+
+
+def as_transport_error(failure: Exception) -> httpx.TransportError | None:
+    """`failure` as an httpx transport error, if it is one or an h2 protocol error that
+    httpcore let through unmapped (an HTTP/2 answer whose stream ended short of its
+    Content-Length raises h2's InvalidBodyLengthError as it is); else None.
+    """
+    if isinstance(failure, httpx.TransportError):
+        return failure
+    try:
+        from h2.exceptions import ProtocolError
+    except ImportError:  # no h2: no HTTP/2, no h2 errors
+        return None
+    if isinstance(failure, ProtocolError):
+        mapped = httpx.RemoteProtocolError(f"{type(failure).__name__}: {failure}")
+        mapped.__cause__ = failure
+        return mapped
     return None

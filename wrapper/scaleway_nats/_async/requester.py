@@ -16,7 +16,7 @@ import attrs
 import httpx
 
 from .._backend import CREATE_METHOD, AsyncBackend, AsyncHttpClients, Limit, Request
-from .._http import StreamTrace, graceful_goaway
+from .._http import StreamTrace, as_transport_error, graceful_goaway
 from ..errors import (
     AmbiguousCreateError,
     ScalewayError,
@@ -73,9 +73,12 @@ class AsyncRequester:
             request = {**request, "extensions": {"trace": stream.atrace}}
         try:
             response = await self.backend.send(self.http.current(), request, self._limit())
-        except httpx.TransportError as failure:
+        except Exception as caught:
+            failure = as_transport_error(caught)
+            if failure is None:
+                raise
             _log(request, type(failure).__name__, started)
-            raise self._transport_error(failure, request, stream) from failure
+            raise self._transport_error(failure, request, stream) from caught
         _log(request, str(response.status_code), started)
         if response.is_success:
             return response

@@ -17,7 +17,7 @@ import attrs
 import httpx
 
 from .._backend import CREATE_METHOD, HttpClients, Limit, Request, SyncBackend
-from .._http import StreamTrace, graceful_goaway
+from .._http import StreamTrace, as_transport_error, graceful_goaway
 from ..errors import (
     AmbiguousCreateError,
     ScalewayError,
@@ -74,9 +74,12 @@ class Requester:
             request = {**request, "extensions": {"trace": stream.trace}}
         try:
             response = self.backend.send(self.http.current(), request, self._limit())
-        except httpx.TransportError as failure:
+        except Exception as caught:
+            failure = as_transport_error(caught)
+            if failure is None:
+                raise
             _log(request, type(failure).__name__, started)
-            raise self._transport_error(failure, request, stream) from failure
+            raise self._transport_error(failure, request, stream) from caught
         _log(request, str(response.status_code), started)
         if response.is_success:
             return response
