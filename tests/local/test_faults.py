@@ -69,3 +69,22 @@ def test_a_dropped_answer_over_http2_breaks_the_stream_instead_of_stalling() -> 
             with pytest.raises(Exception, match="Expected 64 bytes, received 0"):
                 client.get(url, headers={"X-Auth-Token": env.secret_key})
             assert env.stats["faults_by_kind"]["dropped"] == 1
+
+
+def test_a_dropped_answer_over_https_http1_logs_no_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A deliberate drop is no server error: Hypercorn's "Error in ASGI Framework" traceback
+    for it is filtered, as uvicorn's is (creates travel over HTTP/1.1, so the chaos suite's
+    `committed_dropped` faults printed one per drop)."""
+    import ssl
+
+    with LocalScaleway(tls=True, fault_rate=1.0, fault_seed=5) as env:  # seed 5: first, a drop
+        verify = ssl.create_default_context(cafile=env.ca_file)
+        with httpx.Client(http2=False, verify=verify, timeout=5) as client:
+            url = f"{env.api_url}/mnq/v1beta1/regions/fr-par/nats-accounts"
+            with pytest.raises(httpx.TransportError):
+                client.get(url, headers={"X-Auth-Token": env.secret_key})
+            assert env.stats["faults_by_kind"]["dropped"] == 1
+    tracebacks = [r.getMessage() for r in caplog.records if r.exc_info]
+    assert tracebacks == []

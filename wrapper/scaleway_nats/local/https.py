@@ -29,9 +29,14 @@ from hypercorn.config import Config
 from hypercorn.typing import ASGIFramework
 from starlette.types import ASGIApp
 
+from .faults import DropFilter
 from .tls import TlsFiles
 
 log = logging.getLogger("scaleway_nats.local")
+# Hypercorn's own messages: an injected drop raises out of the app on purpose, and Hypercorn
+# would log it as "Error in ASGI Framework" with a traceback (uvicorn's are filtered likewise).
+server_log = logging.getLogger("scaleway_nats.local.https")
+server_log.addFilter(DropFilter())
 
 START_TIMEOUT = 10.0  # seconds until the server completes a TLS handshake
 STOP_TIMEOUT = 10.0  # seconds for open connections to finish once stopping
@@ -76,7 +81,7 @@ class HttpsServer:
             config.keep_alive_max_requests = sys.maxsize
         config.graceful_timeout = STOP_TIMEOUT / 2
         config.accesslog = None  # never log request lines
-        config.errorlog = log
+        config.errorlog = server_log
         config.loglevel = "WARNING"
         return config
 
