@@ -32,6 +32,7 @@ from .cli_state import (
 from .cli_state import emit as _emit
 from .cli_state import render as _render
 from .cli_state import render_list as _render_list
+from .facts import MAX_ACCOUNTS, PAGE_SIZE_MAX
 from .models import (
     MAX_FILE_NAME_BYTES,
     ORDER_BY,
@@ -168,7 +169,7 @@ def account_create(state: State, name: str | None, project_id: str | None) -> No
 @account.command("list")
 @click.option("--project-id", help="Only this project's accounts.")
 @click.option("--order-by", type=click.Choice(ORDER_BY), default=None)
-@click.option("--page-size", type=click.IntRange(1, 100), default=None)
+@click.option("--page-size", type=click.IntRange(1, PAGE_SIZE_MAX), default=None)
 @pass_state
 def account_list(
     state: State, project_id: str | None, order_by: Any, page_size: int | None
@@ -297,7 +298,7 @@ def credentials_create(
 @click.option("--account-id", "account_option", help="Same as ACCOUNT_ID.")
 @click.option("--project-id", help="Only this project's credentials.")
 @click.option("--order-by", type=click.Choice(ORDER_BY), default=None)
-@click.option("--page-size", type=click.IntRange(1, 100), default=None)
+@click.option("--page-size", type=click.IntRange(1, PAGE_SIZE_MAX), default=None)
 @pass_state
 def credentials_list(
     state: State,
@@ -571,7 +572,7 @@ def _limit_options(function: F) -> F:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--api-port", type=click.IntRange(0, 65535), default=0, help="0: any free port.")
 @state_dir_option("Where the emulator keeps its accounts, keys and CA.")
-@click.option("--max-accounts", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--max-accounts", type=click.IntRange(1), default=MAX_ACCOUNTS, show_default=True)
 @click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option(
     "--propagation-delay",

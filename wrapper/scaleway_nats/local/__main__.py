@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .._cluster import MAX_CLUSTER_SIZE
+from ..facts import MAX_ACCOUNTS
 from .serve import serve
 
 
@@ -18,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--api-port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--state-dir", type=Path, default=None)
-    parser.add_argument("--max-accounts", type=int, default=10)
+    parser.add_argument("--max-accounts", type=int, default=MAX_ACCOUNTS)
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--tls", action="store_true", help="API over HTTPS (HTTP/2, HTTP/1.1)")
     parser.add_argument(

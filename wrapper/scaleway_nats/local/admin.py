@@ -25,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .app import REGIONS, Api, ApiError, Detail, by_method, detail, invalid
+from ..facts import REGIONS
+from .app import Api, ApiError, Detail, by_method, detail, invalid
 from .cluster import NOTICE_TIMEOUT, NatsCluster
 from .faults import ADMIN_PREFIX  # where faults are never injected
 from .nats_server import NatsServer, NatsServerError

@@ -21,25 +21,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..facts import (
+    ACCOUNT_ID_LENGTH,
+    ACCOUNT_ID_PATTERN,
+    ACCOUNT_NAME_MAX,
+    CREDENTIALS_NAME_MAX,
+    DEFAULT_ORDER,
+    ORDERS,
+    PAGE_MAX,
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    REGIONS,
+)
 from .service import BackendUnavailable, QuotaExceeded, Service
-from .store import ORDERS, Account, Credentials, Page, Store
+from .store import Account, Credentials, Page, Store
 
 log = logging.getLogger("scaleway_nats.local")
 
-REGIONS = ("fr-par", "nl-ams")
-# Name lengths from Scaleway's generated validation rules (scaleway/scaleway-sdk-js
-# packages_generated/mnq/src/v1beta1/validation-rules.gen.ts): NatsAccount name 1..64,
-# NatsCredentials name 1..500.
-ACCOUNT_NAME_MAX = 64
-CREDENTIALS_NAME_MAX = 500
-PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 20, 100
-INT32_MAX = 2**31 - 1
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-# NATS account ids are NKEY account public keys: 56 upper-case base32 characters starting
-# with "A" (ADES3CGQ... in scaleway/terraform-provider-scaleway
-# internal/services/mnq/testdata/nats-credentials-basic.cassette.yaml).
-ACCOUNT_ID_LENGTH = 56
-_ACCOUNT_ID = re.compile(r"^A[A-Z2-7]{55}$")
 _BAD_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _INT = re.compile(r"^[+-]?[0-9]+$")
 _INT_DIGITS = 12  # longer integers are out of every range: not parsed (no huge int() work)
@@ -145,7 +144,7 @@ def check_account_id(value: str, argument: str, errors: list[Detail]) -> str:
         errors.append(
             detail(argument, "constraint", f"value length must be {ACCOUNT_ID_LENGTH} runes")
         )
-    elif not _ACCOUNT_ID.match(value):
+    elif not ACCOUNT_ID_PATTERN.fullmatch(value):
         errors.append(
             detail(argument, "format", "value must be a NATS account public key (A + base32)")
         )
@@ -264,14 +263,14 @@ class Api:
         project_id = query.get("project_id")
         if project_id is not None:
             project_id = check_uuid(project_id, "project_id", errors)
-        page = check_int(query.get("page"), "page", 1, INT32_MAX, errors)
+        page = check_int(query.get("page"), "page", 1, PAGE_MAX, errors)
         size = check_int(
             query.get("page_size"), "page_size", PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, errors
         )
-        order_by = query.get("order_by", "created_at_asc")
+        order_by = query.get("order_by", DEFAULT_ORDER)
         if order_by not in ORDERS:
             errors.append(detail("order_by", "constraint", f"must be one of {', '.join(ORDERS)}"))
-            order_by = "created_at_asc"
+            order_by = DEFAULT_ORDER
         return project_id, Page(page, size, order_by)
 
     def account_json(self, account: Account) -> dict[str, Any]:

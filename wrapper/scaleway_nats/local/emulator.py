@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from .._files import write_atomic
+from ..facts import MAX_ACCOUNTS, REGIONS
 from . import jwt
-from .app import REGIONS, Api
+from .app import Api
 from .cluster import NatsCluster, check_cluster_size, in_parallel
 from .faults import DropFilter, FaultInjector, FaultStats
 from .lag import RECORDED_RATE, ReadLag
@@ -89,7 +90,7 @@ class LocalScaleway:
         state_dir: Path | str | None = None,
         host: str = "127.0.0.1",
         api_port: int = 0,
-        max_accounts: int = 10,
+        max_accounts: int = MAX_ACCOUNTS,
         fault_rate: float = 0.0,
         fault_seed: int | None = None,
         *,

@@ -24,6 +24,7 @@ import httpx
 
 from .._files import write_atomic
 from .._state_dir import default_state_dir
+from ..facts import MAX_ACCOUNTS
 from .emulator import LocalScaleway
 from .nats_server import NatsServerError
 
@@ -100,7 +101,7 @@ def serve(
     host: str = "127.0.0.1",
     api_port: int = 0,
     state_dir: Path | None = None,
-    max_accounts: int = 10,
+    max_accounts: int = MAX_ACCOUNTS,
     fault_rate: float = 0.0,
     **settings: Any,
 ) -> int:
