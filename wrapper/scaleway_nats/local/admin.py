@@ -81,7 +81,7 @@ class Admin:
         errors: list[Detail] = []
         cluster = self._cluster(request, errors)
         # Every region has the same size: the bound is known even when the region is bad.
-        size = self.service.clusters()["fr-par"].size
+        size = self.service.clusters()[REGIONS[0]].size
         raw_index = str(request.path_params["index"])
         index = int(raw_index) if _INDEX.match(raw_index) else -1
         if not 0 <= index < size:

@@ -302,7 +302,6 @@ class LocalScaleway:
 
         service = self._service = Service(
             store,
-            self._servers,
             operator,
             self.max_accounts,
             self.limits,
@@ -332,6 +331,7 @@ class LocalScaleway:
                 startup_guard=service.startup_guard,
                 max_payload=self.limits.max_payload,
             )
+            service.add_cluster(self._servers[region])
         in_parallel(NatsCluster.start, list(self._servers.values()), "region")
         for region, cluster in self._servers.items():
             store.set_meta(f"nats_ports:{region}", json.dumps(cluster.ports))

@@ -97,7 +97,6 @@ class Service:
     def __init__(
         self,
         store: Store,
-        servers: dict[str, NatsCluster],
         operator: jwt.Identity,
         max_accounts: int,
         limits: jwt.Limits = jwt.DEFAULT_LIMITS,
@@ -112,7 +111,8 @@ class Service:
         self._delayed: set[asyncio.Future[None]] = set()  # holds delayed pushes until done
         # Reads of young resources that may answer 404 (lag.py): the live API's shape.
         self.read_lag = read_lag
-        self.servers = servers
+        # Each region's cluster, added by the emulator before it starts them (add_cluster).
+        self._clusters: dict[str, NatsCluster] = {}
         self.operator = operator
         self.max_accounts = max_accounts
         # Serializes writes so "check quota, then insert" cannot race, and so JWTs are signed
@@ -156,13 +156,17 @@ class Service:
             raise NotFound(resource, resource_id)
 
     def endpoint(self, region: str) -> str:
-        return self.servers[region].url
+        return self._clusters[region].url
+
+    def add_cluster(self, cluster: NatsCluster) -> None:
+        """The cluster serving ``cluster.region`` (its pushes, its healing, the admin routes)."""
+        self._clusters[cluster.region] = cluster
 
     def clusters(self) -> dict[str, NatsCluster]:
         """Every region's cluster; 503 once the emulator is stopping (or before it started)."""
-        if self._stopping or set(self.servers) != set(facts.REGIONS):
+        if self._stopping or set(self._clusters) != set(facts.REGIONS):
             raise Unavailable(answer="nats is stopping")
-        return self.servers
+        return dict(self._clusters)
 
     def stopping(self) -> None:
         """Called first by the emulator's stop: node actions arriving from now on get a 503."""
@@ -220,7 +224,7 @@ class Service:
         with self._pushers_lock:
             if region not in self._pushers:
                 self._pushers[region] = Pusher(
-                    self.servers[region],
+                    self._clusters[region],
                     self.store.committed_jwt,
                     lambda: self.store.committed_jwts(region),
                 )
@@ -325,7 +329,7 @@ class Service:
         """Delete streams, then tombstone: every user revoked, no connections, no JetStream."""
         account = self.account(caller, region, account_id)
         identity = jwt.Identity.from_seed(account.seed)
-        server = self.servers[account.region]
+        server = self._clusters[account.region]
         try:
             deleted = await server.delete_all_streams(identity)
         except Exception as exc:
