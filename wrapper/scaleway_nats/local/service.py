@@ -26,6 +26,7 @@ import time
 import uuid
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .. import facts
 from . import jwt
@@ -37,6 +38,8 @@ from .pusher import Pusher, PushError
 from .store import Account, Credentials, Organization, Page, Store
 
 log = logging.getLogger("scaleway_nats.local")
+
+Row = TypeVar("Row", Account, Credentials)
 
 
 @dataclass(frozen=True)
@@ -150,10 +153,11 @@ class Service:
         """Whether a GET of a resource created at ``created_at`` hits a replica behind."""
         return self.read_lag is not None and self.read_lag.lagging(created_at)
 
-    def _shown(self, created_at: str, resource: str, resource_id: str) -> None:
-        """404 for a resource created too recently to be visible (``propagation_delay``)."""
-        if not self.visible(created_at):
+    def _visible(self, row: Row | None, resource: str, resource_id: str) -> Row:
+        """``row`` if it exists and is visible yet (``propagation_delay``), else 404."""
+        if row is None or not self.visible(row.created_at):
             raise NotFound(resource, resource_id)
+        return row
 
     def endpoint(self, region: str) -> str:
         return self._clusters[region].url
@@ -177,10 +181,7 @@ class Service:
     def account(self, caller: Caller, region: str, account_id: str) -> Account:
         """A visible account of the caller's projects, or 404 ("namespace": Scaleway's word)."""
         account = self.store.get_account(region, account_id, caller.project_ids)
-        if account is None:
-            raise NotFound("namespace", account_id)
-        self._shown(account.created_at, "namespace", account_id)
-        return account
+        return self._visible(account, "namespace", account_id)
 
     def read_account(self, caller: Caller, region: str, account_id: str) -> Account:
         """An account for a GET: may also 404 while it is young (the live API's read lag)."""
@@ -197,10 +198,7 @@ class Service:
 
     def credentials(self, caller: Caller, region: str, creds_id: str) -> Credentials:
         creds = self.store.get_credentials(region, creds_id, caller.project_ids)
-        if creds is None:
-            raise NotFound("credentials", creds_id)
-        self._shown(creds.created_at, "credentials", creds_id)
-        return creds
+        return self._visible(creds, "credentials", creds_id)
 
     def read_credentials(self, caller: Caller, region: str, creds_id: str) -> Credentials:
         creds = self.credentials(caller, region, creds_id)
