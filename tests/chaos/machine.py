@@ -42,7 +42,7 @@ from .model import Model, Violation, compare
 T = TypeVar("T")
 
 REGION = "fr-par"
-MAX_ACCOUNTS = 4  # live at once, under the quota of 10 even if some creates were duplicated
+LIVE_ACCOUNTS_CAP = 4  # live at once, under the quota of 10 even if some creates were duplicated
 MARGIN = 10.0  # seconds over the retry deadline a call may take before it counts as a hang
 SETTLE = 1.0  # seconds past the propagation delay after which a resource must be listed
 POLICY = RetryPolicy(max_retries=8, backoff_base=0.05, backoff_max=1.0, deadline=30.0)
@@ -206,7 +206,7 @@ class ChaosMachine(RuleBasedStateMachine):
     def start_example(self, fault_seed: int) -> None:
         self.env.reseed_faults(fault_seed)
 
-    @precondition(lambda self: len(self.model.accounts) < MAX_ACCOUNTS)
+    @precondition(lambda self: len(self.model.accounts) < LIVE_ACCOUNTS_CAP)
     @rule(named=st.booleans())
     @recorded(log=True)
     def create_account(self, named: bool) -> None:

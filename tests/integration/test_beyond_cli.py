@@ -22,6 +22,7 @@ from scaleway_nats import (
     ServerError,
 )
 from scaleway_nats.cli import cli
+from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import save_context
 from scaleway_nats.rotation import RotationError
@@ -234,8 +235,7 @@ def test_context_create_with_several_accounts_names_them_instead_of_prompting(
 
 def test_region_all_lists_every_region_with_a_region_column(org_env: NatsAPI) -> None:
     made = {
-        region: org_env.create_account(name=f"in-{region}", region=region)
-        for region in ("fr-par", "nl-ams")
+        region: org_env.create_account(name=f"in-{region}", region=region) for region in REGIONS
     }
     try:
         for region, account in made.items():
@@ -244,9 +244,9 @@ def test_region_all_lists_every_region_with_a_region_column(org_env: NatsAPI) ->
         assert listed.exit_code == 0, listed.output
         header, *rows = listed.stdout.splitlines()
         assert "REGION" in header
-        assert sorted(row.split()[2] for row in rows) == ["fr-par", "nl-ams"]
+        assert sorted(row.split()[2] for row in rows) == sorted(REGIONS)
         as_yaml = yaml.safe_load(run("credentials", "list", "--region", "all", "-o", "yaml").stdout)
-        assert sorted(c["region"] for c in as_yaml) == ["fr-par", "nl-ams"]
+        assert sorted(c["region"] for c in as_yaml) == sorted(REGIONS)
         python = org_env.list_accounts_all_regions()
         assert sorted(a.id for a in python) == sorted(a.id for a in made.values())
         assert len(org_env.list_credentials_all_regions()) == 2

@@ -19,8 +19,6 @@ from nats.aio.client import RawCredentials
 
 from scaleway_nats.local import LocalScaleway, Organization
 
-REGIONS = ("fr-par", "nl-ams")
-
 
 @pytest.fixture(scope="session")
 def env() -> Iterator[LocalScaleway]:

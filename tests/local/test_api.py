@@ -13,10 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
+from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway, Organization
 from tests.ids import new_account_id
 
-from .conftest import REGIONS, Api, as_read, make_api
+from .conftest import Api, as_read, make_api
 
 ACCOUNT_ID = re.compile(r"A[A-Z2-7]{55}")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")

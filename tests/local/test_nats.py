@@ -13,9 +13,10 @@ from nats.errors import Error as NatsError
 from nats.errors import MaxPayloadError
 from nats.js.errors import APIError
 
+from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
 
-from .conftest import REGIONS, Api, connect, make_api, write_creds
+from .conftest import Api, connect, make_api, write_creds
 
 WAIT = 5.0  # seconds allowed for the server to act on a pushed account JWT
 

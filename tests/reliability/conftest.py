@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from scaleway_nats.facts import DEFAULT_ORDER, REGIONS
 from scaleway_nats.local import LocalScaleway, Organization
-
-REGIONS = ("fr-par", "nl-ams")
 
 
 def figures(test: str, **values: Any) -> None:
@@ -25,7 +24,7 @@ def live_state(env: LocalScaleway, org: Organization) -> dict[str, Any]:
     projects = store.project_ids(org.organization_id)
     from scaleway_nats.local.store import Page
 
-    page = Page(1, 10_000, "created_at_asc")
+    page = Page(1, 10_000, DEFAULT_ORDER)
     accounts: dict[str, str] = {}
     credentials: dict[str, tuple[str, str]] = {}
     ever = 0

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from scaleway_nats import AsyncNatsAPI, NatsAccount
+from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
 
 from .conftest import figures, live_state
@@ -39,7 +40,7 @@ async def test_fifty_concurrent_clients(roomy: LocalScaleway) -> None:
 
     async def worker(number: int) -> int:
         mine: list[NatsAccount] = []
-        region = ("fr-par", "nl-ams")[number % 2]
+        region = REGIONS[number % 2]
         async with AsyncNatsAPI(**settings) as api:
             for op in range(MAX_OPS):
                 if time.monotonic() >= stop_at:
@@ -80,8 +81,7 @@ async def test_fifty_concurrent_clients(roomy: LocalScaleway) -> None:
         listed = [a async for a in api.list_accounts()]
         listed += [a async for a in api.list_accounts(region="nl-ams")]
         totals = [
-            (await api.list_accounts(region=r, page_size=1).page(1)).total_count
-            for r in ("fr-par", "nl-ams")
+            (await api.list_accounts(region=r, page_size=1).page(1)).total_count for r in REGIONS
         ]
     ids = [a.id for a in listed]
     assert len(ids) == len(set(ids)), "an account is listed twice"

@@ -26,6 +26,7 @@ from scaleway_nats import (
     NatsCredentials,
     NotFoundError,
 )
+from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
 
@@ -110,7 +111,7 @@ async def test_concurrent_credentials_deletes_all_hold(env: LocalScaleway) -> No
         secret_key=env.secret_key, project_id=env.project_id, api_url=env.api_url
     ) as api:
         for number in range(ROUNDS):
-            account = await api.create_account(region=("fr-par", "nl-ams")[number % 2])
+            account = await api.create_account(region=REGIONS[number % 2])
             made = [await api.create_credentials(account) for _ in range(CONCURRENT)]
 
             async def delete_then_probe(
@@ -136,7 +137,7 @@ async def test_account_delete_racing_credentials_deletes_holds(env: LocalScalewa
         secret_key=env.secret_key, project_id=env.project_id, api_url=env.api_url
     ) as api:
         for number in range(ROUNDS):
-            account = await api.create_account(region=("fr-par", "nl-ams")[number % 2])
+            account = await api.create_account(region=REGIONS[number % 2])
             made = [await api.create_credentials(account) for _ in range(4)]
 
             async def delete_credentials(creds: NatsCredentials) -> None:

@@ -36,6 +36,7 @@ from scaleway_nats import (
 )
 from scaleway_nats.cli import cli
 from scaleway_nats.errors import error_from_response
+from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
 from tests.ids import new_account_id
 from tests.processes import reap
@@ -250,7 +251,7 @@ async def test_secrets_never_leak(
 
         # Key material in the state dir: owner-only, and the .creds contents are never stored.
         store = env._require_store()
-        seeds = [a.seed for r in ("fr-par", "nl-ams") for a in store.accounts_in_region(r)]
+        seeds = [a.seed for r in REGIONS for a in store.accounts_in_region(r)]
         markers = key_markers(state, env.secret_key, seeds)
         markers.update({label: v.encode() for label, v in secrets.values.items()})
         holders = walk_state_dir(state, markers)

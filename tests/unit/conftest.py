@@ -26,7 +26,7 @@ import httpx
 import pytest
 
 from scaleway_nats import REGIONS, AsyncNatsAPI, NatsAPI, RetryPolicy
-from scaleway_nats.operations import MAX_PAGE_SIZE
+from scaleway_nats.facts import ORDERS, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from tests.flavoured import Flavoured
 from tests.ids import new_account_id
 
@@ -34,9 +34,6 @@ API_URL = "https://scaleway.test"
 SECRET_KEY = "11111111-2222-3333-4444-555555555555"
 PROJECT_ID = "6b9c1c1e-5a0c-4f32-9a0d-3a1f4a3c2b10"
 OTHER_PROJECT_ID = "0d5a5f0e-7f9b-4c4a-8f0e-2b3c4d5e6f70"
-# What the fake answers a list without page_size: the emulator's default
-# (scaleway_nats/local/app.py PAGE_SIZE_DEFAULT), so that the two fakes agree.
-DEFAULT_PAGE_SIZE = 20
 
 # The layout of a real .creds file (terraform-provider-scaleway's recorded create answer,
 # internal/services/mnq/testdata/nats-credentials-basic.cassette.yaml), with fake key material.
@@ -53,14 +50,8 @@ _PATH = re.compile(
     r"^/mnq/v1beta1/regions/(?P<region>[^/]+)/(?P<kind>nats-accounts|nats-credentials)"
     r"(?:/(?P<id>[^/]+))?$"
 )
-_ORDERS = {
-    "created_at_asc": ("created_at", False),
-    "created_at_desc": ("created_at", True),
-    "updated_at_asc": ("updated_at", False),
-    "updated_at_desc": ("updated_at", True),
-    "name_asc": ("name", False),
-    "name_desc": ("name", True),
-}
+# Each order of facts.ORDERS as (field, descending): "name_desc" -> ("name", True).
+_ORDERS = {order: (order.rsplit("_", 1)[0], order.endswith("_desc")) for order in ORDERS}
 
 
 @attrs.define
@@ -387,9 +378,9 @@ def _not_found(resource: str, resource_id: str | None) -> httpx.Response:
 def _list(request: httpx.Request, items: list[dict[str, Any]], key: str) -> httpx.Response:
     params = request.url.params
     page = int(params.get("page", "1"))
-    page_size = int(params.get("page_size", str(DEFAULT_PAGE_SIZE)))
+    page_size = int(params.get("page_size", str(PAGE_SIZE_DEFAULT)))
     order = params.get("order_by", "created_at_asc")
-    if order not in _ORDERS or not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
+    if order not in _ORDERS or not 1 <= page_size <= PAGE_SIZE_MAX or page < 1:
         return _error(400, "invalid_arguments", "invalid argument(s)")
     field, descending = _ORDERS[order]
     if field == "created_at":  # the store keeps creation order

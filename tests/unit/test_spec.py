@@ -31,11 +31,3 @@ def test_every_operation_takes_the_same_regions_and_both_lists_the_same_orders()
 def test_the_static_types_match_the_spec() -> None:
     assert set(get_args(Region)) == set(REGIONS)
     assert set(get_args(OrderBy)) == set(ORDER_BY)
-
-
-def test_the_unit_fake_and_the_emulator_agree_on_page_sizes() -> None:
-    from scaleway_nats.local.app import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
-    from scaleway_nats.operations import MAX_PAGE_SIZE
-    from tests.unit.conftest import DEFAULT_PAGE_SIZE
-
-    assert (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) == (PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX)

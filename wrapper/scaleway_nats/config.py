@@ -12,7 +12,6 @@ Order, first found wins, setting by setting:
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import urllib.parse
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ import attrs
 import yaml
 
 from .errors import ConfigurationError, InvalidArgumentsError
+from .facts import is_loopback
 from .models import REGIONS, Region
 
 __all__ = [
@@ -109,15 +109,6 @@ def _source_name(source: str | None) -> str:
     return f"`api_url` in the {source}"
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_api_url(url: str, source: str | None = None) -> str:
     """Refuse an API URL that is not http(s), or that would send the secret key in clear.
 
@@ -132,7 +123,7 @@ def check_api_url(url: str, source: str | None = None) -> str:
             f"api_url {url!r} (from {setting}) must start with https:// (or http:// to a "
             "loopback host) and name a host"
         )
-    if scheme == "http" and not _is_loopback(parsed.hostname):
+    if scheme == "http" and not is_loopback(parsed.hostname):
         raise ConfigurationError(
             f"api_url {url!r} (from {setting}) would send the secret key in clear text: "
             "use https://, or http:// only to a loopback host (localhost, 127.0.0.1, ::1)"

@@ -13,9 +13,8 @@ from typing import Any, Literal
 import attrs
 from dateutil.parser import isoparse
 
-from scaleway_nats_api.models import CreateNatsAccountRegion, ListNatsAccountsOrderBy
-
 from ._files import write_atomic
+from .facts import ORDERS, REGIONS
 
 __all__ = [
     "ORDER_BY",
@@ -29,11 +28,9 @@ __all__ = [
     "write_secret_file",
 ]
 
-# The allowed values come from the spec, through the generated enums: a region or order
-# Scaleway adds is accepted after `nox -s generate` with no hand edit. The Literal types
-# below are for type checkers only; tests/unit/test_spec.py fails when they drift.
-REGIONS: tuple[str, ...] = tuple(region.value for region in CreateNatsAccountRegion)
-ORDER_BY: tuple[str, ...] = tuple(order.value for order in ListNatsAccountsOrderBy)
+# The allowed values come from the spec (facts.py). The Literal types below are for type
+# checkers only; tests/unit/test_spec.py fails when they drift.
+ORDER_BY = ORDERS
 
 Region = Literal["fr-par", "nl-ams"]
 OrderBy = Literal[

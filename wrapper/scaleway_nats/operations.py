@@ -10,7 +10,6 @@ that send them, with retries and reconciliation, are `_async/client.py` and its 
 from __future__ import annotations
 
 import datetime
-import re
 import secrets
 import unicodedata
 import uuid
@@ -53,17 +52,19 @@ from scaleway_nats_api.types import UNSET
 from ._backend import Request
 from ._page import Page
 from .errors import AmbiguousCreateError, InvalidArgumentsError, ScalewayError
-from .models import ORDER_BY, REGIONS, NatsAccount, NatsCredentials
+from .facts import (
+    ACCOUNT_ID_LENGTH,
+    ACCOUNT_ID_PATTERN,
+    DEFAULT_ORDER,
+    ORDERS,
+    PAGE_MAX,
+    PAGE_SIZE_MAX,
+    REGIONS,
+)
+from .models import NatsAccount, NatsCredentials
 
-__all__ = ["MAX_PAGE_SIZE", "Defaults"]
+__all__ = ["Defaults"]
 
-MAX_PAGE_SIZE = 100  # Scaleway's maximum page_size
-MAX_PAGE = 2**31 - 1  # `page` is an int32 (spec/scaleway-nats-api.yaml, both list operations)
-# Scaleway's own limits: scaleway/scaleway-sdk-js, packages/clients/src/api/mnq/v1beta1/
-# validation-rules.gen.ts (NatsApiCreateNatsAccountRequest / UpdateNatsAccountRequest:
-# name 1-64; NatsApiCreateNatsCredentialsRequest: name 1-500), counted in characters (runes).
-MAX_ACCOUNT_NAME = 64
-MAX_CREDENTIALS_NAME = 500
 # How far the server's clock may trail ours when recognising our own lost create.
 CLOCK_SKEW = datetime.timedelta(minutes=2)
 
@@ -94,15 +95,6 @@ def check_id(value: object, argument: str) -> str:
     return value
 
 
-# A NATS account id is the account's NKEY public key: 56 characters of upper-case base32
-# starting with "A" (e.g. ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3 in
-# scaleway/terraform-provider-scaleway internal/services/mnq/testdata/
-# nats-credentials-basic.cassette.yaml). Scaleway answers a wrong length with "value length
-# must be 56 runes"; no further check (e.g. the NKEY CRC) is known to happen server-side.
-ACCOUNT_ID_LENGTH = 56
-_ACCOUNT_ID = re.compile(r"A[A-Z2-7]{55}")
-
-
 def check_account_id(value: object, argument: str = "nats_account_id") -> str:
     if not isinstance(value, str):
         raise InvalidArgumentsError.single(
@@ -113,7 +105,7 @@ def check_account_id(value: object, argument: str = "nats_account_id") -> str:
             argument,
             f"must be a NATS account id of {ACCOUNT_ID_LENGTH} characters, got {len(value)}",
         )
-    if not _ACCOUNT_ID.fullmatch(value):
+    if not ACCOUNT_ID_PATTERN.fullmatch(value):
         raise InvalidArgumentsError.single(
             argument,
             f"{value!r} is not a NATS account id (upper-case base32 starting with 'A')",
@@ -124,7 +116,7 @@ def check_account_id(value: object, argument: str = "nats_account_id") -> str:
 def check_name(value: object, max_length: int, argument: str = "name") -> str:
     """A name of 1 to `max_length` characters, none a control character or a lone surrogate.
 
-    Lengths are Scaleway's (see MAX_ACCOUNT_NAME). Refusing control characters (Unicode Cc:
+    Lengths are Scaleway's (facts.py). Refusing control characters (Unicode Cc:
     C0, DEL, C1) and lone surrogates (Cs, not encodable as UTF-8) is issue 9's rule, not a
     published one: they garble tables and logs, and a surrogate cannot reach the server
     intact. Blank names, only whitespace (`str.isspace`), are refused too (a choice: a name
@@ -156,10 +148,10 @@ def check_name(value: object, max_length: int, argument: str = "name") -> str:
 
 def check_order_by(value: str | None) -> str:
     if value is None:
-        return "created_at_asc"
-    if value not in ORDER_BY:
+        return DEFAULT_ORDER
+    if value not in ORDERS:
         raise InvalidArgumentsError.single(
-            "order_by", f"unknown order {value!r}; allowed: {', '.join(ORDER_BY)}"
+            "order_by", f"unknown order {value!r}; allowed: {', '.join(ORDERS)}"
         )
     return value
 
@@ -167,17 +159,17 @@ def check_order_by(value: str | None) -> str:
 def check_page_size(value: int | None, default: int) -> int:
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= PAGE_SIZE_MAX:
         raise InvalidArgumentsError.single(
-            "page_size", f"must be an integer from 1 to {MAX_PAGE_SIZE}, got {value!r}"
+            "page_size", f"must be an integer from 1 to {PAGE_SIZE_MAX}, got {value!r}"
         )
     return value
 
 
 def check_page(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= PAGE_MAX:
         raise InvalidArgumentsError.single(
-            "page", f"must be an integer from 1 to {MAX_PAGE}, got {value!r}"
+            "page", f"must be an integer from 1 to {PAGE_MAX}, got {value!r}"
         )
     return value
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import os
 import secrets
 import tempfile
@@ -26,6 +25,7 @@ from typing import Any, TypeVar
 import attrs
 import httpx
 
+from . import facts
 from .api import AsyncNatsAPI
 from .config import Config, resolve_config
 from .errors import ConfigurationError
@@ -261,13 +261,7 @@ class Target:
 
 def is_loopback(url: str) -> bool:
     """Whether `url` points at this machine (a local emulator, never Scaleway)."""
-    host = httpx.URL(url).host
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return facts.is_loopback(httpx.URL(url).host)
 
 
 @contextlib.contextmanager

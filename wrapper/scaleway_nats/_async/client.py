@@ -27,6 +27,7 @@ from .._page import Page
 from ..config import Config, resolve_config
 from ..credentials_file import CredentialsWriteError, write_target
 from ..errors import NotFoundError, ScalewayError
+from ..facts import ACCOUNT_NAME_MAX, CREDENTIALS_NAME_MAX, PAGE_SIZE_MAX
 from ..models import (
     REGIONS,
     NatsAccount,
@@ -35,13 +36,7 @@ from ..models import (
     Region,
     write_secret_file,
 )
-from ..operations import (
-    MAX_ACCOUNT_NAME,
-    MAX_CREDENTIALS_NAME,
-    MAX_PAGE_SIZE,
-    AccountRef,
-    CredentialsRef,
-)
+from ..operations import AccountRef, CredentialsRef
 from ..retry import Cleared, Clock, Created, Fresh, RetryPolicy, SystemClock, is_ambiguous
 from .pagination import AsyncPager, collect_pages
 from .requester import AsyncRequester
@@ -205,7 +200,7 @@ class AsyncNatsAPI:
         region = self._defaults.region_for(region)
         project = self._defaults.project(project_id)
         chosen = (
-            ops.check_name(name, MAX_ACCOUNT_NAME)
+            ops.check_name(name, ACCOUNT_NAME_MAX)
             if name is not None
             else ops.generated_name("nats-account")
         )
@@ -245,7 +240,7 @@ class AsyncNatsAPI:
         """Rename a NATS account."""
         region = self._defaults.region_for(region, account)
         request = ops.update_account_request(
-            region, ops.account_id_of(account), ops.check_name(name, MAX_ACCOUNT_NAME)
+            region, ops.account_id_of(account), ops.check_name(name, ACCOUNT_NAME_MAX)
         )
         return await self._idempotent(request, NatsAccount.from_json, self._fresh(region, account))
 
@@ -302,7 +297,7 @@ class AsyncNatsAPI:
         region = self._defaults.region_for(region, account)
         account_id = ops.account_id_of(account)
         chosen = (
-            ops.check_name(name, MAX_CREDENTIALS_NAME)
+            ops.check_name(name, CREDENTIALS_NAME_MAX)
             if name is not None
             else ops.generated_name("nats-credentials")
         )
@@ -518,7 +513,7 @@ class AsyncNatsAPI:
         region = self._defaults.region_for(region)
         project = ops.check_id(project_id, "project_id") if project_id is not None else None
         order = ops.check_order_by(order_by)
-        size = ops.check_page_size(page_size, MAX_PAGE_SIZE)
+        size = ops.check_page_size(page_size, PAGE_SIZE_MAX)
 
         async def fetch(number: int) -> Page[NatsAccount]:
             request = ops.list_accounts_request(
@@ -543,7 +538,7 @@ class AsyncNatsAPI:
         account_id = ops.account_id_of(account) if account is not None else None
         project = ops.check_id(project_id, "project_id") if project_id is not None else None
         order = ops.check_order_by(order_by)
-        size = ops.check_page_size(page_size, MAX_PAGE_SIZE)
+        size = ops.check_page_size(page_size, PAGE_SIZE_MAX)
 
         async def fetch(number: int) -> Page[NatsCredentials]:
             request = ops.list_credentials_request(

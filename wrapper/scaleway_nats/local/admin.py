@@ -25,22 +25,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .app import REGIONS, Api, ApiError, Detail, by_method, detail, invalid
+from ..facts import REGIONS
+from .app import by_method, check_region, detail, invalid
 from .cluster import NOTICE_TIMEOUT, NatsCluster
+from .domain import Busy, Denied, Detail, Unavailable
 from .faults import ADMIN_PREFIX  # where faults are never injected
 from .nats_server import NatsServer, NatsServerError
+from .service import Service
 
 ACTIONS = ("stop", "kill", "start")
 BUSY_TIMEOUT = 3 * NOTICE_TIMEOUT  # seconds to wait for another action on the same region
 _INDEX = re.compile(r"^[0-9]{1,3}$")
 
-ADMIN_DENIED = ApiError(
-    403,
-    {
-        "type": "permissions_denied",
-        "message": "only the emulator's own organization (its first) may stop or start nodes",
-    },
-)
+ADMIN_ONLY = "only the emulator's own organization (its first) may stop or start nodes"
 
 
 def node_json(node: NatsServer) -> dict[str, Any]:
@@ -48,30 +45,21 @@ def node_json(node: NatsServer) -> dict[str, Any]:
 
 
 class Admin:
-    """The admin routes of an `Api` (same store, same regions' clusters)."""
+    """The admin routes, over the same ``Service`` as the API (its callers, its clusters)."""
 
-    def __init__(self, api: Api) -> None:
-        self.api = api
+    def __init__(self, service: Service) -> None:
+        self.service = service
         self._busy = {region: threading.Lock() for region in REGIONS}
 
     def _authorize(self, request: Request) -> None:
-        caller = self.api.caller(request)  # 401 as on the API
-        owners = self.api.store.organizations()
-        if not owners or caller.organization_id != owners[0].organization_id:
-            raise ADMIN_DENIED
+        caller = self.service.caller(request.headers.get("x-auth-token", ""))  # 401 as the API
+        owner = self.service.owner()
+        if owner is None or caller.organization_id != owner.organization_id:
+            raise Denied(None, ADMIN_ONLY)
 
     def _cluster(self, request: Request, errors: list[Detail]) -> NatsCluster | None:
-        region = str(request.path_params["region"])
-        if region not in REGIONS:
-            errors.append(detail("region", "constraint", f"must be one of {', '.join(REGIONS)}"))
-            return None
-        return self._clusters()[region]
-
-    def _clusters(self) -> dict[str, NatsCluster]:
-        clusters = self.api.service.servers
-        if set(clusters) != set(REGIONS):  # the emulator is stopping (or not yet started)
-            raise ApiError(503, {"type": "service_unavailable", "message": "nats is stopping"})
-        return clusters
+        region = check_region(str(request.path_params["region"]), errors)
+        return None if errors else self.service.clusters()[region]
 
     async def list_nodes(self, request: Request) -> Response:
         self._authorize(request)
@@ -93,7 +81,7 @@ class Admin:
         errors: list[Detail] = []
         cluster = self._cluster(request, errors)
         # Every region has the same size: the bound is known even when the region is bad.
-        size = self._clusters()["fr-par"].size
+        size = self.service.clusters()[REGIONS[0]].size
         raw_index = str(request.path_params["index"])
         index = int(raw_index) if _INDEX.match(raw_index) else -1
         if not 0 <= index < size:
@@ -120,19 +108,13 @@ class Admin:
         """Blocking (a worker thread): the action, once the cluster noticed; its seconds."""
         busy = self._busy[cluster.region]
         if not busy.acquire(timeout=BUSY_TIMEOUT):
-            raise ApiError(
-                409,
-                {
-                    "type": "conflict",
-                    "message": f"another node action on {cluster.region} is still running",
-                },
-            )
+            raise Busy(f"another node action on {cluster.region} is still running")
         try:
             if action == "start":
                 return cluster.start_node(index)
             return cluster.stop_node(index, kill=action == "kill")
         except NatsServerError as error:  # the cluster did not notice in time: say so
-            raise ApiError(503, {"type": "service_unavailable", "message": str(error)}) from None
+            raise Unavailable(answer=str(error)) from None
         finally:
             busy.release()
 

@@ -1,8 +1,10 @@
-"""The HTTP API (Starlette): routes, authentication, validation, Scaleway-style errors, paging.
+"""The HTTP API (Starlette): parses requests, calls ``Service``, writes Scaleway's answers.
 
-Check order for every request, like the real gateway: authentication (401), region (400),
-path ids (400), query/body (400, one detail per bad argument), ownership (403 / 404), quotas
-(403). Resources of another organization answer exactly like missing ones (404).
+Nothing else happens here: reads, writes, visibility and ownership are ``Service``'s, and its
+refusals (``domain.py``) become Scaleway's wire errors in one place, ``wire_error``. Check
+order for every request, like the real gateway: authentication (401), region (400), path ids
+(400), query/body (400, one detail per bad argument), ownership (403 / 404), quotas (403).
+Resources of another organization answer exactly like missing ones (404).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import logging
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,115 +22,141 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .service import BackendUnavailable, QuotaExceeded, Service
-from .store import ORDERS, Account, Credentials, Page, Store
+from ..facts import (
+    ACCOUNT_ID_LENGTH,
+    ACCOUNT_ID_PATTERN,
+    ACCOUNT_NAME_MAX,
+    CREDENTIALS_NAME_MAX,
+    DEFAULT_ORDER,
+    ORDERS,
+    PAGE_MAX,
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    REGIONS,
+)
+from .domain import (
+    Busy,
+    Denied,
+    Detail,
+    DomainError,
+    Invalid,
+    NotFound,
+    QuotaExceeded,
+    TooLarge,
+    Unauthenticated,
+    Unavailable,
+)
+from .service import Caller, Service
+from .store import Account, Credentials, Page
 
 log = logging.getLogger("scaleway_nats.local")
 
-REGIONS = ("fr-par", "nl-ams")
-# Name lengths from Scaleway's generated validation rules (scaleway/scaleway-sdk-js
-# packages_generated/mnq/src/v1beta1/validation-rules.gen.ts): NatsAccount name 1..64,
-# NatsCredentials name 1..500.
-ACCOUNT_NAME_MAX = 64
-CREDENTIALS_NAME_MAX = 500
-PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 20, 100
-INT32_MAX = 2**31 - 1
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-# NATS account ids are NKEY account public keys: 56 upper-case base32 characters starting
-# with "A" (ADES3CGQ... in scaleway/terraform-provider-scaleway
-# internal/services/mnq/testdata/nats-credentials-basic.cassette.yaml).
-ACCOUNT_ID_LENGTH = 56
-_ACCOUNT_ID = re.compile(r"^A[A-Z2-7]{55}$")
 _BAD_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _INT = re.compile(r"^[+-]?[0-9]+$")
 _INT_DIGITS = 12  # longer integers are out of every range: not parsed (no huge int() work)
 
-Detail = dict[str, str]
 # Our choices (Scaleway publishes none): bodies over 1 MiB get a 413 without being read whole,
 # and a 400 lists at most MAX_DETAILS bad arguments, so no answer grows with the request.
 BODY_LIMIT = 1024 * 1024
 MAX_DETAILS = 20
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
-        super().__init__(body.get("message", ""))
-        self.status = status
-        self.body = body
-        self.headers = headers
-
-
 def detail(argument: str, reason: str, help_message: str) -> Detail:
-    return {"argument_name": argument, "reason": reason, "help_message": help_message}
+    return Detail(argument, reason, help_message)
 
 
-def invalid(details: list[Detail]) -> ApiError:
-    body = {
-        "type": "invalid_arguments",
-        "message": "invalid argument(s)",
-        "details": details[:MAX_DETAILS],
-    }
-    return ApiError(400, body)
+def invalid(details: list[Detail]) -> Invalid:
+    return Invalid(details)
 
 
-TOO_LARGE = ApiError(
-    413,
-    {
-        "type": "invalid_request_error",
-        "message": f"request body is larger than {BODY_LIMIT} bytes",
-    },
-)
+# -- Scaleway's wire errors: every refusal becomes its answer here, and only here ------------
+
+
+def wire_error(error: DomainError) -> tuple[int, dict[str, Any]]:
+    """The status and JSON body Scaleway answers for ``error``.
+
+    Bodies as recorded against the live API (scaleway/terraform-provider-scaleway
+    internal/services/mnq/testdata/nats-*.cassette.yaml): 404 names the resource and its id
+    ("namespace" for a NATS account); every DELETE answers 204.
+    """
+    if isinstance(error, Invalid):
+        details = [
+            {"argument_name": d.argument, "reason": d.reason, "help_message": d.help_message}
+            for d in error.details[:MAX_DETAILS]
+        ]
+        return 400, {
+            "type": "invalid_arguments",
+            "message": "invalid argument(s)",
+            "details": details,
+        }
+    if isinstance(error, Unauthenticated):
+        denied = {"type": "denied_authentication", "message": "authentication is denied"}
+        return 401, {**denied, "method": "api_key", "reason": "invalid_argument"}
+    if isinstance(error, Denied):
+        body: dict[str, Any] = {"type": "permissions_denied", "message": error.message}
+        if error.action is not None:  # Scaleway's names the action; the admin routes' do not
+            body["details"] = [{"resource": "nats_account", "action": error.action}]
+        return 403, body
+    if isinstance(error, QuotaExceeded):
+        quota = {"resource": "nats_accounts", "quota": error.quota, "current": error.current}
+        body = {"type": "quotas_exceeded", "message": "quota(s) exceeded for this resource"}
+        return 403, {**body, "details": [quota]}
+    if isinstance(error, NotFound):
+        body = {"type": "not_found", "message": "resource is not found"}
+        return 404, {**body, "resource": error.resource, "resource_id": error.resource_id}
+    if isinstance(error, Busy):
+        return 409, {"type": "conflict", "message": str(error)}
+    if isinstance(error, TooLarge):
+        return 413, {"type": "invalid_request_error", "message": str(error)}
+    if isinstance(error, Unavailable):
+        return 503, {"type": "service_unavailable", "message": error.answer}
+    raise TypeError(f"no wire error for {type(error).__name__}")  # a new DomainError: map it
+
+
+UNAVAILABLE = {"type": "service_unavailable", "message": "service is unavailable"}
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    status, body = wire_error(exc)
+    return JSONResponse(body, status_code=status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Unknown paths and methods, in the same JSON style (405 keeps its Allow header)."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        body = {"type": "not_found", "message": "resource is not found"}
+    else:
+        body = {"type": "invalid_request_error", "message": str(exc.detail)}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def application(routes: list[Route]) -> Starlette:
+    """An ASGI app serving ``routes`` with Scaleway's error answers."""
+    handlers = {DomainError: _domain_error, HTTPException: _http_error}
+    app = Starlette(routes=routes, exception_handlers=handlers)
+    app.router.redirect_slashes = False  # a trailing slash is a JSON 404, not a 307
+    return app
+
+
+# -- argument parsing ------------------------------------------------------------------------
 
 
 async def read_body(request: Request) -> bytes:
     """The body, refused (413) as soon as it passes BODY_LIMIT: never held whole in memory."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > BODY_LIMIT:
-        raise TOO_LARGE
+        raise TooLarge(BODY_LIMIT)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > BODY_LIMIT:
-            raise TOO_LARGE
+            raise TooLarge(BODY_LIMIT)
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def not_found(resource: str, resource_id: str) -> ApiError:
-    """Scaleway's 404 body; ``resource`` is "namespace" for a NATS account and "credentials"
-    for credentials, as recorded against the live API (scaleway/terraform-provider-scaleway
-    internal/services/mnq/testdata/nats-*.cassette.yaml)."""
-    body = {
-        "type": "not_found",
-        "message": "resource is not found",
-        "resource": resource,
-        "resource_id": resource_id,
-    }
-    return ApiError(404, body)
-
-
-def denied(action: str) -> ApiError:
-    body = {
-        "type": "permissions_denied",
-        "message": "insufficient permissions",
-        "details": [{"resource": "nats_account", "action": action}],
-    }
-    return ApiError(403, body)
-
-
-UNAUTHENTICATED = ApiError(
-    401,
-    {
-        "type": "denied_authentication",
-        "message": "authentication is denied",
-        "method": "api_key",
-        "reason": "invalid_argument",
-    },
-)
-
-
-# -- argument parsing ------------------------------------------------------------------------
 
 
 def check_uuid(value: str, argument: str, errors: list[Detail]) -> str:
@@ -145,7 +172,7 @@ def check_account_id(value: str, argument: str, errors: list[Detail]) -> str:
         errors.append(
             detail(argument, "constraint", f"value length must be {ACCOUNT_ID_LENGTH} runes")
         )
-    elif not _ACCOUNT_ID.match(value):
+    elif not ACCOUNT_ID_PATTERN.fullmatch(value):
         errors.append(
             detail(argument, "format", "value must be a NATS account public key (A + base32)")
         )
@@ -184,6 +211,12 @@ def check_int(raw: str | None, argument: str, default: int, high: int, errors: l
     return value
 
 
+def check_region(raw: str, errors: list[Detail]) -> str:
+    if raw not in REGIONS:
+        errors.append(detail("region", "constraint", f"must be one of {', '.join(REGIONS)}"))
+    return raw
+
+
 def path_id(request: Request, argument: str) -> str:
     errors: list[Detail] = []
     check = check_account_id if argument == "nats_account_id" else check_uuid
@@ -212,67 +245,46 @@ async def json_body(
     return body
 
 
-# -- the application -------------------------------------------------------------------------
+def list_args(
+    request: Request, errors: list[Detail], extra: tuple[str, ...] = ()
+) -> tuple[str | None, Page]:
+    query = request.query_params
+    known = ("project_id", "page", "page_size", "order_by", *extra)
+    for key in query:
+        if key not in known:
+            errors.append(detail(key, "unknown", "unknown query parameter"))
+    project_id = query.get("project_id")
+    if project_id is not None:
+        project_id = check_uuid(project_id, "project_id", errors)
+    page = check_int(query.get("page"), "page", 1, PAGE_MAX, errors)
+    size = check_int(query.get("page_size"), "page_size", PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, errors)
+    order_by = query.get("order_by", DEFAULT_ORDER)
+    if order_by not in ORDERS:
+        errors.append(detail("order_by", "constraint", f"must be one of {', '.join(ORDERS)}"))
+        order_by = DEFAULT_ORDER
+    return project_id, Page(page, size, order_by)
 
 
-@dataclass(frozen=True)
-class Caller:
-    """The authenticated organization and the projects it owns."""
-
-    organization_id: str
-    project_ids: list[str]
-
-    def scope(self, project_id: str | None, action: str) -> list[str]:
-        """Projects a request may touch: one of ours, or 403 for a foreign project."""
-        if project_id is None:
-            return self.project_ids
-        if project_id not in self.project_ids:
-            raise denied(action)
-        return [project_id]
+# -- the API ---------------------------------------------------------------------------------
 
 
 class Api:
+    """Scaleway's nine NATS operations over HTTP, each a parse, a ``Service`` call, an answer."""
+
     def __init__(self, service: Service) -> None:
         self.service = service
-        self.store: Store = service.store
-
-    # -- common steps ------------------------------------------------------------------------
 
     def caller(self, request: Request) -> Caller:
-        token = request.headers.get("x-auth-token", "")
-        org = self.store.organization_by_secret(token) if token else None
-        if org is None:
-            raise UNAUTHENTICATED
-        return Caller(org, self.store.project_ids(org))
+        return self.service.caller(request.headers.get("x-auth-token", ""))
 
-    @staticmethod
-    def region(request: Request) -> str:
-        region = str(request.path_params["region"])
-        if region not in REGIONS:
-            raise invalid([detail("region", "constraint", f"must be one of {', '.join(REGIONS)}")])
-        return region
-
-    @staticmethod
-    def list_args(
-        request: Request, errors: list[Detail], extra: tuple[str, ...] = ()
-    ) -> tuple[str | None, Page]:
-        query = request.query_params
-        known = ("project_id", "page", "page_size", "order_by", *extra)
-        for key in query:
-            if key not in known:
-                errors.append(detail(key, "unknown", "unknown query parameter"))
-        project_id = query.get("project_id")
-        if project_id is not None:
-            project_id = check_uuid(project_id, "project_id", errors)
-        page = check_int(query.get("page"), "page", 1, INT32_MAX, errors)
-        size = check_int(
-            query.get("page_size"), "page_size", PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, errors
-        )
-        order_by = query.get("order_by", "created_at_asc")
-        if order_by not in ORDERS:
-            errors.append(detail("order_by", "constraint", f"must be one of {', '.join(ORDERS)}"))
-            order_by = "created_at_asc"
-        return project_id, Page(page, size, order_by)
+    def start(self, request: Request) -> tuple[Caller, str]:
+        """Who asks (401 first) and in which region (400)."""
+        caller = self.caller(request)
+        errors: list[Detail] = []
+        region = check_region(str(request.path_params["region"]), errors)
+        if errors:
+            raise invalid(errors)
+        return caller, region
 
     def account_json(self, account: Account) -> dict[str, Any]:
         return {
@@ -302,29 +314,21 @@ class Api:
             "checksum": creds.checksum,
         }
 
-    def find_account(self, caller: Caller, region: str, account_id: str) -> Account:
-        account = self.store.get_account(region, account_id, caller.project_ids)
-        if account is None or not self.service.visible(account.created_at):
-            raise not_found("namespace", account_id)  # sic: Scaleway's word for an account
-        return account
-
     # -- accounts ----------------------------------------------------------------------------
 
     async def list_accounts(self, request: Request) -> Response:
-        caller, region = self.caller(request), self.region(request)
+        caller, region = self.start(request)
         errors: list[Detail] = []
-        project_id, page = self.list_args(request, errors)
+        project_id, page = list_args(request, errors)
         if errors:
             raise invalid(errors)
-        total, rows = self.store.list_accounts(
-            region, caller.scope(project_id, "read"), page, self.service.visible_until()
-        )
+        total, rows = self.service.list_accounts(caller, region, project_id, page)
         return JSONResponse(
             {"total_count": total, "nats_accounts": [self.account_json(a) for a in rows]}
         )
 
     async def create_account(self, request: Request) -> Response:
-        caller, region = self.caller(request), self.region(request)
+        caller, region = self.start(request)
         errors: list[Detail] = []
         body = await json_body(request, ("name", "project_id"), errors)
         name = check_name(body.get("name"), "name", errors, ACCOUNT_NAME_MAX)
@@ -336,57 +340,50 @@ class Api:
                 errors.append(detail("project_id", "format", "value must be a string"))
         if errors:
             raise invalid(errors)
-        project = caller.scope(project_id, "write")[0]  # default: the organization's first project
-        account = await self.service.create_account(region, project, name, caller.project_ids)
+        account = await self.service.create_account(caller, region, project_id, name)
         return JSONResponse(self.account_json(account))
 
     async def get_account(self, request: Request) -> Response:
-        caller, region = self.caller(request), self.region(request)
-        account = self.find_account(caller, region, path_id(request, "nats_account_id"))
-        if self.service.lagging(account.created_at):
-            raise not_found("namespace", account.id)
-        return JSONResponse(self.account_json(account))
+        caller, region = self.start(request)
+        account_id = path_id(request, "nats_account_id")
+        return JSONResponse(
+            self.account_json(self.service.read_account(caller, region, account_id))
+        )
 
     async def update_account(self, request: Request) -> Response:
-        caller, region = self.caller(request), self.region(request)
+        caller, region = self.start(request)
         account_id = path_id(request, "nats_account_id")
         errors: list[Detail] = []
         body = await json_body(request, ("name",), errors)
         name = check_name(body.get("name"), "name", errors, ACCOUNT_NAME_MAX)
         if errors:
             raise invalid(errors)
-        account = self.find_account(caller, region, account_id)
-        if name is not None:
-            account = self.service.rename_account(account, name)
+        account = self.service.rename_account(caller, region, account_id, name)
         return JSONResponse(self.account_json(account))
 
     async def delete_account(self, request: Request) -> Response:
-        caller, region = self.caller(request), self.region(request)
-        account = self.find_account(caller, region, path_id(request, "nats_account_id"))
-        await self.service.delete_account(account)
+        caller, region = self.start(request)
+        await self.service.delete_account(caller, region, path_id(request, "nats_account_id"))
         return no_content()
 
     # -- credentials -------------------------------------------------------------------------
 
     async def list_credentials(self, request: Request) -> Response:
-        caller, region = self.caller(request), self.region(request)
+        caller, region = self.start(request)
         errors: list[Detail] = []
-        project_id, page = self.list_args(request, errors, extra=("nats_account_id",))
+        project_id, page = list_args(request, errors, extra=("nats_account_id",))
         account_id = request.query_params.get("nats_account_id")
         if account_id is not None:
             account_id = check_account_id(account_id, "nats_account_id", errors)
         if errors:
             raise invalid(errors)
-        projects = caller.scope(project_id, "read")
-        total, rows = self.store.list_credentials(
-            region, projects, account_id, page, self.service.visible_until()
-        )
+        total, rows = self.service.list_credentials(caller, region, project_id, account_id, page)
         return JSONResponse(
             {"total_count": total, "nats_credentials": [self.credentials_json(c) for c in rows]}
         )
 
     async def create_credentials(self, request: Request) -> Response:
-        caller, region = self.caller(request), self.region(request)
+        caller, region = self.start(request)
         errors: list[Detail] = []
         body = await json_body(request, ("nats_account_id", "name"), errors)
         name = check_name(body.get("name"), "name", errors, CREDENTIALS_NAME_MAX)
@@ -399,37 +396,28 @@ class Api:
             account_id = check_account_id(account_id, "nats_account_id", errors)
         if errors:
             raise invalid(errors)
-        account = self.find_account(caller, region, str(account_id))
-        creds, content = await self.service.create_credentials(account, name)
+        creds, content = await self.service.create_credentials(
+            caller, region, str(account_id), name
+        )
         return JSONResponse(self.credentials_json(creds, content))
 
     async def get_credentials(self, request: Request) -> Response:
-        caller, region = self.caller(request), self.region(request)
+        caller, region = self.start(request)
         creds_id = path_id(request, "nats_credentials_id")
-        creds = self.store.get_credentials(region, creds_id, caller.project_ids)
-        if creds is None or not self.service.visible(creds.created_at):
-            raise not_found("credentials", creds_id)
-        if self.service.lagging(creds.created_at):
-            # sic: the live API's lagging credentials GET names the account (lag.py)
-            raise not_found("namespace", creds.account_id)
-        return JSONResponse(self.credentials_json(creds))
+        return JSONResponse(
+            self.credentials_json(self.service.read_credentials(caller, region, creds_id))
+        )
 
     async def delete_credentials(self, request: Request) -> Response:
-        caller, region = self.caller(request), self.region(request)
+        caller, region = self.start(request)
         creds_id = path_id(request, "nats_credentials_id")
-        creds = self.store.get_credentials(region, creds_id, caller.project_ids)
-        if creds is None or not self.service.visible(creds.created_at):
-            raise not_found("credentials", creds_id)
-        account = self.find_account(caller, region, creds.account_id)
-        await self.service.delete_credentials(creds, account)
+        await self.service.delete_credentials(caller, region, creds_id)
         return no_content()
 
-    # -- wiring ------------------------------------------------------------------------------
-
-    def asgi(self) -> Starlette:
+    def routes(self) -> list[Route]:
         base = "/mnq/v1beta1/regions/{region}"
         accounts, credentials = f"{base}/nats-accounts", f"{base}/nats-credentials"
-        routes = [
+        return [
             by_method(accounts, GET=self.list_accounts, POST=self.create_account),
             by_method(
                 accounts + "/{nats_account_id}",
@@ -444,14 +432,6 @@ class Api:
                 DELETE=self.delete_credentials,
             ),
         ]
-        # The emulator's own controls (node stop/start/kill), outside Scaleway's paths; imported
-        # here as admin.py builds on this module.
-        from .admin import Admin
-
-        routes += Admin(self).routes()
-        app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
-        app.router.redirect_slashes = False  # a trailing slash is a JSON 404, not a 307
-        return app
 
 
 def no_content() -> Response:
@@ -475,43 +455,3 @@ def by_method(path: str, **handlers: Handler) -> Route:
             return JSONResponse(UNAVAILABLE, status_code=503)
 
     return Route(path, dispatch, methods=list(handlers))
-
-
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    """Unknown paths and methods, in the same JSON style (405 keeps its Allow header)."""
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 404:
-        body = {"type": "not_found", "message": "resource is not found"}
-    else:
-        body = {"type": "invalid_request_error", "message": str(exc.detail)}
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
-
-
-async def _quota(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, QuotaExceeded)
-    body = {
-        "type": "quotas_exceeded",
-        "message": "quota(s) exceeded for this resource",
-        "details": [{"resource": "nats_accounts", "quota": exc.quota, "current": exc.current}],
-    }
-    return JSONResponse(body, status_code=403)
-
-
-UNAVAILABLE = {"type": "service_unavailable", "message": "service is unavailable"}
-
-
-async def _unavailable(request: Request, exc: Exception) -> Response:
-    return JSONResponse(UNAVAILABLE, status_code=503)
-
-
-EXCEPTION_HANDLERS = {
-    ApiError: _api_error,
-    HTTPException: _http_error,
-    QuotaExceeded: _quota,
-    BackendUnavailable: _unavailable,
-}

@@ -1,5 +1,9 @@
 """``LocalScaleway``: wires TLS, keys, SQLite, each region's nats-servers and the HTTP API.
 
+Layers, as in moto: ``Store`` (SQLite) under ``Service`` (every read and write, ownership,
+visibility, domain errors) under the HTTP modules, ``app.py`` (Scaleway's API) and ``admin.py``
+(the emulator's node controls), which this module composes into one ASGI app.
+
 The API is served by uvicorn in a background thread (its own event loop; NATS pushes run there
 too), so the emulator works from synchronous code, pytest fixtures and the CLI alike.
 """
@@ -21,10 +25,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from .._files import write_atomic
+from ..facts import MAX_ACCOUNTS, REGIONS
 from . import jwt, profiles
-from .app import REGIONS, Api
+from .admin import Admin
+from .app import Api, application
 from .cluster import NatsCluster, check_cluster_size, in_parallel
 from .faults import DropFilter, FaultInjector, FaultStats
 from .lag import RECORDED_RATE, ReadLag
@@ -94,7 +101,7 @@ class LocalScaleway:
         state_dir: Path | str | None = None,
         host: str = "127.0.0.1",
         api_port: int = 0,
-        max_accounts: int = 10,
+        max_accounts: int = MAX_ACCOUNTS,
         fault_rate: float = 0.0,
         fault_seed: int | None = None,
         *,
@@ -329,7 +336,6 @@ class LocalScaleway:
 
         service = self._service = Service(
             store,
-            self._servers,
             operator,
             self.max_accounts,
             self.limits,
@@ -359,6 +365,7 @@ class LocalScaleway:
                 startup_guard=service.startup_guard,
                 max_payload=self.limits.max_payload,
             )
+            service.add_cluster(self._servers[region])
         in_parallel(NatsCluster.start, list(self._servers.values()), "region")
         for region, cluster in self._servers.items():
             store.set_meta(f"nats_ports:{region}", json.dumps(cluster.ports))
@@ -367,7 +374,8 @@ class LocalScaleway:
         previous_port = store.get_meta("api_port")
         port = self.api_port or (int(previous_port) if previous_port else 0)
         try:
-            self._start_api(Api(service), port, tls)
+            routes = [*Api(service).routes(), *Admin(service).routes()]
+            self._start_api(application(routes), port, tls)
         except OSError as exc:
             if self.api_port or not previous_port:
                 raise
@@ -386,10 +394,8 @@ class LocalScaleway:
         single = store.get_meta(f"nats_port:{region}")  # state dirs from before cluster mode
         return {"node-0": int(single)} if single else {}
 
-    def _start_api(self, api: Api, port: int, tls: TlsFiles) -> None:
-        app = self._faults = FaultInjector(
-            api.asgi(), self.fault_rate, self.fault_seed, self._stats
-        )
+    def _start_api(self, asgi: ASGIApp, port: int, tls: TlsFiles) -> None:
+        app = self._faults = FaultInjector(asgi, self.fault_rate, self.fault_seed, self._stats)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when
         # the listener says TCP explicitly; without it every response waits ~40 ms (Nagle
@@ -451,6 +457,8 @@ class LocalScaleway:
 
     def stop(self) -> None:
         """Stop the API and every nats-server; idempotent. Removes a temporary state dir."""
+        if self._service is not None:
+            self._service.stopping()  # node actions arriving from now on: 503
         if self._latency is not None:
             self._latency.stop()
             self._latency = None

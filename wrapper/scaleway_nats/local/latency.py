@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import ipaddress
 import json
 import signal
 import socket
@@ -36,6 +35,8 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from types import TracebackType
+
+from ..facts import is_loopback
 
 MAX_LATENCY_MS = 1000.0  # one way: 2 s round trips, far beyond any API worth emulating
 MAX_CONNECTIONS = 512
@@ -47,11 +48,7 @@ CONNECT_TIMEOUT = 10.0  # seconds to reach the target
 
 
 def _require_loopback(argument: str, host: str) -> None:
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = host == "localhost"
-    if not loopback:
+    if not is_loopback(host):
         raise ValueError(
             f"{argument} must be a loopback address (127.0.0.0/8, ::1 or localhost), got {host!r}"
         )

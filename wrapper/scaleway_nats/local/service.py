@@ -1,6 +1,11 @@
 """What the API does to NATS: accounts, credentials, revocations, and healing after restarts.
 
-HTTP-agnostic: ``app.py`` validates requests and maps the exceptions below to Scaleway errors.
+HTTP-agnostic, like moto's models: every read and write of the API goes through here, which
+applies ownership (a caller sees its organization's projects only; another organization's
+resource answers as a missing one) and visibility (``propagation_delay``, and the live API's
+read lag, ``lag.py``) once, and refuses with ``domain.py``'s errors; ``app.py`` parses requests
+and turns those errors into Scaleway's.
+
 Rule for every write: commit to SQLite first (one transaction, JWT signed under the write
 lock), then have the region's single ordered pusher (``pusher.py``) bring nats-server to the
 latest committed JWT of the account. If the push fails the change is still committed and is
@@ -20,26 +25,37 @@ import threading
 import time
 import uuid
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TypeVar
 
+from .. import facts
 from . import jwt
 from .cluster import NatsCluster
+from .domain import Denied, NotFound, QuotaExceeded, Unauthenticated, Unavailable
 from .lag import ReadLag
 from .nats_server import NatsServer
 from .pusher import Pusher, PushError
-from .store import Account, Credentials, Store
+from .store import Account, Credentials, Organization, Page, Store
 
 log = logging.getLogger("scaleway_nats.local")
 
-
-class QuotaExceeded(Exception):
-    def __init__(self, quota: int, current: int) -> None:
-        super().__init__(f"nats_accounts quota {quota} reached ({current})")
-        self.quota = quota
-        self.current = current
+Row = TypeVar("Row", Account, Credentials)
 
 
-class BackendUnavailable(Exception):
-    """nats-server could not be reached or refused an update."""
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated organization and the projects it owns."""
+
+    organization_id: str
+    project_ids: list[str]
+
+    def scope(self, project_id: str | None, action: str) -> list[str]:
+        """Projects a request may touch: one of ours, or 403 for a foreign project."""
+        if project_id is None:
+            return self.project_ids
+        if project_id not in self.project_ids:
+            raise Denied(action)
+        return [project_id]
 
 
 def now() -> str:
@@ -84,7 +100,6 @@ class Service:
     def __init__(
         self,
         store: Store,
-        servers: dict[str, NatsCluster],
         operator: jwt.Identity,
         max_accounts: int,
         limits: jwt.Limits = jwt.DEFAULT_LIMITS,
@@ -99,7 +114,8 @@ class Service:
         self._delayed: set[asyncio.Future[None]] = set()  # holds delayed pushes until done
         # Reads of young resources that may answer 404 (lag.py): the live API's shape.
         self.read_lag = read_lag
-        self.servers = servers
+        # Each region's cluster, added by the emulator before it starts them (add_cluster).
+        self._clusters: dict[str, NatsCluster] = {}
         self.operator = operator
         self.max_accounts = max_accounts
         # Serializes writes so "check quota, then insert" cannot race, and so JWTs are signed
@@ -107,6 +123,21 @@ class Service:
         self._write_lock = asyncio.Lock()
         self._pushers: dict[str, Pusher] = {}
         self._pushers_lock = threading.Lock()  # API thread and supervisor threads create them
+        self._stopping = False
+
+    # -- who asks, and what they see ---------------------------------------------------------
+
+    def caller(self, secret_key: str) -> Caller:
+        """The organization of an API key (401 for none or an unknown one)."""
+        org = self.store.organization_by_secret(secret_key) if secret_key else None
+        if org is None:
+            raise Unauthenticated("no organization has this API key")
+        return Caller(org, self.store.project_ids(org))
+
+    def owner(self) -> Organization | None:
+        """The emulator's own organization (its first), which may drive its nodes."""
+        orgs = self.store.organizations()
+        return orgs[0] if orgs else None
 
     def visible_until(self) -> str:
         """Resources created after this time are not visible yet (``now()`` format)."""
@@ -122,14 +153,76 @@ class Service:
         """Whether a GET of a resource created at ``created_at`` hits a replica behind."""
         return self.read_lag is not None and self.read_lag.lagging(created_at)
 
+    def _visible(self, row: Row | None, resource: str, resource_id: str) -> Row:
+        """``row`` if it exists and is visible yet (``propagation_delay``), else 404."""
+        if row is None or not self.visible(row.created_at):
+            raise NotFound(resource, resource_id)
+        return row
+
     def endpoint(self, region: str) -> str:
-        return self.servers[region].url
+        return self._clusters[region].url
+
+    def add_cluster(self, cluster: NatsCluster) -> None:
+        """The cluster serving ``cluster.region`` (its pushes, its healing, the admin routes)."""
+        self._clusters[cluster.region] = cluster
+
+    def clusters(self) -> dict[str, NatsCluster]:
+        """Every region's cluster; 503 once the emulator is stopping (or before it started)."""
+        if self._stopping or set(self._clusters) != set(facts.REGIONS):
+            raise Unavailable(answer="nats is stopping")
+        return dict(self._clusters)
+
+    def stopping(self) -> None:
+        """Called first by the emulator's stop: node actions arriving from now on get a 503."""
+        self._stopping = True
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def account(self, caller: Caller, region: str, account_id: str) -> Account:
+        """A visible account of the caller's projects, or 404 ("namespace": Scaleway's word)."""
+        account = self.store.get_account(region, account_id, caller.project_ids)
+        return self._visible(account, "namespace", account_id)
+
+    def read_account(self, caller: Caller, region: str, account_id: str) -> Account:
+        """An account for a GET: may also 404 while it is young (the live API's read lag)."""
+        account = self.account(caller, region, account_id)
+        if self.lagging(account.created_at):
+            raise NotFound("namespace", account.id)
+        return account
+
+    def list_accounts(
+        self, caller: Caller, region: str, project_id: str | None, page: Page
+    ) -> tuple[int, list[Account]]:
+        projects = caller.scope(project_id, "read")
+        return self.store.list_accounts(region, projects, page, self.visible_until())
+
+    def credentials(self, caller: Caller, region: str, creds_id: str) -> Credentials:
+        creds = self.store.get_credentials(region, creds_id, caller.project_ids)
+        return self._visible(creds, "credentials", creds_id)
+
+    def read_credentials(self, caller: Caller, region: str, creds_id: str) -> Credentials:
+        creds = self.credentials(caller, region, creds_id)
+        if self.lagging(creds.created_at):
+            # sic: the live API's lagging credentials GET names the account (lag.py)
+            raise NotFound("namespace", creds.account_id)
+        return creds
+
+    def list_credentials(
+        self,
+        caller: Caller,
+        region: str,
+        project_id: str | None,
+        account_id: str | None,
+        page: Page,
+    ) -> tuple[int, list[Credentials]]:
+        projects = caller.scope(project_id, "read")
+        return self.store.list_credentials(region, projects, account_id, page, self.visible_until())
 
     def pusher(self, region: str) -> Pusher:
         with self._pushers_lock:
             if region not in self._pushers:
                 self._pushers[region] = Pusher(
-                    self.servers[region],
+                    self._clusters[region],
                     self.store.committed_jwt,
                     lambda: self.store.committed_jwts(region),
                 )
@@ -147,7 +240,7 @@ class Service:
             await self.pusher(region).sync(public_key)
         except PushError as exc:
             log.warning("could not push account JWT to %s: %s", region, exc)
-            raise BackendUnavailable(str(exc)) from exc
+            raise Unavailable(str(exc)) from exc
 
     def _account_jwt(
         self,
@@ -173,10 +266,12 @@ class Service:
     # -- accounts ----------------------------------------------------------------------------
 
     async def create_account(
-        self, region: str, project_id: str, name: str | None, org_projects: list[str]
+        self, caller: Caller, region: str, project_id: str | None, name: str | None
     ) -> Account:
+        """In ``project_id``, by default the organization's first project."""
+        project = caller.scope(project_id, "write")[0]
         async with self._write_lock:
-            current = self.store.count_accounts(org_projects)
+            current = self.store.count_accounts(caller.project_ids)
             if current >= self.max_accounts:
                 raise QuotaExceeded(self.max_accounts, current)
             identity = jwt.Identity.generate("account")
@@ -187,7 +282,7 @@ class Service:
             account = Account(
                 id=account_id,
                 region=region,
-                project_id=project_id,
+                project_id=project,
                 name=name if name is not None else default_name("nats-account"),
                 public_key=identity.public_key,
                 seed=identity.seed,
@@ -212,25 +307,32 @@ class Service:
     async def _sync_later(self, region: str, public_key: str) -> None:
         try:
             await self._sync(region, public_key)
-        except BackendUnavailable:
+        except Unavailable:
             pass  # logged by _sync; the next write or start re-pushes it
         finally:
             self._delayed = {f for f in self._delayed if not f.done()}
 
-    def rename_account(self, account: Account, name: str) -> Account:
+    def rename_account(
+        self, caller: Caller, region: str, account_id: str, name: str | None
+    ) -> Account:
+        """The account renamed; as it is when ``name`` is None (a PATCH without a name)."""
+        account = self.account(caller, region, account_id)
+        if name is None:
+            return account
         updated = now()
         self.store.rename_account(account.id, name, updated)
         return Account(**{**account.__dict__, "name": name, "updated_at": updated})
 
-    async def delete_account(self, account: Account) -> None:
+    async def delete_account(self, caller: Caller, region: str, account_id: str) -> None:
         """Delete streams, then tombstone: every user revoked, no connections, no JetStream."""
+        account = self.account(caller, region, account_id)
         identity = jwt.Identity.from_seed(account.seed)
-        server = self.servers[account.region]
+        server = self._clusters[account.region]
         try:
             deleted = await server.delete_all_streams(identity)
         except Exception as exc:
             log.warning("could not delete streams of %s: %s", account.id, exc)
-            raise BackendUnavailable(str(exc)) from exc
+            raise Unavailable(str(exc)) from exc
         log.info("account %s: deleted %d stream(s)", account.id, deleted)
         async with self._write_lock:
             # Re-read under the lock: a revocation may have been committed meanwhile.
@@ -249,9 +351,10 @@ class Service:
     # -- credentials -------------------------------------------------------------------------
 
     async def create_credentials(
-        self, account: Account, name: str | None
+        self, caller: Caller, region: str, account_id: str, name: str | None
     ) -> tuple[Credentials, str]:
         """Returns the row and the ``.creds`` content; the content is never stored."""
+        account = self.account(caller, region, account_id)
         user = jwt.Identity.generate("user")
         creds_name = name if name is not None else default_name("nats-credentials")
         account_identity = jwt.Identity.from_seed(account.seed)
@@ -284,8 +387,10 @@ class Service:
             self.store.insert_credentials(creds)
         return creds, content
 
-    async def delete_credentials(self, creds: Credentials, account: Account) -> None:
+    async def delete_credentials(self, caller: Caller, region: str, creds_id: str) -> None:
         """Revoke the user in the account JWT: the server refuses and disconnects it."""
+        creds = self.credentials(caller, region, creds_id)
+        account = self.account(caller, region, creds.account_id)
         async with self._write_lock:
             # Re-read under the lock: another revocation may have just updated the account.
             fresh = self.store.get_account(account.region, account.id, [account.project_id])

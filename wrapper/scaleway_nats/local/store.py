@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import facts
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS organizations (
@@ -47,14 +49,16 @@ CREATE INDEX IF NOT EXISTS accounts_by_region_created ON accounts(region, create
 """
 
 # order_by value -> SQL ORDER BY; the id tie-breaker makes the order total and stable.
-ORDERS = {
-    "created_at_asc": "created_at ASC, id ASC",
-    "created_at_desc": "created_at DESC, id DESC",
-    "updated_at_asc": "updated_at ASC, id ASC",
-    "updated_at_desc": "updated_at DESC, id DESC",
-    "name_asc": "name ASC, id ASC",
-    "name_desc": "name DESC, id DESC",
-}
+
+
+def _order_sql(order: str) -> str:
+    """``name_desc`` -> ``name DESC, id DESC``: the id breaks ties, so pages never overlap."""
+    column, direction = order.rsplit("_", 1)
+    return f"{column} {direction.upper()}, id {direction.upper()}"
+
+
+# Scaleway's orders (facts.py) as SQL; a column they name is a column of both tables.
+ORDERS = {order: _order_sql(order) for order in facts.ORDERS}
 
 
 class StateError(RuntimeError):
