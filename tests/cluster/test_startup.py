@@ -1,6 +1,6 @@
 """Start-up of a 3-node emulator, both regions, beside a 1-node one (issue 14).
 
-Measured and printed (figures for the README; scripts/bench.py's ``startup`` scenario keeps
+Measured and printed (figures for the README; scripts/bench's ``startup`` scenario keeps
 the target): no timed assert. What is asserted is what "started" means for a cluster: every
 node of both regions running, routed to its peers, and JetStream current.
 """
