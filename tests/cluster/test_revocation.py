@@ -22,8 +22,7 @@ from scaleway_nats.local import LocalScaleway
 from scaleway_nats.local.nats_server import NatsServer
 from tests.reliability import test_revocation as single_node
 from tests.reliability.test_revocation import accepted_by
-
-from .conftest import REGION, SIZE
+from tests.support.cluster import REGION, SIZE
 
 DOOMED = 5  # credentials deleted while a node restarts
 WINDOW = 2.0  # seconds the seeding hook waits for those deletes to answer
@@ -39,7 +38,7 @@ test_account_delete_racing_credentials_deletes_holds = (
 
 
 @pytest.fixture
-def env(all_nodes_up: LocalScaleway) -> LocalScaleway:
+def whole_cluster(all_nodes_up: LocalScaleway) -> LocalScaleway:
     return all_nodes_up
 
 
@@ -54,37 +53,39 @@ async def answers(env: LocalScaleway, creds: NatsCredentials) -> list[bool]:
     ids=["stopped", "killed"],
 )
 async def test_deleted_credentials_and_account_are_refused_by_every_node(
-    env: LocalScaleway,
-    api: AsyncNatsAPI,
+    whole_cluster: LocalScaleway,
+    cluster_api: AsyncNatsAPI,
     break_node: Callable[[LocalScaleway, str, int], float],
 ) -> None:
-    account = await api.create_account(region=REGION, name="revoked-everywhere")
-    gone, kept, gone_while_down = [await api.create_credentials(account) for _ in range(3)]
+    account = await cluster_api.create_account(region=REGION, name="revoked-everywhere")
+    gone, kept, gone_while_down = [await cluster_api.create_credentials(account) for _ in range(3)]
     everyone, nobody = [True] * SIZE, [False] * SIZE
-    assert await answers(env, gone) == everyone  # each node accepts them before the delete
+    assert (
+        await answers(whole_cluster, gone) == everyone
+    )  # each node accepts them before the delete
 
-    await api.delete_credentials(gone)
-    assert await answers(env, gone) == nobody  # right after the 204, on every node
-    assert await answers(env, kept) == everyone  # the other credentials still work
+    await cluster_api.delete_credentials(gone)
+    assert await answers(whole_cluster, gone) == nobody  # right after the 204, on every node
+    assert await answers(whole_cluster, kept) == everyone  # the other credentials still work
 
     # A node down during a credentials delete refuses them as soon as it is back.
     down = SIZE - 1
-    break_node(env, REGION, down)
-    await api.delete_credentials(gone_while_down)
-    env.start_node(REGION, down)
-    assert await answers(env, gone_while_down) == nobody
-    assert await answers(env, kept) == everyone
+    break_node(whole_cluster, REGION, down)
+    await cluster_api.delete_credentials(gone_while_down)
+    whole_cluster.start_node(REGION, down)
+    assert await answers(whole_cluster, gone_while_down) == nobody
+    assert await answers(whole_cluster, kept) == everyone
 
     # And one down during the account's delete refuses its credentials once back.
-    break_node(env, REGION, down)
-    await api.delete_account(account)
-    env.start_node(REGION, down)
-    assert await answers(env, kept) == nobody
-    assert await answers(env, gone) == nobody
+    break_node(whole_cluster, REGION, down)
+    await cluster_api.delete_account(account)
+    whole_cluster.start_node(REGION, down)
+    assert await answers(whole_cluster, kept) == nobody
+    assert await answers(whole_cluster, gone) == nobody
 
 
 def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
-    env: LocalScaleway, monkeypatch: pytest.MonkeyPatch
+    whole_cluster: LocalScaleway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 18, item 3: credentials deleted between a restarting node's seeding (its resolver
     written while it is down) and the moment it listens. The window is opened on purpose: the
@@ -92,19 +93,19 @@ def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
     hook, before the start-up re-push (``reconcile``), once every delete answered 204. Before
     the fix the pushes left the not-yet-listening node out and the 204s came at once: the
     node then admitted every one of these revoked credentials."""
-    settings = {"secret_key": env.secret_key, "project_id": env.project_id}
-    with NatsAPI(**settings, api_url=env.api_url) as client:
+    settings = {"secret_key": whole_cluster.secret_key, "project_id": whole_cluster.project_id}
+    with NatsAPI(**settings, api_url=whole_cluster.api_url) as client:
         account = client.create_account(region=REGION, name="restart-window")
         doomed = [client.create_credentials(account) for _ in range(DOOMED)]
     index = SIZE - 1
-    node = env.servers[REGION].node(index)
+    node = whole_cluster.servers[REGION].node(index)
     answered = threading.Event()
     failures: list[BaseException] = []
     admitted: list[str] = []
 
     def delete_all() -> None:
         try:
-            with NatsAPI(**settings, api_url=env.api_url) as deleter:
+            with NatsAPI(**settings, api_url=whole_cluster.api_url) as deleter:
                 for creds in doomed:
                     deleter.delete_credentials(creds)  # returns on the 204
         except BaseException as error:  # reported by the test below
@@ -127,16 +128,16 @@ def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
     def probe_then_reconcile(started: NatsServer) -> None:
         if answered.wait(ANSWER_TIMEOUT) and not failures:  # every delete answered 204
             for creds in doomed:
-                if asyncio.run(accepted_by(started.url, env, creds)):
+                if asyncio.run(accepted_by(started.url, whole_cluster, creds)):
                     admitted.append(creds.id)
         reconcile(started)
 
     monkeypatch.setattr(node, "_on_starting", seed_then_delete)
     monkeypatch.setattr(node, "_on_ready", probe_then_reconcile)
-    env.kill_node(REGION, index)
-    env.start_node(REGION, index)
+    whole_cluster.kill_node(REGION, index)
+    whole_cluster.start_node(REGION, index)
     deleter.join(ANSWER_TIMEOUT)
     assert answered.is_set() and not failures, failures
     assert admitted == []  # a 204 before the restarting node refused them is a leak
     for creds in doomed:  # and every node refuses them now
-        assert asyncio.run(answers(env, creds)) == [False] * SIZE
+        assert asyncio.run(answers(whole_cluster, creds)) == [False] * SIZE

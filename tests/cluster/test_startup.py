@@ -13,9 +13,8 @@ import time
 from pathlib import Path
 
 from scaleway_nats.local import LocalScaleway
-from tests.reliability.conftest import figures
-
-from .conftest import SIZE
+from tests.support.cluster import SIZE
+from tests.support.reliability import figures
 
 ROUNDS = 3  # starts of each size, taking turns so a drift of the machine hits both
 

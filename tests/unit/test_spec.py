@@ -6,6 +6,7 @@ from typing import get_args
 
 from scaleway_nats import ORDER_BY, REGIONS, OrderBy, Region
 from tests import spec_surface
+from tests.support.fake_scaleway import DEFAULT_PAGE_SIZE
 
 
 def test_every_property_of_every_response_schema_is_carried_by_a_wrapper_model() -> None:
@@ -36,6 +37,5 @@ def test_the_static_types_match_the_spec() -> None:
 def test_the_unit_fake_and_the_emulator_agree_on_page_sizes() -> None:
     from scaleway_nats.local.app import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
     from scaleway_nats.operations import MAX_PAGE_SIZE
-    from tests.unit.conftest import DEFAULT_PAGE_SIZE
 
     assert (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) == (PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX)
