@@ -28,7 +28,8 @@ DOOMED = 5  # credentials deleted while a node restarts
 WINDOW = 2.0  # seconds the seeding hook waits for those deletes to answer
 ANSWER_TIMEOUT = 30.0  # seconds for every delete to answer at all
 
-# The single-node module's tests, run with this folder's 3-node emulator as their `env`.
+# The single-node module's tests, run with this folder's 3-node emulator as their
+# `revocation_emulator` (the fixture below, same name as theirs).
 test_concurrent_credentials_deletes_all_hold = (
     single_node.test_concurrent_credentials_deletes_all_hold
 )
@@ -38,7 +39,7 @@ test_account_delete_racing_credentials_deletes_holds = (
 
 
 @pytest.fixture
-def whole_cluster(all_nodes_up: LocalScaleway) -> LocalScaleway:
+def revocation_emulator(all_nodes_up: LocalScaleway) -> LocalScaleway:
     return all_nodes_up
 
 
@@ -53,7 +54,7 @@ async def answers(env: LocalScaleway, creds: NatsCredentials) -> list[bool]:
     ids=["stopped", "killed"],
 )
 async def test_deleted_credentials_and_account_are_refused_by_every_node(
-    whole_cluster: LocalScaleway,
+    revocation_emulator: LocalScaleway,
     cluster_api: AsyncNatsAPI,
     break_node: Callable[[LocalScaleway, str, int], float],
 ) -> None:
@@ -61,31 +62,31 @@ async def test_deleted_credentials_and_account_are_refused_by_every_node(
     gone, kept, gone_while_down = [await cluster_api.create_credentials(account) for _ in range(3)]
     everyone, nobody = [True] * SIZE, [False] * SIZE
     assert (
-        await answers(whole_cluster, gone) == everyone
+        await answers(revocation_emulator, gone) == everyone
     )  # each node accepts them before the delete
 
     await cluster_api.delete_credentials(gone)
-    assert await answers(whole_cluster, gone) == nobody  # right after the 204, on every node
-    assert await answers(whole_cluster, kept) == everyone  # the other credentials still work
+    assert await answers(revocation_emulator, gone) == nobody  # right after the 204, on every node
+    assert await answers(revocation_emulator, kept) == everyone  # the other credentials still work
 
     # A node down during a credentials delete refuses them as soon as it is back.
     down = SIZE - 1
-    break_node(whole_cluster, REGION, down)
+    break_node(revocation_emulator, REGION, down)
     await cluster_api.delete_credentials(gone_while_down)
-    whole_cluster.start_node(REGION, down)
-    assert await answers(whole_cluster, gone_while_down) == nobody
-    assert await answers(whole_cluster, kept) == everyone
+    revocation_emulator.start_node(REGION, down)
+    assert await answers(revocation_emulator, gone_while_down) == nobody
+    assert await answers(revocation_emulator, kept) == everyone
 
     # And one down during the account's delete refuses its credentials once back.
-    break_node(whole_cluster, REGION, down)
+    break_node(revocation_emulator, REGION, down)
     await cluster_api.delete_account(account)
-    whole_cluster.start_node(REGION, down)
-    assert await answers(whole_cluster, kept) == nobody
-    assert await answers(whole_cluster, gone) == nobody
+    revocation_emulator.start_node(REGION, down)
+    assert await answers(revocation_emulator, kept) == nobody
+    assert await answers(revocation_emulator, gone) == nobody
 
 
 def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
-    whole_cluster: LocalScaleway, monkeypatch: pytest.MonkeyPatch
+    revocation_emulator: LocalScaleway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 18, item 3: credentials deleted between a restarting node's seeding (its resolver
     written while it is down) and the moment it listens. The window is opened on purpose: the
@@ -93,19 +94,22 @@ def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
     hook, before the start-up re-push (``reconcile``), once every delete answered 204. Before
     the fix the pushes left the not-yet-listening node out and the 204s came at once: the
     node then admitted every one of these revoked credentials."""
-    settings = {"secret_key": whole_cluster.secret_key, "project_id": whole_cluster.project_id}
-    with NatsAPI(**settings, api_url=whole_cluster.api_url) as client:
+    settings = {
+        "secret_key": revocation_emulator.secret_key,
+        "project_id": revocation_emulator.project_id,
+    }
+    with NatsAPI(**settings, api_url=revocation_emulator.api_url) as client:
         account = client.create_account(region=REGION, name="restart-window")
         doomed = [client.create_credentials(account) for _ in range(DOOMED)]
     index = SIZE - 1
-    node = whole_cluster.servers[REGION].node(index)
+    node = revocation_emulator.servers[REGION].node(index)
     answered = threading.Event()
     failures: list[BaseException] = []
     admitted: list[str] = []
 
     def delete_all() -> None:
         try:
-            with NatsAPI(**settings, api_url=whole_cluster.api_url) as deleter:
+            with NatsAPI(**settings, api_url=revocation_emulator.api_url) as deleter:
                 for creds in doomed:
                     deleter.delete_credentials(creds)  # returns on the 204
         except BaseException as error:  # reported by the test below
@@ -128,16 +132,16 @@ def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
     def probe_then_reconcile(started: NatsServer) -> None:
         if answered.wait(ANSWER_TIMEOUT) and not failures:  # every delete answered 204
             for creds in doomed:
-                if asyncio.run(accepted_by(started.url, whole_cluster, creds)):
+                if asyncio.run(accepted_by(started.url, revocation_emulator, creds)):
                     admitted.append(creds.id)
         reconcile(started)
 
     monkeypatch.setattr(node, "_on_starting", seed_then_delete)
     monkeypatch.setattr(node, "_on_ready", probe_then_reconcile)
-    whole_cluster.kill_node(REGION, index)
-    whole_cluster.start_node(REGION, index)
+    revocation_emulator.kill_node(REGION, index)
+    revocation_emulator.start_node(REGION, index)
     deleter.join(ANSWER_TIMEOUT)
     assert answered.is_set() and not failures, failures
     assert admitted == []  # a 204 before the restarting node refused them is a leak
     for creds in doomed:  # and every node refuses them now
-        assert asyncio.run(answers(whole_cluster, creds)) == [False] * SIZE
+        assert asyncio.run(answers(revocation_emulator, creds)) == [False] * SIZE
