@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -151,3 +152,14 @@ def create_delete_raw(client: httpx.Client, account_id: str, names: list[str | N
 
 def list_ours(api: NatsAPI, account_id: str, page_size: int, items: int) -> None:
     expect(sum(1 for _ in api.list_credentials(account_id, page_size=page_size)), items)
+
+
+def creators(
+    ours: dict[str, NatsAPI], sdk: MnqV1Beta1NatsAPI, raw: httpx.Client
+) -> dict[str, CreateDelete]:
+    """The create-then-delete run of each peer: ours (each given client), sdk, raw."""
+    return {
+        **{peer: functools.partial(create_delete_ours, client) for peer, client in ours.items()},
+        "sdk": functools.partial(create_delete_sdk, sdk),
+        "raw": functools.partial(create_delete_raw, raw),
+    }

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Iterator
 
 from ..measuring import Result
-from ..peers import (
-    Bench,
-    CreateDelete,
-    bind,
-    create_delete_ours,
-    create_delete_raw,
-    create_delete_sdk,
-    timed,
-)
+from ..peers import Bench, bind, creators, timed
 
 
 def scenario_create(bench: Bench) -> list[Result]:
@@ -32,11 +23,7 @@ def create_delete(bench: Bench, count: int, crowded: str | None = None) -> list[
     Without `crowded`, unnamed, in a new account per run (created untimed beforehand); with it,
     named, in that account (which holds `list_items` credentials).
     """
-    peers: dict[str, CreateDelete] = {
-        "ours": functools.partial(create_delete_ours, bench.ours),
-        "sdk": functools.partial(create_delete_sdk, bench.sdk),
-        "raw": functools.partial(create_delete_raw, bench.raw),
-    }
+    peers = creators({"ours": bench.ours}, bench.sdk, bench.raw)
     names: list[str | None] = [f"bench-{index}" if crowded else None for index in range(count)]
     scenario, title = "create", f"create + delete: {count:,} credentials"
     notes = {}

@@ -31,11 +31,8 @@ from ..emulator import (
 from ..measuring import Result, log, measure, measure_side_by_side
 from ..peers import (
     Bench,
-    CreateDelete,
     bind,
-    create_delete_ours,
-    create_delete_raw,
-    create_delete_sdk,
+    creators,
     event_loop,
     expect,
     list_ours,
@@ -221,17 +218,9 @@ def net_create(bench: Bench, peers: NetPeers, *, named: bool) -> list[Result]:
     account of net_list_items credentials (where a reconciling create could read pages)."""
     count = bench.sizes.net_named_creates if named else bench.sizes.net_creates
     runs_needed = bench.sizes.repeats + 1  # the warm-up round too
-    creators: dict[str, CreateDelete] = {
-        **{
-            peer: functools.partial(create_delete_ours, client)
-            for peer, client in peers.ours.items()
-        },
-        "sdk": functools.partial(create_delete_sdk, peers.sdk),
-        "raw": functools.partial(create_delete_raw, peers.raw),
-    }
     names: list[str | None] = [f"bench-{index}" if named else None for index in range(count)]
     runs: dict[str, Callable[[], object]] = {}
-    for peer, creator in creators.items():
+    for peer, creator in creators(peers.ours, peers.sdk, peers.raw).items():
         if named:
             crowded = bench.accounts.with_credentials(bench.sizes.net_list_items)
             accounts: Iterator[str] = itertools.repeat(crowded)
