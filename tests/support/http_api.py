@@ -14,9 +14,10 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.aio.client import RawCredentials
 
+from scaleway_nats import REGIONS  # one home for the regions (the spec's enum)
 from scaleway_nats.local import LocalScaleway, Organization
 
-REGIONS = ("fr-par", "nl-ams")
+__all__ = ["REGIONS", "RawApi", "as_read", "connect", "raw_api_on", "write_creds"]
 
 
 class RawApi:
