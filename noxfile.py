@@ -71,13 +71,13 @@ def smoke(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks against raw httpx and the official Scaleway SDK (scripts/bench.py)."""
+    """Benchmarks against raw httpx and the official Scaleway SDK (python -m scripts.bench)."""
     install_project(session, "local")
     session.install("scaleway")  # the peer the benchmark compares with
     # The Performance page includes docs/figures/bench.md: one run of this script, never
     # numbers copied by hand (`-- --markdown other.md` writes elsewhere).
     markdown = [] if "--markdown" in session.posargs else ["--markdown", "docs/figures/bench.md"]
-    session.run("python", "scripts/bench.py", *markdown, *session.posargs)
+    session.run("python", "-m", "scripts.bench", *markdown, *session.posargs)
 
 
 DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}  # Material's notice about its successor, on stderr

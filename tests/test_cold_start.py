@@ -1,7 +1,7 @@
 """Cold start (issue 13): `import scaleway_nats` and `scw-nats --help` load only what they need.
 
 Asserted by the modules a fresh interpreter has loaded (never by time); the times are printed
-(`pytest -s`) and measured properly by scripts/bench.py's cold-start rows.
+(`pytest -s`) and measured properly by scripts/bench's cold-start rows.
 """
 
 from __future__ import annotations

@@ -12,9 +12,7 @@ import pytest
 
 from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
-
-SIZE = 3
-REGION = "fr-par"
+from tests.support.cluster import SIZE
 
 
 @pytest.fixture(scope="session")
@@ -35,21 +33,9 @@ def all_nodes_up(cluster: LocalScaleway) -> Iterator[LocalScaleway]:
 
 
 @pytest.fixture
-async def api(cluster: LocalScaleway) -> AsyncIterator[AsyncNatsAPI]:
+async def cluster_api(cluster: LocalScaleway) -> AsyncIterator[AsyncNatsAPI]:
+    """Our async client on the shared cluster."""
     async with AsyncNatsAPI(
         secret_key=cluster.secret_key, project_id=cluster.project_id, api_url=cluster.api_url
     ) as client:
         yield client
-
-
-def serving_node(env: LocalScaleway, region: str, client_name: str) -> int:
-    """The index of the node of ``region`` a client (by its connection name) is connected to,
-    from each node's ``CONNZ`` (asked as the system account over NATS)."""
-    serving = []
-    for node in env.servers[region].running_nodes():
-        connz = node.monitor("CONNZ", limit=10000)
-        assert connz is not None, f"{node.name} did not answer CONNZ"
-        if any(c.get("name") == client_name for c in connz.get("connections") or []):
-            serving.append(node.index)
-    assert len(serving) == 1, f"{client_name} is connected to nodes {serving} of {region}"
-    return serving[0]

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from scaleway_nats.local import LocalScaleway
-
-from .conftest import SIZE
+from tests.support.cluster import SIZE
 
 
 @pytest.mark.parametrize("size", [0, 6, -1, "3", True, 2.0, None])

@@ -26,8 +26,7 @@ from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.local.nats_server import NatsServer, find_binary
 from scaleway_nats.nats import connect
-
-from .conftest import REGION
+from tests.support.cluster import REGION
 
 ROGUE_WAIT = 10.0  # seconds the rogue gets to join (it tries its route at once, then every 1 s)
 MESSAGES = 5
@@ -102,10 +101,10 @@ cluster {{
 
 
 async def test_a_rogue_route_never_joins(
-    cluster: LocalScaleway, api: AsyncNatsAPI, tmp_path: Path
+    cluster: LocalScaleway, cluster_api: AsyncNatsAPI, tmp_path: Path
 ) -> None:
-    account = await api.create_account(region=REGION, name="victim")
-    creds = await api.create_credentials(account, name="victim")
+    account = await cluster_api.create_account(region=REGION, name="victim")
+    creds = await cluster_api.create_credentials(account, name="victim")
     node: NatsServer = cluster.servers[REGION].nodes[0]
     assert node.routes is not None
     victim = await connect(account, creds, cluster.ca_file)

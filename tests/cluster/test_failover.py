@@ -25,9 +25,8 @@ from nats.js.api import StreamConfig, StreamInfo
 from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
-from tests.reliability.conftest import figures
-
-from .conftest import REGION, SIZE, serving_node
+from tests.support.cluster import REGION, SIZE, serving_node
+from tests.support.reliability import figures
 
 MAX_MESSAGES = 20_000  # the publisher stops here at the latest
 MAX_SECONDS = 120.0  # ... or after this long (every loop of this module is bounded)
@@ -120,11 +119,11 @@ async def stream_ids(js: nats.js.JetStreamContext, stream: str, last: int) -> li
 
 
 async def test_r3_publisher_keeps_every_acked_message_through_three_node_failures(
-    all_nodes_up: LocalScaleway, api: AsyncNatsAPI
+    all_nodes_up: LocalScaleway, cluster_api: AsyncNatsAPI
 ) -> None:
     env = all_nodes_up
-    account = await api.create_account(region=REGION, name="failover-publisher")
-    creds = await api.create_credentials(account)
+    account = await cluster_api.create_account(region=REGION, name="failover-publisher")
+    creds = await cluster_api.create_credentials(account)
     events: list[str] = []
     reconnects = 0
 
@@ -197,18 +196,18 @@ async def test_r3_publisher_keeps_every_acked_message_through_three_node_failure
         assert info.state.messages == len(stored)
     finally:
         await nc.close()
-        await api.delete_account(account)
+        await cluster_api.delete_account(account)
 
 
 @pytest.mark.parametrize("via", ["endpoint", "node"])
 async def test_subscriber_on_a_killed_node_receives_again_after_failover(
-    all_nodes_up: LocalScaleway, api: AsyncNatsAPI, via: str
+    all_nodes_up: LocalScaleway, cluster_api: AsyncNatsAPI, via: str
 ) -> None:
     """Connected through the account's endpoint (as an app is), or straight to a node's URL;
     either way it learns the other nodes from the cluster (connect_urls) and fails over."""
     env = all_nodes_up
-    account = await api.create_account(region=REGION, name=f"failover-subscriber-{via}")
-    creds = await api.create_credentials(account)
+    account = await cluster_api.create_account(region=REGION, name=f"failover-subscriber-{via}")
+    creds = await cluster_api.create_credentials(account)
     received: list[float] = []  # when each message arrived
     links: dict[str, float] = {}  # when the subscriber lost its node, and when it was back
     got_one = asyncio.Event()
@@ -285,11 +284,11 @@ async def test_subscriber_on_a_killed_node_receives_again_after_failover(
         await subscriber.close()
         if publisher is not None:
             await publisher.close()
-        await api.delete_account(account)
+        await cluster_api.delete_account(account)
 
 
 async def test_existing_accounts_can_create_streams_right_after_a_node_restart(
-    all_nodes_up: LocalScaleway, api: AsyncNatsAPI
+    all_nodes_up: LocalScaleway, cluster_api: AsyncNatsAPI
 ) -> None:
     """A restarted node has loaded no account yet; a JetStream request reaching it for an
     account it holds must not fail "JetStream not enabled for account" (it did for about 1
@@ -299,8 +298,8 @@ async def test_existing_accounts_can_create_streams_right_after_a_node_restart(
     per_node = 4
     made = []
     for number in range(SIZE * per_node):
-        account = await api.create_account(region=REGION, name=f"restart-{number}")
-        made.append((account, await api.create_credentials(account)))
+        account = await cluster_api.create_account(region=REGION, name=f"restart-{number}")
+        made.append((account, await cluster_api.create_credentials(account)))
     failures: list[str] = []
     try:
         for index in range(SIZE):
@@ -317,5 +316,5 @@ async def test_existing_accounts_can_create_streams_right_after_a_node_restart(
                     await nc.close()
     finally:
         for account, _ in made:
-            await api.delete_account(account)
+            await cluster_api.delete_account(account)
     assert failures == []

@@ -13,17 +13,16 @@ import time
 from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
-
-from .conftest import REGION
+from tests.support.cluster import REGION
 
 
 async def test_killing_the_meta_leader_returns_once_the_others_follow_a_live_one(
-    all_nodes_up: LocalScaleway, api: AsyncNatsAPI
+    all_nodes_up: LocalScaleway, cluster_api: AsyncNatsAPI
 ) -> None:
     env = all_nodes_up
     cluster = env.servers[REGION]
-    account = await api.create_account(region=REGION, name="leader-kill")
-    nc = await connect(account, await api.create_credentials(account), env.ca_file)
+    account = await cluster_api.create_account(region=REGION, name="leader-kill")
+    nc = await connect(account, await cluster_api.create_credentials(account), env.ca_file)
     try:
         leader = cluster.nodes[0].meta_leader()
         (index,) = [node.index for node in cluster.nodes if node.name == leader]
@@ -42,4 +41,4 @@ async def test_killing_the_meta_leader_returns_once_the_others_follow_a_live_one
         print(f"\nFIGURES meta leader {index} killed: kill_node returned in {returned_after:.2f} s")
     finally:
         await nc.close()
-        await api.delete_account(account)
+        await cluster_api.delete_account(account)

@@ -22,14 +22,14 @@ from scaleway_nats.local import LocalScaleway
 from scaleway_nats.local.nats_server import NatsServer
 from tests.reliability import test_revocation as single_node
 from tests.reliability.test_revocation import accepted_by
-
-from .conftest import REGION, SIZE
+from tests.support.cluster import REGION, SIZE
 
 DOOMED = 5  # credentials deleted while a node restarts
 WINDOW = 2.0  # seconds the seeding hook waits for those deletes to answer
 ANSWER_TIMEOUT = 30.0  # seconds for every delete to answer at all
 
-# The single-node module's tests, run with this folder's 3-node emulator as their `env`.
+# The single-node module's tests, run with this folder's 3-node emulator as their
+# `revocation_emulator` (the fixture below, same name as theirs).
 test_concurrent_credentials_deletes_all_hold = (
     single_node.test_concurrent_credentials_deletes_all_hold
 )
@@ -39,7 +39,7 @@ test_account_delete_racing_credentials_deletes_holds = (
 
 
 @pytest.fixture
-def env(all_nodes_up: LocalScaleway) -> LocalScaleway:
+def revocation_emulator(all_nodes_up: LocalScaleway) -> LocalScaleway:
     return all_nodes_up
 
 
@@ -54,37 +54,39 @@ async def answers(env: LocalScaleway, creds: NatsCredentials) -> list[bool]:
     ids=["stopped", "killed"],
 )
 async def test_deleted_credentials_and_account_are_refused_by_every_node(
-    env: LocalScaleway,
-    api: AsyncNatsAPI,
+    revocation_emulator: LocalScaleway,
+    cluster_api: AsyncNatsAPI,
     break_node: Callable[[LocalScaleway, str, int], float],
 ) -> None:
-    account = await api.create_account(region=REGION, name="revoked-everywhere")
-    gone, kept, gone_while_down = [await api.create_credentials(account) for _ in range(3)]
+    account = await cluster_api.create_account(region=REGION, name="revoked-everywhere")
+    gone, kept, gone_while_down = [await cluster_api.create_credentials(account) for _ in range(3)]
     everyone, nobody = [True] * SIZE, [False] * SIZE
-    assert await answers(env, gone) == everyone  # each node accepts them before the delete
+    assert (
+        await answers(revocation_emulator, gone) == everyone
+    )  # each node accepts them before the delete
 
-    await api.delete_credentials(gone)
-    assert await answers(env, gone) == nobody  # right after the 204, on every node
-    assert await answers(env, kept) == everyone  # the other credentials still work
+    await cluster_api.delete_credentials(gone)
+    assert await answers(revocation_emulator, gone) == nobody  # right after the 204, on every node
+    assert await answers(revocation_emulator, kept) == everyone  # the other credentials still work
 
     # A node down during a credentials delete refuses them as soon as it is back.
     down = SIZE - 1
-    break_node(env, REGION, down)
-    await api.delete_credentials(gone_while_down)
-    env.start_node(REGION, down)
-    assert await answers(env, gone_while_down) == nobody
-    assert await answers(env, kept) == everyone
+    break_node(revocation_emulator, REGION, down)
+    await cluster_api.delete_credentials(gone_while_down)
+    revocation_emulator.start_node(REGION, down)
+    assert await answers(revocation_emulator, gone_while_down) == nobody
+    assert await answers(revocation_emulator, kept) == everyone
 
     # And one down during the account's delete refuses its credentials once back.
-    break_node(env, REGION, down)
-    await api.delete_account(account)
-    env.start_node(REGION, down)
-    assert await answers(env, kept) == nobody
-    assert await answers(env, gone) == nobody
+    break_node(revocation_emulator, REGION, down)
+    await cluster_api.delete_account(account)
+    revocation_emulator.start_node(REGION, down)
+    assert await answers(revocation_emulator, kept) == nobody
+    assert await answers(revocation_emulator, gone) == nobody
 
 
 def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
-    env: LocalScaleway, monkeypatch: pytest.MonkeyPatch
+    revocation_emulator: LocalScaleway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 18, item 3: credentials deleted between a restarting node's seeding (its resolver
     written while it is down) and the moment it listens. The window is opened on purpose: the
@@ -92,19 +94,22 @@ def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
     hook, before the start-up re-push (``reconcile``), once every delete answered 204. Before
     the fix the pushes left the not-yet-listening node out and the 204s came at once: the
     node then admitted every one of these revoked credentials."""
-    settings = {"secret_key": env.secret_key, "project_id": env.project_id}
-    with NatsAPI(**settings, api_url=env.api_url) as client:
+    settings = {
+        "secret_key": revocation_emulator.secret_key,
+        "project_id": revocation_emulator.project_id,
+    }
+    with NatsAPI(**settings, api_url=revocation_emulator.api_url) as client:
         account = client.create_account(region=REGION, name="restart-window")
         doomed = [client.create_credentials(account) for _ in range(DOOMED)]
     index = SIZE - 1
-    node = env.servers[REGION].node(index)
+    node = revocation_emulator.servers[REGION].node(index)
     answered = threading.Event()
     failures: list[BaseException] = []
     admitted: list[str] = []
 
     def delete_all() -> None:
         try:
-            with NatsAPI(**settings, api_url=env.api_url) as deleter:
+            with NatsAPI(**settings, api_url=revocation_emulator.api_url) as deleter:
                 for creds in doomed:
                     deleter.delete_credentials(creds)  # returns on the 204
         except BaseException as error:  # reported by the test below
@@ -127,16 +132,16 @@ def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
     def probe_then_reconcile(started: NatsServer) -> None:
         if answered.wait(ANSWER_TIMEOUT) and not failures:  # every delete answered 204
             for creds in doomed:
-                if asyncio.run(accepted_by(started.url, env, creds)):
+                if asyncio.run(accepted_by(started.url, revocation_emulator, creds)):
                     admitted.append(creds.id)
         reconcile(started)
 
     monkeypatch.setattr(node, "_on_starting", seed_then_delete)
     monkeypatch.setattr(node, "_on_ready", probe_then_reconcile)
-    env.kill_node(REGION, index)
-    env.start_node(REGION, index)
+    revocation_emulator.kill_node(REGION, index)
+    revocation_emulator.start_node(REGION, index)
     deleter.join(ANSWER_TIMEOUT)
     assert answered.is_set() and not failures, failures
     assert admitted == []  # a 204 before the restarting node refused them is a leak
     for creds in doomed:  # and every node refuses them now
-        assert asyncio.run(answers(env, creds)) == [False] * SIZE
+        assert asyncio.run(answers(revocation_emulator, creds)) == [False] * SIZE

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scaleway_nats.local import LocalScaleway
-from scripts.bench_support.rotation_drill import run_drill
+from scripts.bench.rotation_drill import run_drill
 
 
 async def test_an_app_publishing_to_r3_through_three_rotations_loses_nothing(

@@ -1,6 +1,6 @@
 """Start-up of a 3-node emulator, both regions, beside a 1-node one (issue 14).
 
-Measured and printed (figures for the README; scripts/bench.py's ``startup`` scenario keeps
+Measured and printed (figures for the README; scripts/bench's ``startup`` scenario keeps
 the target): no timed assert. What is asserted is what "started" means for a cluster: every
 node of both regions running, routed to its peers, and JetStream current.
 """
@@ -13,9 +13,8 @@ import time
 from pathlib import Path
 
 from scaleway_nats.local import LocalScaleway
-from tests.reliability.conftest import figures
-
-from .conftest import SIZE
+from tests.support.cluster import SIZE
+from tests.support.reliability import figures
 
 ROUNDS = 3  # starts of each size, taking turns so a drift of the machine hits both
 

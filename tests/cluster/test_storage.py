@@ -20,24 +20,25 @@ from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.local.jwt import DEFAULT_LIMITS
 from scaleway_nats.nats import connect
-
-from .conftest import REGION, SIZE
+from tests.support.cluster import REGION, SIZE
 
 MB = 1024 * 1024
 
 
 @pytest.fixture
 async def jetstream(
-    cluster: LocalScaleway, api: AsyncNatsAPI
+    cluster: LocalScaleway, cluster_api: AsyncNatsAPI
 ) -> AsyncIterator[nats.js.JetStreamContext]:
     """JetStream in a fresh account of the 3-node region (deleted afterwards)."""
-    account = await api.create_account(region=REGION, name="quota")
-    nc: Client = await connect(account, await api.create_credentials(account), cluster.ca_file)
+    account = await cluster_api.create_account(region=REGION, name="quota")
+    nc: Client = await connect(
+        account, await cluster_api.create_credentials(account), cluster.ca_file
+    )
     try:
         yield nc.jetstream()
     finally:
         await nc.close()
-        await api.delete_account(account)
+        await cluster_api.delete_account(account)
 
 
 def stream(name: str, megabytes: int, replicas: int) -> StreamConfig:
@@ -77,7 +78,7 @@ ROUNDS = 30  # fresh accounts; before the fix about 1 in 8 failed its first stre
 
 
 async def test_a_new_account_can_create_a_stream_at_once(
-    cluster: LocalScaleway, api: AsyncNatsAPI
+    cluster: LocalScaleway, cluster_api: AsyncNatsAPI
 ) -> None:
     """Right after the API created an account and its credentials, JetStream works for it
     whichever node the client, the meta leader and the stream's peers are: the emulator has
@@ -86,13 +87,15 @@ async def test_a_new_account_can_create_a_stream_at_once(
     enabled for account" or "error creating store for stream")."""
     failures: list[str] = []
     for number in range(ROUNDS):
-        account = await api.create_account(region=REGION, name=f"fresh-{number}")
-        nc: Client = await connect(account, await api.create_credentials(account), cluster.ca_file)
+        account = await cluster_api.create_account(region=REGION, name=f"fresh-{number}")
+        nc: Client = await connect(
+            account, await cluster_api.create_credentials(account), cluster.ca_file
+        )
         try:
             await nc.jetstream().add_stream(stream("FIRST", 1, 1 + 2 * (number % 2)))  # R1, R3
         except nats.js.errors.APIError as error:
             failures.append(f"round {number}: {error}")
         finally:
             await nc.close()
-            await api.delete_account(account)
+            await cluster_api.delete_account(account)
     assert failures == []

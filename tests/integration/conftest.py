@@ -7,21 +7,12 @@ Each test is written once, as a coroutine, and runs twice: with `NatsAPI` and `A
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
-from scaleway_nats import AsyncNatsAPI, NatsAPI
 from scaleway_nats.local import LocalScaleway
 from tests.flavoured import Flavoured
-
-Client = Flavoured  # the name these tests use
-
-
-def make_api(flavour: str, env: LocalScaleway, **options: Any) -> NatsAPI | AsyncNatsAPI:
-    cls = AsyncNatsAPI if flavour == "async" else NatsAPI
-    settings = {"secret_key": env.secret_key, "project_id": env.project_id, "api_url": env.api_url}
-    return cls(**{**settings, **options})
+from tests.support.clients import api_on_emulator
 
 
 @pytest.fixture
@@ -34,8 +25,10 @@ def cli_env(emulator: LocalScaleway, monkeypatch: pytest.MonkeyPatch) -> LocalSc
 
 
 @pytest.fixture(params=["sync", "async"])
-async def client(request: pytest.FixtureRequest, emulator: LocalScaleway) -> AsyncIterator[Client]:
-    flavoured = Flavoured(make_api(request.param, emulator))
+async def client(
+    request: pytest.FixtureRequest, emulator: LocalScaleway
+) -> AsyncIterator[Flavoured]:
+    flavoured = Flavoured(api_on_emulator(request.param, emulator))
     try:
         yield flavoured
     finally:

@@ -18,11 +18,11 @@ from scaleway_nats import (
 )
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
+from tests.flavoured import Flavoured
+from tests.support.clients import api_on_emulator
 
-from .conftest import Client, make_api
 
-
-async def test_account_lifecycle(client: Client, emulator: LocalScaleway) -> None:
+async def test_account_lifecycle(client: Flavoured, emulator: LocalScaleway) -> None:
     created = await client("create_account", name=f"orders-{client.flavour}")
     assert isinstance(created, NatsAccount)
     assert created.name == f"orders-{client.flavour}"
@@ -47,7 +47,7 @@ async def test_account_lifecycle(client: Client, emulator: LocalScaleway) -> Non
     assert created.id in str(caught.value)
 
 
-async def test_default_name_is_generated(client: Client) -> None:
+async def test_default_name_is_generated(client: Flavoured) -> None:
     created = await client("create_account")
     try:
         assert created.name.startswith("nats-account-")
@@ -56,7 +56,7 @@ async def test_default_name_is_generated(client: Client) -> None:
 
 
 async def test_credentials_lifecycle_and_nats_connection(
-    client: Client, emulator: LocalScaleway, tmp_path: Path
+    client: Flavoured, emulator: LocalScaleway, tmp_path: Path
 ) -> None:
     account = await client("create_account")
     try:
@@ -97,7 +97,7 @@ async def test_credentials_lifecycle_and_nats_connection(
         await client("delete_account", account)
 
 
-async def test_regions_are_separate(client: Client, emulator: LocalScaleway) -> None:
+async def test_regions_are_separate(client: Flavoured, emulator: LocalScaleway) -> None:
     account = await client("create_account", region="nl-ams")
     try:
         assert account.region == "nl-ams"
@@ -110,7 +110,7 @@ async def test_regions_are_separate(client: Client, emulator: LocalScaleway) -> 
         await client("delete_account", account)
 
 
-async def test_list_orders_and_pages(client: Client) -> None:
+async def test_list_orders_and_pages(client: Flavoured) -> None:
     names = ["b-acct", "a-acct", "c-acct"]
     created = [await client("create_account", name=n) for n in names]
     try:
@@ -129,7 +129,7 @@ async def test_list_orders_and_pages(client: Client) -> None:
             await client("delete_account", account)
 
 
-async def test_errors_name_the_argument_before_sending(client: Client) -> None:
+async def test_errors_name_the_argument_before_sending(client: Flavoured) -> None:
     before = dict(client.api.stats)
     with pytest.raises(InvalidArgumentsError, match="nats_account_id"):
         await client("get_account", "not-a-uuid")
@@ -143,16 +143,16 @@ async def test_errors_name_the_argument_before_sending(client: Client) -> None:
 
 
 async def test_unknown_token_and_foreign_project(emulator: LocalScaleway) -> None:
-    intruder = make_api("sync", emulator, secret_key=str(uuid.uuid4()))
+    intruder = api_on_emulator("sync", emulator, secret_key=str(uuid.uuid4()))
     with intruder, pytest.raises(UnauthorizedError):
         intruder.list_accounts().first()
     other = emulator.create_organization()
-    with make_api("sync", emulator) as api, pytest.raises(PermissionsDeniedError):
+    with api_on_emulator("sync", emulator) as api, pytest.raises(PermissionsDeniedError):
         api.create_account(project_id=other.project_id)
 
 
 def test_list_2000_credentials_one_per_page(emulator: LocalScaleway) -> None:
-    with make_api("sync", emulator) as api:
+    with api_on_emulator("sync", emulator) as api:
         account = api.create_account(name="many-credentials")
         try:
             created = {api.create_credentials(account).id for _ in range(2000)}

@@ -17,6 +17,7 @@ from scaleway_nats import NatsAccount, NatsAPI, NatsCredentials
 from scaleway_nats.cli import CREDENTIALS_COLUMNS, State, cli
 from scaleway_nats.cli._state import render
 from scaleway_nats.local import LocalScaleway
+from tests.support.serve import first_line
 
 SCW_NATS = str(Path(sys.executable).parent / "scw-nats")
 
@@ -67,7 +68,7 @@ def test_json_output_of_pub_sub_and_credentials_delete(
     )
     try:
         assert subscriber.stderr is not None
-        assert "Subscribing" in subscriber.stderr.readline()
+        assert "Subscribing" in first_line(subscriber, stream=subscriber.stderr)
         published = run("pub", *common, "json.test", "hello", "-o", "json")
         assert published.exit_code == 0, published.output
         assert json.loads(published.stdout) == {

@@ -21,7 +21,8 @@ from click.testing import CliRunner, Result
 from scaleway_nats import NatsAPI
 from scaleway_nats.cli import cli
 from scaleway_nats.nats import connect
-from tests.processes import nats_server_pids, reap, wait_dead
+from tests.support.processes import nats_server_pids, wait_dead
+from tests.support.serve import SERVE_CLI, start
 
 SCW_NATS = str(Path(sys.executable).parent / "scw-nats")
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "scaleway-nats-api.yaml"
@@ -47,15 +48,9 @@ class Serve:
 def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
     state = tmp_path_factory.mktemp("cluster-serve")
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [SCW_NATS, "local", "serve", "--cluster", "3", "--state-dir", str(state)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    served = start([*SERVE_CLI, "--cluster", "3", "--state-dir", str(state)])
+    proc, info = served.proc, served.info
     try:
-        assert proc.stdout is not None
-        info = json.loads(proc.stdout.readline())
         print(f"`local serve --cluster 3` ready in {time.perf_counter() - started:.2f} s")
         yield Serve(proc, info, state)
         servers = nats_server_pids(proc.pid)
@@ -63,7 +58,7 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
         assert proc.wait(30) == 0
         assert wait_dead(servers, 10) == []
     finally:
-        reap(proc)
+        served.close()
 
 
 def test_serve_cluster_reports_three_nodes_per_region(serve: Serve) -> None:

@@ -24,7 +24,7 @@ def tls_emulator() -> Iterator[LocalScaleway]:
 
 
 @pytest.fixture(params=["http1", "https-http2"])
-def env(request: pytest.FixtureRequest) -> LocalScaleway:
+def emulator_by_protocol(request: pytest.FixtureRequest) -> LocalScaleway:
     fixture = "emulator" if request.param == "http1" else "tls_emulator"
     found: LocalScaleway = request.getfixturevalue(fixture)
     return found
@@ -37,8 +37,8 @@ def make_api(env: LocalScaleway) -> AsyncNatsAPI:
     )
 
 
-def test_one_client_serves_successive_asyncio_runs(env: LocalScaleway) -> None:
-    api = make_api(env)
+def test_one_client_serves_successive_asyncio_runs(emulator_by_protocol: LocalScaleway) -> None:
+    api = make_api(emulator_by_protocol)
 
     async def create(name: str) -> NatsAccount:
         return await api.create_account(name=name)
@@ -59,8 +59,8 @@ def test_one_client_serves_successive_asyncio_runs(env: LocalScaleway) -> None:
     assert api.stats["requests"] >= 7
 
 
-def test_loops_in_two_threads_at_once(env: LocalScaleway) -> None:
-    api = make_api(env)
+def test_loops_in_two_threads_at_once(emulator_by_protocol: LocalScaleway) -> None:
+    api = make_api(emulator_by_protocol)
     errors: list[BaseException] = []
     created: list[NatsAccount] = []
 

@@ -17,15 +17,14 @@ import pytest
 from scaleway_nats import NatsAccount, Pager
 from scaleway_nats.local import LocalScaleway
 from tests.flavoured import Flavoured
-
-from .conftest import make_api
+from tests.support.clients import api_on_emulator
 
 PAGE_SIZE = 5
 
 
 @pytest.fixture(params=["sync", "async"])
 async def client(request: pytest.FixtureRequest, emulator: LocalScaleway) -> AsyncIterator[Any]:
-    flavoured = Flavoured(make_api(request.param, emulator, list_concurrency=1))
+    flavoured = Flavoured(api_on_emulator(request.param, emulator, list_concurrency=1))
     try:
         yield flavoured
     finally:

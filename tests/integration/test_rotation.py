@@ -10,7 +10,7 @@ from pathlib import Path
 from scaleway_nats import NatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
-from scripts.bench_support.rotation_drill import run_drill
+from scripts.bench.rotation_drill import run_drill
 
 
 async def test_an_app_publishing_through_three_rotations_loses_nothing(

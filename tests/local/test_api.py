@@ -13,11 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway, Organization
 from tests.ids import new_account_id
-
-from .conftest import Api, as_read, make_api
+from tests.support.http_api import REGIONS, RawApi, as_read, raw_api_on
 
 ACCOUNT_ID = re.compile(r"A[A-Z2-7]{55}")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -57,38 +55,38 @@ def invalid_arguments(response: httpx.Response) -> list[str]:
 
 
 @pytest.mark.parametrize("region", REGIONS)
-def test_account_lifecycle(env: LocalScaleway, api: Api, region: str) -> None:
-    account = api.create_account(region, name="orders")
+def test_account_lifecycle(emulator: LocalScaleway, raw_api: RawApi, region: str) -> None:
+    account = raw_api.create_account(region, name="orders")
     assert list(account) == ACCOUNT_KEYS
     assert ACCOUNT_ID.fullmatch(account["id"])  # the NKEY public key, as on Scaleway
     assert account["name"] == "orders"
     assert account["region"] == region
-    assert account["endpoint"] == env.regions[region]
-    assert account["project_id"] == api.project_id
+    assert account["endpoint"] == emulator.regions[region]
+    assert account["project_id"] == raw_api.project_id
     assert CREATED_TIME.match(account["created_at"])
     assert account["created_at"] == account["updated_at"]
 
-    url = api.url(region, "nats-accounts", account["id"])
+    url = raw_api.url(region, "nats-accounts", account["id"])
     account = as_read(account)
-    assert api.client.get(url).json() == account
-    listed = api.client.get(api.url(region, "nats-accounts")).json()
+    assert raw_api.client.get(url).json() == account
+    listed = raw_api.client.get(raw_api.url(region, "nats-accounts")).json()
     assert listed == {"total_count": 1, "nats_accounts": [account]}
 
     time.sleep(0.002)
-    renamed = api.client.patch(url, json={"name": "orders-v2"}).json()
+    renamed = raw_api.client.patch(url, json={"name": "orders-v2"}).json()
     assert renamed["name"] == "orders-v2"
     assert renamed["created_at"] == account["created_at"]
     assert renamed["updated_at"] > account["updated_at"]
-    assert api.client.get(url).json() == renamed
-    assert api.client.patch(url, json={}).json() == renamed  # no name: nothing changes
+    assert raw_api.client.get(url).json() == renamed
+    assert raw_api.client.patch(url, json={}).json() == renamed  # no name: nothing changes
 
     other = "nl-ams" if region == "fr-par" else "fr-par"  # regions are separate namespaces
-    assert api.client.get(api.url(other, "nats-accounts", account["id"])).status_code == 404
+    assert raw_api.client.get(raw_api.url(other, "nats-accounts", account["id"])).status_code == 404
 
-    deleted = api.client.delete(url)
+    deleted = raw_api.client.delete(url)
     assert deleted.status_code == 204
     assert deleted.content == b""
-    missing = api.client.get(url)
+    missing = raw_api.client.get(url)
     assert missing.status_code == 404
     assert missing.json() == {
         "type": "not_found",
@@ -96,13 +94,13 @@ def test_account_lifecycle(env: LocalScaleway, api: Api, region: str) -> None:
         "resource": "namespace",  # sic: Scaleway's 404 for an account
         "resource_id": account["id"],
     }
-    assert api.client.get(api.url(region, "nats-accounts")).json()["total_count"] == 0
+    assert raw_api.client.get(raw_api.url(region, "nats-accounts")).json()["total_count"] == 0
 
 
 @pytest.mark.parametrize("region", REGIONS)
-def test_credentials_lifecycle(api: Api, region: str) -> None:
-    account = api.create_account(region)
-    creds = api.create_credentials(account, name="worker")
+def test_credentials_lifecycle(raw_api: RawApi, region: str) -> None:
+    account = raw_api.create_account(region)
+    creds = raw_api.create_credentials(account, name="worker")
     assert list(creds) == CREDS_KEYS
     assert creds["nats_account_id"] == account["id"]
     assert creds["region"] == region
@@ -112,52 +110,60 @@ def test_credentials_lifecycle(api: Api, region: str) -> None:
     assert CREDS_FILE.match(content), content
     assert creds["checksum"] == hashlib.sha1(content.encode()).hexdigest()  # noqa: S324
 
-    url = api.url(region, "nats-credentials", creds["id"])
-    got = api.client.get(url).json()
+    url = raw_api.url(region, "nats-credentials", creds["id"])
+    got = raw_api.client.get(url).json()
     assert list(got) == CREDS_KEYS  # never the content again: "credentials": null
     assert got == {**as_read(creds), "credentials": None}
-    listed = api.client.get(api.url(region, "nats-credentials")).json()
+    listed = raw_api.client.get(raw_api.url(region, "nats-credentials")).json()
     assert listed == {"total_count": 1, "nats_credentials": [got]}
-    by_account = api.client.get(
-        api.url(region, "nats-credentials"), params={"nats_account_id": account["id"]}
+    by_account = raw_api.client.get(
+        raw_api.url(region, "nats-credentials"), params={"nats_account_id": account["id"]}
     )
     assert by_account.json()["total_count"] == 1
 
-    deleted = api.client.delete(url)
+    deleted = raw_api.client.delete(url)
     assert (deleted.status_code, deleted.content) == (204, b"")
-    missing = api.client.get(url)
+    missing = raw_api.client.get(url)
     assert missing.status_code == 404
     assert missing.json()["resource"] == "credentials"
     assert missing.json()["resource_id"] == creds["id"]
 
 
-def test_default_names(api: Api) -> None:
-    account = api.create_account()
+def test_default_names(raw_api: RawApi) -> None:
+    account = raw_api.create_account()
     assert re.fullmatch(r"nats-account-[0-9a-f]{8}", account["name"])
-    creds = api.create_credentials(account)
+    creds = raw_api.create_credentials(account)
     assert re.fullmatch(r"nats-credentials-[0-9a-f]{8}", creds["name"])
     assert creds["credentials"]["name"] == "user.creds"
 
 
-def test_deleting_an_account_deletes_its_credentials(api: Api) -> None:
-    account = api.create_account()
-    creds = api.create_credentials(account)
-    assert api.client.delete(api.url("fr-par", "nats-accounts", account["id"])).status_code == 204
-    assert api.client.get(api.url("fr-par", "nats-credentials", creds["id"])).status_code == 404
-    assert api.client.get(api.url("fr-par", "nats-credentials")).json()["total_count"] == 0
+def test_deleting_an_account_deletes_its_credentials(raw_api: RawApi) -> None:
+    account = raw_api.create_account()
+    creds = raw_api.create_credentials(account)
+    assert (
+        raw_api.client.delete(raw_api.url("fr-par", "nats-accounts", account["id"])).status_code
+        == 204
+    )
+    assert (
+        raw_api.client.get(raw_api.url("fr-par", "nats-credentials", creds["id"])).status_code
+        == 404
+    )
+    assert raw_api.client.get(raw_api.url("fr-par", "nats-credentials")).json()["total_count"] == 0
 
 
 # -- pagination --------------------------------------------------------------------------------
 
 
-def test_pagination_and_every_order(api: Api) -> None:
+def test_pagination_and_every_order(raw_api: RawApi) -> None:
     names = ["delta", "alpha", "echo", "charlie", "bravo"]
-    accounts = [api.create_account(name=n) for n in names]
-    api.client.patch(api.url("fr-par", "nats-accounts", accounts[0]["id"]), json={"name": "zulu"})
-    list_url = api.url("fr-par", "nats-accounts")
+    accounts = [raw_api.create_account(name=n) for n in names]
+    raw_api.client.patch(
+        raw_api.url("fr-par", "nats-accounts", accounts[0]["id"]), json={"name": "zulu"}
+    )
+    list_url = raw_api.url("fr-par", "nats-accounts")
 
     def ids(**params: Any) -> list[str]:
-        body = api.client.get(list_url, params={"page_size": 100, **params}).json()
+        body = raw_api.client.get(list_url, params={"page_size": 100, **params}).json()
         assert body["total_count"] == 5
         return [a["id"] for a in body["nats_accounts"]]
 
@@ -174,28 +180,32 @@ def test_pagination_and_every_order(api: Api) -> None:
     assert ids(order_by="name_desc") == by_name[::-1]
 
     pages = [
-        api.client.get(list_url, params={"page": p, "page_size": 2}).json() for p in (1, 2, 3, 4)
+        raw_api.client.get(list_url, params={"page": p, "page_size": 2}).json()
+        for p in (1, 2, 3, 4)
     ]
     assert [p["total_count"] for p in pages] == [5, 5, 5, 5]
     assert [len(p["nats_accounts"]) for p in pages] == [2, 2, 1, 0]
     assert [a["id"] for p in pages for a in p["nats_accounts"]] == by_created
 
 
-def test_default_page_size_is_20(env: LocalScaleway, api: Api) -> None:
-    account = api.create_account()
+def test_default_page_size_is_20(emulator: LocalScaleway, raw_api: RawApi) -> None:
+    account = raw_api.create_account()
     for _ in range(21):
-        api.create_credentials(account)
-    body = api.client.get(api.url("fr-par", "nats-credentials")).json()
+        raw_api.create_credentials(account)
+    body = raw_api.client.get(raw_api.url("fr-par", "nats-credentials")).json()
     assert body["total_count"] == 21
     assert len(body["nats_credentials"]) == 20
 
 
-def test_list_filters_by_project(env: LocalScaleway, api: Api) -> None:
-    account = api.create_account()
-    api.create_credentials(account)
+def test_list_filters_by_project(emulator: LocalScaleway, raw_api: RawApi) -> None:
+    account = raw_api.create_account()
+    raw_api.create_credentials(account)
     for kind in ("nats-accounts", "nats-credentials"):
-        url = api.url("fr-par", kind)
-        assert api.client.get(url, params={"project_id": api.project_id}).json()["total_count"] == 1
+        url = raw_api.url("fr-par", kind)
+        assert (
+            raw_api.client.get(url, params={"project_id": raw_api.project_id}).json()["total_count"]
+            == 1
+        )
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -224,19 +234,19 @@ DENIED = {
     ],
 )
 def test_unauthenticated(
-    env: LocalScaleway, headers: dict[str, str], method: str, path: str
+    emulator: LocalScaleway, headers: dict[str, str], method: str, path: str
 ) -> None:
-    url = f"{env.api_url}/mnq/v1beta1/regions/fr-par/{path}"
+    url = f"{emulator.api_url}/mnq/v1beta1/regions/fr-par/{path}"
     response = httpx.request(method, url, headers=headers, json={})
     assert response.status_code == 401
     assert response.json() == DENIED
 
 
-def test_other_organization_sees_nothing(env: LocalScaleway, api: Api) -> None:
-    account = api.create_account()
-    creds = api.create_credentials(account)
-    intruder_org = env.create_organization()
-    for intruder in make_api(env, intruder_org):
+def test_other_organization_sees_nothing(emulator: LocalScaleway, raw_api: RawApi) -> None:
+    account = raw_api.create_account()
+    creds = raw_api.create_credentials(account)
+    intruder_org = emulator.create_organization()
+    for intruder in raw_api_on(emulator, intruder_org):
         for kind, resource, item in (
             ("nats-accounts", "namespace", account),
             ("nats-credentials", "credentials", creds),
@@ -259,9 +269,9 @@ def test_other_organization_sees_nothing(env: LocalScaleway, api: Api) -> None:
         assert response.status_code == 404
         assert response.json()["resource"] == "namespace"
     # ...and the owner still has everything.
-    assert api.client.get(api.url("fr-par", "nats-accounts", account["id"])).json() == as_read(
-        account
-    )
+    assert raw_api.client.get(
+        raw_api.url("fr-par", "nats-accounts", account["id"])
+    ).json() == as_read(account)
 
 
 @pytest.mark.parametrize(
@@ -273,14 +283,14 @@ def test_other_organization_sees_nothing(env: LocalScaleway, api: Api) -> None:
     ],
 )
 def test_foreign_project_is_forbidden(
-    env: LocalScaleway, api: Api, method: str, kind: str, action: str
+    emulator: LocalScaleway, raw_api: RawApi, method: str, kind: str, action: str
 ) -> None:
-    foreign = env.create_organization().project_id
-    url = api.url("fr-par", kind)
+    foreign = emulator.create_organization().project_id
+    url = raw_api.url("fr-par", kind)
     if method == "POST":
-        response = api.client.post(url, json={"project_id": foreign})
+        response = raw_api.client.post(url, json={"project_id": foreign})
     else:
-        response = api.client.get(url, params={"project_id": foreign})
+        response = raw_api.client.get(url, params={"project_id": foreign})
     assert response.status_code == 403
     assert response.json() == {
         "type": "permissions_denied",
@@ -289,26 +299,26 @@ def test_foreign_project_is_forbidden(
     }
 
 
-def test_unknown_ids_are_404(api: Api) -> None:
+def test_unknown_ids_are_404(raw_api: RawApi) -> None:
     for kind, resource, unknown in (
         ("nats-accounts", "namespace", new_account_id()),
         ("nats-credentials", "credentials", str(uuid.uuid4())),
     ):
-        response = api.client.get(api.url("nl-ams", kind, unknown))
+        response = raw_api.client.get(raw_api.url("nl-ams", kind, unknown))
         assert response.status_code == 404
         assert response.json()["resource"] == resource
         assert response.json()["resource_id"] == unknown
-        assert api.client.delete(api.url("nl-ams", kind, unknown)).status_code == 404
+        assert raw_api.client.delete(raw_api.url("nl-ams", kind, unknown)).status_code == 404
     unknown = new_account_id()
-    response = api.client.post(
-        api.url("fr-par", "nats-credentials"), json={"nats_account_id": unknown}
+    response = raw_api.client.post(
+        raw_api.url("fr-par", "nats-credentials"), json={"nats_account_id": unknown}
     )
     assert (response.status_code, response.json()["resource_id"]) == (404, unknown)
 
 
-def test_quota(env: LocalScaleway) -> None:
+def test_quota(emulator: LocalScaleway) -> None:
     with LocalScaleway(max_accounts=2) as small:
-        for api in make_api(small, small.organization):
+        for api in raw_api_on(small, small.organization):
             first = api.create_account()
             api.create_account("nl-ams")  # the quota is per organization, all regions
             response = api.client.post(api.url("fr-par", "nats-accounts"), json={})
@@ -339,14 +349,17 @@ BAD_QUERIES = [
 @pytest.mark.parametrize("kind", ["nats-accounts", "nats-credentials"])
 @pytest.mark.parametrize(("params", "arguments"), BAD_QUERIES)
 def test_bad_list_arguments(
-    api: Api, kind: str, params: dict[str, str], arguments: list[str]
+    raw_api: RawApi, kind: str, params: dict[str, str], arguments: list[str]
 ) -> None:
-    assert invalid_arguments(api.client.get(api.url("fr-par", kind), params=params)) == arguments
+    assert (
+        invalid_arguments(raw_api.client.get(raw_api.url("fr-par", kind), params=params))
+        == arguments
+    )
 
 
-def test_bad_list_argument_help_messages(api: Api) -> None:
-    response = api.client.get(
-        api.url("fr-par", "nats-accounts"), params={"page_size": "0", "order_by": "x"}
+def test_bad_list_argument_help_messages(raw_api: RawApi) -> None:
+    response = raw_api.client.get(
+        raw_api.url("fr-par", "nats-accounts"), params={"page_size": "0", "order_by": "x"}
     )
     details = {d["argument_name"]: d for d in response.json()["details"]}
     assert details["page_size"] == {
@@ -361,10 +374,10 @@ def test_bad_list_argument_help_messages(api: Api) -> None:
 
 @pytest.mark.parametrize("argument", ["page", "page_size"])
 @pytest.mark.parametrize("value", [str(10**12), str(-(10**12)), "9" * 400, str(2**31)])
-def test_out_of_range_integers_name_the_range(api: Api, argument: str, value: str) -> None:
+def test_out_of_range_integers_name_the_range(raw_api: RawApi, argument: str, value: str) -> None:
     # Issue 18.6(e): page=10**12 answered "value must be an integer". The spec types both as
     # int32; page_size is at most 100 (Scaleway's maximum).
-    response = api.client.get(api.url("fr-par", "nats-accounts"), params={argument: value})
+    response = raw_api.client.get(raw_api.url("fr-par", "nats-accounts"), params={argument: value})
     [found] = response.json()["details"]
     high = 2**31 - 1 if argument == "page" else 100
     assert found == {
@@ -374,18 +387,18 @@ def test_out_of_range_integers_name_the_range(api: Api, argument: str, value: st
     }
 
 
-def test_bad_credentials_filter(api: Api) -> None:
-    response = api.client.get(
-        api.url("fr-par", "nats-credentials"), params={"nats_account_id": "x"}
+def test_bad_credentials_filter(raw_api: RawApi) -> None:
+    response = raw_api.client.get(
+        raw_api.url("fr-par", "nats-credentials"), params={"nats_account_id": "x"}
     )
     assert invalid_arguments(response) == ["nats_account_id"]
 
 
 @pytest.mark.parametrize("kind", ["nats-accounts", "nats-credentials"])
-def test_unknown_region(api: Api, kind: str) -> None:
+def test_unknown_region(raw_api: RawApi, kind: str) -> None:
     one = new_account_id() if kind == "nats-accounts" else uuid.uuid4()
     for method, path in (("GET", kind), ("POST", kind), ("GET", f"{kind}/{one}")):
-        response = api.client.request(method, api.url("pl-waw", path), json={})
+        response = raw_api.client.request(method, raw_api.url("pl-waw", path), json={})
         assert invalid_arguments(response) == ["region"]
         assert "fr-par, nl-ams" in response.json()["details"][0]["help_message"]
 
@@ -400,8 +413,8 @@ def test_unknown_region(api: Api, kind: str) -> None:
         ("DELETE", "nats-credentials/%20", "nats_credentials_id"),
     ],
 )
-def test_non_uuid_path_ids(api: Api, method: str, path: str, argument: str) -> None:
-    response = api.client.request(method, api.url("fr-par", path), json={})
+def test_non_uuid_path_ids(raw_api: RawApi, method: str, path: str, argument: str) -> None:
+    response = raw_api.client.request(method, raw_api.url("fr-par", path), json={})
     assert invalid_arguments(response) == [argument]
 
 
@@ -420,27 +433,27 @@ BAD_ACCOUNT_BODIES: list[tuple[Any, list[str]]] = [
 
 
 @pytest.mark.parametrize(("body", "arguments"), BAD_ACCOUNT_BODIES)
-def test_bad_create_account_bodies(api: Api, body: Any, arguments: list[str]) -> None:
-    response = api.client.post(api.url("fr-par", "nats-accounts"), json=body)
+def test_bad_create_account_bodies(raw_api: RawApi, body: Any, arguments: list[str]) -> None:
+    response = raw_api.client.post(raw_api.url("fr-par", "nats-accounts"), json=body)
     assert sorted(invalid_arguments(response)) == sorted(arguments)
 
 
-def test_unknown_field_reason(api: Api) -> None:
-    response = api.client.post(api.url("fr-par", "nats-accounts"), json={"colour": "blue"})
+def test_unknown_field_reason(raw_api: RawApi) -> None:
+    response = raw_api.client.post(raw_api.url("fr-par", "nats-accounts"), json={"colour": "blue"})
     assert response.json()["details"] == [
         {"argument_name": "colour", "reason": "unknown", "help_message": "unknown field"}
     ]
 
 
-def test_name_limits_are_scaleways(api: Api) -> None:
+def test_name_limits_are_scaleways(raw_api: RawApi) -> None:
     """Account names 1..64, credentials names 1..500 (Scaleway's validation rules)."""
-    account = api.create_account(name="n" * 64)
+    account = raw_api.create_account(name="n" * 64)
     assert account["name"] == "n" * 64
-    assert api.create_credentials(account, name="c" * 500)["name"] == "c" * 500
-    too_long = api.client.post(api.url("fr-par", "nats-accounts"), json={"name": "n" * 65})
+    assert raw_api.create_credentials(account, name="c" * 500)["name"] == "c" * 500
+    too_long = raw_api.client.post(raw_api.url("fr-par", "nats-accounts"), json={"name": "n" * 65})
     assert invalid_arguments(too_long) == ["name"]
-    too_long = api.client.post(
-        api.url("fr-par", "nats-credentials"),
+    too_long = raw_api.client.post(
+        raw_api.url("fr-par", "nats-credentials"),
         json={"nats_account_id": account["id"], "name": "c" * 501},
     )
     assert invalid_arguments(too_long) == ["name"]
@@ -449,70 +462,70 @@ def test_name_limits_are_scaleways(api: Api) -> None:
 @pytest.mark.parametrize(
     "bad", [r"\ud800", r"a\udfffb", r"tab\there", r"nl\n", r"nul\u0000", r"\u009f"]
 )
-def test_names_refuse_control_characters_and_lone_surrogates(api: Api, bad: str) -> None:
-    account = api.create_account()
+def test_names_refuse_control_characters_and_lone_surrogates(raw_api: RawApi, bad: str) -> None:
+    account = raw_api.create_account()
     # Raw JSON with the escape as sent by a client: a lone surrogate is legal JSON text.
     for kind, body in (
         ("nats-accounts", f'{{"name": "{bad}"}}'),
         ("nats-credentials", f'{{"nats_account_id": "{account["id"]}", "name": "{bad}"}}'),
     ):
-        response = api.client.post(
-            api.url("fr-par", kind), content=body, headers={"Content-Type": "application/json"}
+        response = raw_api.client.post(
+            raw_api.url("fr-par", kind), content=body, headers={"Content-Type": "application/json"}
         )
         assert invalid_arguments(response) == ["name"]
         assert response.json()["details"][0]["reason"] == "format"
 
 
 @pytest.mark.parametrize("raw", [b"{", b"{'name': 1}", b"\xff\xfe", b"[1,2", b"null", b"1e999"])
-def test_malformed_json(api: Api, raw: bytes) -> None:
+def test_malformed_json(raw_api: RawApi, raw: bytes) -> None:
     for kind in ("nats-accounts", "nats-credentials"):
-        response = api.client.post(
-            api.url("fr-par", kind), content=raw, headers={"Content-Type": "application/json"}
+        response = raw_api.client.post(
+            raw_api.url("fr-par", kind), content=raw, headers={"Content-Type": "application/json"}
         )
         assert invalid_arguments(response) == ["body"]
 
 
-def test_bad_update_bodies(api: Api) -> None:
-    url = api.url("fr-par", "nats-accounts", api.create_account()["id"])
-    assert invalid_arguments(api.client.patch(url, json={"name": ""})) == ["name"]
-    assert invalid_arguments(api.client.patch(url, json={"name": 3})) == ["name"]
-    assert invalid_arguments(api.client.patch(url, json={"project_id": api.project_id})) == [
-        "project_id"
-    ]
-    assert invalid_arguments(api.client.patch(url, content=b"{")) == ["body"]
+def test_bad_update_bodies(raw_api: RawApi) -> None:
+    url = raw_api.url("fr-par", "nats-accounts", raw_api.create_account()["id"])
+    assert invalid_arguments(raw_api.client.patch(url, json={"name": ""})) == ["name"]
+    assert invalid_arguments(raw_api.client.patch(url, json={"name": 3})) == ["name"]
+    assert invalid_arguments(
+        raw_api.client.patch(url, json={"project_id": raw_api.project_id})
+    ) == ["project_id"]
+    assert invalid_arguments(raw_api.client.patch(url, content=b"{")) == ["body"]
 
 
-def test_bad_create_credentials_bodies(api: Api) -> None:
-    url = api.url("fr-par", "nats-credentials")
-    response = api.client.post(url, json={})
+def test_bad_create_credentials_bodies(raw_api: RawApi) -> None:
+    url = raw_api.url("fr-par", "nats-credentials")
+    response = raw_api.client.post(url, json={})
     assert invalid_arguments(response) == ["nats_account_id"]
     assert response.json()["details"][0]["reason"] == "required"
-    assert invalid_arguments(api.client.post(url, json={"nats_account_id": 5})) == [
+    assert invalid_arguments(raw_api.client.post(url, json={"nats_account_id": 5})) == [
         "nats_account_id"
     ]
-    assert invalid_arguments(api.client.post(url, json={"nats_account_id": "x"})) == [
+    assert invalid_arguments(raw_api.client.post(url, json={"nats_account_id": "x"})) == [
         "nats_account_id"
     ]
-    account = api.create_account()
-    response = api.client.post(url, json={"nats_account_id": account["id"], "name": ""})
+    account = raw_api.create_account()
+    response = raw_api.client.post(url, json={"nats_account_id": account["id"], "name": ""})
     assert invalid_arguments(response) == ["name"]
 
 
-def test_unknown_paths_and_methods_are_json(api: Api) -> None:
-    response = api.client.get("/mnq/v1beta1/regions/fr-par/queues")
+def test_unknown_paths_and_methods_are_json(raw_api: RawApi) -> None:
+    response = raw_api.client.get("/mnq/v1beta1/regions/fr-par/queues")
     assert response.status_code == 404
     assert response.json()["type"] == "not_found"
-    response = api.client.put(api.url("fr-par", "nats-accounts", new_account_id()))
+    response = raw_api.client.put(raw_api.url("fr-par", "nats-accounts", new_account_id()))
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) >= {"GET", "PATCH", "DELETE"}
 
 
 @pytest.fixture
-def throwaway_api(env: LocalScaleway, org: Organization) -> Iterator[Api]:
-    yield from make_api(env, org)
+def throwaway_api(emulator: LocalScaleway, org: Organization) -> Iterator[RawApi]:
+    yield from raw_api_on(emulator, org)
 
 
-def test_junk_never_causes_a_server_error(throwaway_api: Api) -> None:
+def test_junk_never_causes_a_server_error(throwaway_api: RawApi) -> None:
     api = throwaway_api
     account = api.create_account()
     junk: list[Any] = [
@@ -538,32 +551,32 @@ def test_junk_never_causes_a_server_error(throwaway_api: Api) -> None:
                 assert response.status_code < 500, (method, path, body, response.text)
 
 
-def test_missing_body_is_required(api: Api) -> None:
-    account = api.create_account()
+def test_missing_body_is_required(raw_api: RawApi) -> None:
+    account = raw_api.create_account()
     for method, path in (
-        ("POST", api.url("fr-par", "nats-accounts")),
-        ("PATCH", api.url("fr-par", "nats-accounts", account["id"])),
-        ("POST", api.url("fr-par", "nats-credentials")),
+        ("POST", raw_api.url("fr-par", "nats-accounts")),
+        ("PATCH", raw_api.url("fr-par", "nats-accounts", account["id"])),
+        ("POST", raw_api.url("fr-par", "nats-credentials")),
     ):
-        response = api.client.request(method, path)
+        response = raw_api.client.request(method, path)
         assert invalid_arguments(response) == ["body"]
         assert response.json()["details"][0]["reason"] == "required"
 
 
 @pytest.mark.parametrize("kind", ["nats-accounts", "nats-credentials"])
-def test_unknown_query_parameter(api: Api, kind: str) -> None:
-    response = api.client.get(api.url("fr-par", kind), params={"colour": "blue"})
+def test_unknown_query_parameter(raw_api: RawApi, kind: str) -> None:
+    response = raw_api.client.get(raw_api.url("fr-par", kind), params={"colour": "blue"})
     assert invalid_arguments(response) == ["colour"]
     assert response.json()["details"][0]["reason"] == "unknown"
 
 
-def test_credentials_orders(api: Api) -> None:
-    account = api.create_account()
-    made = [api.create_credentials(account, name=n)["id"] for n in ("b", "c", "a")]
-    url = api.url("fr-par", "nats-credentials")
+def test_credentials_orders(raw_api: RawApi) -> None:
+    account = raw_api.create_account()
+    made = [raw_api.create_credentials(account, name=n)["id"] for n in ("b", "c", "a")]
+    url = raw_api.url("fr-par", "nats-credentials")
 
     def ids(order_by: str) -> list[str]:
-        body = api.client.get(url, params={"order_by": order_by}).json()
+        body = raw_api.client.get(url, params={"order_by": order_by}).json()
         return [c["id"] for c in body["nats_credentials"]]
 
     assert ids("created_at_asc") == made
@@ -587,9 +600,11 @@ def test_concurrent_creates_respect_the_quota() -> None:
         assert sorted(statuses) == [200] * 5 + [403] * 7
 
 
-def test_account_ids_are_nkey_public_keys(api: Api) -> None:
-    account = api.create_account("fr-par")
-    assert api.client.get(api.url("fr-par", "nats-accounts", account["id"])).status_code == 200
+def test_account_ids_are_nkey_public_keys(raw_api: RawApi) -> None:
+    account = raw_api.create_account("fr-par")
+    assert (
+        raw_api.client.get(raw_api.url("fr-par", "nats-accounts", account["id"])).status_code == 200
+    )
     # Scaleway's words for a wrong length; our choice ("format") for a wrong alphabet/prefix.
     for bad, reason, help_message in (
         (account["id"][:-1], "constraint", "value length must be 56 runes"),
@@ -597,18 +612,18 @@ def test_account_ids_are_nkey_public_keys(api: Api) -> None:
         ("U" + account["id"][1:], "format", None),
         (account["id"].lower(), "format", None),
     ):
-        response = api.client.get(api.url("fr-par", "nats-accounts", bad))
+        response = raw_api.client.get(raw_api.url("fr-par", "nats-accounts", bad))
         assert invalid_arguments(response) == ["nats_account_id"]
         found = response.json()["details"][0]
         assert found["reason"] == reason
         assert help_message is None or found["help_message"] == help_message
 
 
-def test_names_of_invisible_characters_are_accepted_as_scaleway_publishes(api: Api) -> None:
+def test_names_of_invisible_characters_are_accepted_as_scaleway_publishes(raw_api: RawApi) -> None:
     # Issue 18.6(d): Scaleway's only published name rule is the length (scaleway-sdk-js
     # validation-rules.gen.ts); the emulator refuses nothing more, the client's blank rule
     # (whitespace only) is the client's own choice.
     for name in ("\u200b", "\u200c\u200d", "\ufeff"):
-        account = api.create_account(name=name)
-        creds = api.create_credentials(account, name=name)
+        account = raw_api.create_account(name=name)
+        creds = raw_api.create_credentials(account, name=name)
         assert (account["name"], creds["name"]) == (name, name)

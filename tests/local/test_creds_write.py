@@ -14,8 +14,10 @@ from scaleway_nats.local import LocalScaleway, Organization
 
 
 @pytest.fixture
-def api(env: LocalScaleway, org: Organization) -> Iterator[NatsAPI]:
-    with NatsAPI(secret_key=org.secret_key, project_id=org.project_id, api_url=env.api_url) as api:
+def api(emulator: LocalScaleway, org: Organization) -> Iterator[NatsAPI]:
+    with NatsAPI(
+        secret_key=org.secret_key, project_id=org.project_id, api_url=emulator.api_url
+    ) as api:
         yield api
 
 

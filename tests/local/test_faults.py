@@ -43,14 +43,14 @@ def test_fault_rate_one_yields_only_faults() -> None:
     assert kinds_seen == {"429", "503", "dropped"}
 
 
-def test_no_faults_by_default(env: LocalScaleway) -> None:
-    before = env.stats
+def test_no_faults_by_default(emulator: LocalScaleway) -> None:
+    before = emulator.stats
     response = httpx.get(
-        f"{env.api_url}/mnq/v1beta1/regions/fr-par/nats-accounts",
-        headers={"X-Auth-Token": env.secret_key},
+        f"{emulator.api_url}/mnq/v1beta1/regions/fr-par/nats-accounts",
+        headers={"X-Auth-Token": emulator.secret_key},
     )
     assert response.status_code == 200
-    after = env.stats
+    after = emulator.stats
     assert after["requests"] == before["requests"] + 1
     assert after["faults"] == 0
 

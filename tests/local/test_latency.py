@@ -6,7 +6,6 @@ time, and overlap by the proxy's counters (chunks delayed at the same moment).
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import socketserver
@@ -19,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 
 from scaleway_nats.local.latency import MAX_LATENCY_MS, LatencyProxy
+from tests.support.serve import serving
 
 TIMEOUT = 30.0  # seconds for any socket wait: a broken proxy fails, never hangs
 
@@ -184,10 +184,9 @@ def test_only_loopback_is_accepted(argument: str, kwargs: dict[str, object]) -> 
 def test_command_line_prints_its_port_and_forwards(echo: tuple[str, int]) -> None:
     command = [sys.executable, "-m", "scaleway_nats.local.latency"]
     command += ["--target", f"{echo[0]}:{echo[1]}", "--latency-ms", "5"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+    with serving(command, timeout=TIMEOUT) as started:
+        process, info = started.proc, started.info
         try:
-            assert process.stdout is not None
-            info = json.loads(process.stdout.readline())
             with socket.create_connection((info["host"], info["port"]), timeout=TIMEOUT) as sock:
                 sock.sendall(b"via the cli")
                 assert _receive(sock, 11) == b"via the cli"

@@ -13,10 +13,8 @@ from nats.errors import Error as NatsError
 from nats.errors import MaxPayloadError
 from nats.js.errors import APIError
 
-from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
-
-from .conftest import Api, connect, make_api, write_creds
+from tests.support.http_api import REGIONS, RawApi, connect, raw_api_on, write_creds
 
 WAIT = 5.0  # seconds allowed for the server to act on a pushed account JWT
 
@@ -26,9 +24,9 @@ async def expect_message(sub: nats.aio.subscription.Subscription, data: bytes) -
     assert msg.data == data
 
 
-def test_endpoint_requires_tls(env: LocalScaleway) -> None:
+def test_endpoint_requires_tls(emulator: LocalScaleway) -> None:
     """The server's INFO line (sent before anything else) says TLS is required."""
-    host, port = env.regions["fr-par"].removeprefix("nats://").rsplit(":", 1)
+    host, port = emulator.regions["fr-par"].removeprefix("nats://").rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=WAIT) as sock:
         info = sock.recv(4096).decode()
     assert info.startswith("INFO ")
@@ -38,15 +36,15 @@ def test_endpoint_requires_tls(env: LocalScaleway) -> None:
 
 @pytest.mark.parametrize("region", REGIONS)
 async def test_pub_sub_with_a_creds_file(
-    env: LocalScaleway, api: Api, region: str, tmp_path: Path
+    emulator: LocalScaleway, raw_api: RawApi, region: str, tmp_path: Path
 ) -> None:
-    account = api.create_account(region)
-    creds = api.create_credentials(account)
+    account = raw_api.create_account(region)
+    creds = raw_api.create_credentials(account)
     # Exactly the documented user flow: a .creds file on disk and the account's endpoint.
     nc = await nats.connect(
         account["endpoint"],
         user_credentials=str(write_creds(tmp_path, creds)),
-        tls=ssl.create_default_context(cafile=env.ca_file),
+        tls=ssl.create_default_context(cafile=emulator.ca_file),
         allow_reconnect=False,
     )
     try:
@@ -57,9 +55,9 @@ async def test_pub_sub_with_a_creds_file(
         await nc.close()
 
 
-async def test_plain_tcp_clients_are_refused(env: LocalScaleway, api: Api) -> None:
-    account = api.create_account()
-    creds = api.create_credentials(account)
+async def test_plain_tcp_clients_are_refused(emulator: LocalScaleway, raw_api: RawApi) -> None:
+    account = raw_api.create_account()
+    creds = raw_api.create_credentials(account)
     with pytest.raises((NatsError, OSError)):
         await nats.connect(
             account["endpoint"],
@@ -70,12 +68,12 @@ async def test_plain_tcp_clients_are_refused(env: LocalScaleway, api: Api) -> No
         )
 
 
-async def test_accounts_are_isolated(env: LocalScaleway, api: Api) -> None:
-    a, b = api.create_account(name="a"), api.create_account(name="b")
-    creds_a, creds_b = api.create_credentials(a), api.create_credentials(b)
+async def test_accounts_are_isolated(emulator: LocalScaleway, raw_api: RawApi) -> None:
+    a, b = raw_api.create_account(name="a"), raw_api.create_account(name="b")
+    creds_a, creds_b = raw_api.create_credentials(a), raw_api.create_credentials(b)
     async with (
-        connect(env, a["endpoint"], creds_a) as nc_a,
-        connect(env, b["endpoint"], creds_b) as nc_b,
+        connect(emulator, a["endpoint"], creds_a) as nc_a,
+        connect(emulator, b["endpoint"], creds_b) as nc_b,
     ):
         sub_a = await nc_a.subscribe("shared.subject")
         sub_b = await nc_b.subscribe("shared.subject")
@@ -86,10 +84,10 @@ async def test_accounts_are_isolated(env: LocalScaleway, api: Api) -> None:
             await sub_b.next_msg(timeout=0.5)
 
 
-async def test_jetstream_store_and_limits(env: LocalScaleway, api: Api) -> None:
-    account = api.create_account()
-    creds = api.create_credentials(account)
-    async with connect(env, account["endpoint"], creds) as nc:
+async def test_jetstream_store_and_limits(emulator: LocalScaleway, raw_api: RawApi) -> None:
+    account = raw_api.create_account()
+    creds = raw_api.create_credentials(account)
+    async with connect(emulator, account["endpoint"], creds) as nc:
         js = nc.jetstream()
         await js.add_stream(name="orders", subjects=["orders.>"])
         ack = await js.publish("orders.new", b"order-1")
@@ -113,7 +111,7 @@ async def test_jetstream_store_and_limits(env: LocalScaleway, api: Api) -> None:
 async def test_jetstream_limits_are_settings() -> None:
     with LocalScaleway(max_streams=2, max_consumers=1, max_payload=1024) as small:
         org = small.organization
-        for api in make_api(small, org):
+        for api in raw_api_on(small, org):
             account = api.create_account()
             creds = api.create_credentials(account)
             async with connect(small, account["endpoint"], creds) as nc:
@@ -132,54 +130,59 @@ async def test_jetstream_limits_are_settings() -> None:
         LocalScaleway(max_streams=-1)
 
 
-async def test_deleting_credentials_revokes_them(env: LocalScaleway, api: Api) -> None:
-    account = api.create_account()
-    doomed, kept = api.create_credentials(account), api.create_credentials(account)
+async def test_deleting_credentials_revokes_them(emulator: LocalScaleway, raw_api: RawApi) -> None:
+    account = raw_api.create_account()
+    doomed, kept = raw_api.create_credentials(account), raw_api.create_credentials(account)
     closed = asyncio.Event()
 
     async def on_closed() -> None:
         closed.set()
 
     async with (
-        connect(env, account["endpoint"], doomed, closed_cb=on_closed) as live,
-        connect(env, account["endpoint"], kept) as survivor,
+        connect(emulator, account["endpoint"], doomed, closed_cb=on_closed) as live,
+        connect(emulator, account["endpoint"], kept) as survivor,
     ):
         assert live.is_connected
-        response = api.client.delete(api.url("fr-par", "nats-credentials", doomed["id"]))
+        response = raw_api.client.delete(raw_api.url("fr-par", "nats-credentials", doomed["id"]))
         assert response.status_code == 204
         await asyncio.wait_for(closed.wait(), WAIT)  # the live connection is closed
         assert live.is_closed
         with pytest.raises(NatsError, match="Authorization Violation"):
-            async with connect(env, account["endpoint"], doomed):
+            async with connect(emulator, account["endpoint"], doomed):
                 pass
         # Other credentials of the same account keep working.
         sub = await survivor.subscribe("still.here")
         await survivor.publish("still.here", b"yes")
         await expect_message(sub, b"yes")
-    async with connect(env, account["endpoint"], kept) as again:
+    async with connect(emulator, account["endpoint"], kept) as again:
         assert again.is_connected
 
 
-async def test_deleting_an_account_removes_everything(env: LocalScaleway, api: Api) -> None:
-    account = api.create_account()
-    creds = api.create_credentials(account)
+async def test_deleting_an_account_removes_everything(
+    emulator: LocalScaleway, raw_api: RawApi
+) -> None:
+    account = raw_api.create_account()
+    creds = raw_api.create_credentials(account)
     closed = asyncio.Event()
 
     async def on_closed() -> None:
         closed.set()
 
-    async with connect(env, account["endpoint"], creds, closed_cb=on_closed) as nc:
+    async with connect(emulator, account["endpoint"], creds, closed_cb=on_closed) as nc:
         js = nc.jetstream()
         await js.add_stream(name="events", subjects=["events.>"])
         await js.publish("events.1", b"payload")
-        stream_dir = Path(env.state_dir, "nats", "fr-par", "jetstream", "jetstream")
+        stream_dir = Path(emulator.state_dir, "nats", "fr-par", "jetstream", "jetstream")
         account_dir = next(p for p in stream_dir.iterdir() if (p / "streams" / "events").exists())
 
-        response = api.client.delete(api.url("fr-par", "nats-accounts", account["id"]))
+        response = raw_api.client.delete(raw_api.url("fr-par", "nats-accounts", account["id"]))
         assert response.status_code == 204
         await asyncio.wait_for(closed.wait(), WAIT)
     assert not (account_dir / "streams" / "events").exists()
-    assert api.client.get(api.url("fr-par", "nats-credentials", creds["id"])).status_code == 404
+    assert (
+        raw_api.client.get(raw_api.url("fr-par", "nats-credentials", creds["id"])).status_code
+        == 404
+    )
     with pytest.raises(NatsError):
-        async with connect(env, account["endpoint"], creds):
+        async with connect(emulator, account["endpoint"], creds):
             pass

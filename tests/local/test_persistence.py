@@ -13,15 +13,14 @@ import pytest
 from nats.errors import Error as NatsError
 
 from scaleway_nats.local import ApiPortTaken, LocalScaleway
-
-from .conftest import as_read, connect, make_api
+from tests.support.http_api import as_read, connect, raw_api_on
 
 
 async def test_restart_keeps_everything(tmp_path: Path) -> None:
     state = tmp_path / "state"
     with LocalScaleway(state_dir=state) as first:
         secret, endpoint = first.secret_key, first.regions["fr-par"]
-        for api in make_api(first, first.organization):
+        for api in raw_api_on(first, first.organization):
             account = api.create_account(name="kept")
             kept = api.create_credentials(account)
             revoked = api.create_credentials(account)
@@ -34,7 +33,7 @@ async def test_restart_keeps_everything(tmp_path: Path) -> None:
     with LocalScaleway(state_dir=state) as second:
         assert second.secret_key == secret
         assert second.regions["fr-par"] == endpoint  # same port when it is still free
-        for api in make_api(second, second.organization):
+        for api in raw_api_on(second, second.organization):
             got = api.client.get(api.url("fr-par", "nats-accounts", account["id"])).json()
             # updated_at was moved by the credentials delete, as on Scaleway
             assert got == {**as_read(account), "updated_at": got["updated_at"]}
@@ -85,7 +84,7 @@ def test_start_is_fast(tmp_path: Path) -> None:
 
 async def test_crashed_nats_server_is_restarted(tmp_path: Path) -> None:
     with LocalScaleway(state_dir=tmp_path) as env:
-        for api in make_api(env, env.organization):
+        for api in raw_api_on(env, env.organization):
             account = api.create_account()
             creds = api.create_credentials(account)
         server = env.servers["fr-par"].nodes[0]

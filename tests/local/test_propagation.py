@@ -13,8 +13,7 @@ import pytest
 from nats.errors import Error as NatsError
 
 from scaleway_nats.local import LocalScaleway
-
-from .conftest import Api, connect, make_api
+from tests.support.http_api import RawApi, connect, raw_api_on
 
 DELAY = 1.0
 BOUND = DELAY + 5.0  # a poll gives up after this many seconds
@@ -27,11 +26,11 @@ def slow() -> Iterator[LocalScaleway]:
 
 
 @pytest.fixture
-def api(slow: LocalScaleway) -> Iterator[Api]:
-    yield from make_api(slow, slow.organization)
+def raw_api(slow: LocalScaleway) -> Iterator[RawApi]:
+    yield from raw_api_on(slow, slow.organization)
 
 
-def poll_status(api: Api, url: str, wanted: int) -> float:
+def poll_status(api: RawApi, url: str, wanted: int) -> float:
     started = time.monotonic()
     while api.client.get(url).status_code != wanted:
         assert time.monotonic() - started < BOUND, f"{url} never answered {wanted}"
@@ -39,21 +38,21 @@ def poll_status(api: Api, url: str, wanted: int) -> float:
     return time.monotonic() - started
 
 
-async def test_new_resources_appear_after_the_delay(slow: LocalScaleway, api: Api) -> None:
-    account = api.create_account("fr-par", name="late")
-    url = api.url("fr-par", "nats-accounts", account["id"])
-    assert api.client.get(url).status_code == 404  # not visible yet
-    listed = api.client.get(api.url("fr-par", "nats-accounts")).json()
+async def test_new_resources_appear_after_the_delay(slow: LocalScaleway, raw_api: RawApi) -> None:
+    account = raw_api.create_account("fr-par", name="late")
+    url = raw_api.url("fr-par", "nats-accounts", account["id"])
+    assert raw_api.client.get(url).status_code == 404  # not visible yet
+    listed = raw_api.client.get(raw_api.url("fr-par", "nats-accounts")).json()
     assert account["id"] not in [a["id"] for a in listed["nats_accounts"]]
-    account_after = poll_status(api, url, 200)
+    account_after = poll_status(raw_api, url, 200)
 
-    creds = api.create_credentials(account)
-    creds_url = api.url("fr-par", "nats-credentials", creds["id"])
-    assert api.client.get(creds_url).status_code == 404
+    creds = raw_api.create_credentials(account)
+    creds_url = raw_api.url("fr-par", "nats-credentials", creds["id"])
+    assert raw_api.client.get(creds_url).status_code == 404
     with pytest.raises(NatsError, match="Authorization Violation"):
         async with connect(slow, account["endpoint"], creds):
             pass  # not active on nats-server yet
-    creds_after = poll_status(api, creds_url, 200)
+    creds_after = poll_status(raw_api, creds_url, 200)
 
     started = time.monotonic()
     while True:

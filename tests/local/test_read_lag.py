@@ -8,9 +8,6 @@ with the same seed, never hard-coded.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +18,8 @@ import pytest
 
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.local.lag import RECORDED_RATE, ReadLag
-from tests.processes import reap
-
-from .conftest import Api, make_api
+from tests.support.http_api import RawApi, raw_api_on
+from tests.support.serve import SERVE_CLI, serving
 
 WINDOW = 60.0  # wide: every read of these tests is young, however slow the machine
 
@@ -37,19 +33,19 @@ def lag_body(account_id: str) -> dict[str, str]:
     }
 
 
-def reads(api: Api, url: str, count: int) -> list[httpx.Response]:
+def reads(api: RawApi, url: str, count: int) -> list[httpx.Response]:
     return [api.client.get(url) for _ in range(count)]
 
 
 @pytest.fixture
-def lagging_api(request: pytest.FixtureRequest) -> Iterator[Api]:
+def lagging_api(request: pytest.FixtureRequest) -> Iterator[RawApi]:
     """An API on an emulator with ``read_lag=WINDOW`` and the test's other lag settings."""
     with LocalScaleway(read_lag=WINDOW, **request.param) as env:
-        yield from make_api(env, env.create_organization())
+        yield from raw_api_on(env, env.create_organization())
 
 
 @pytest.mark.parametrize("lagging_api", [{"read_lag_seed": 7, "read_lag_rate": 0.3}], indirect=True)
-def test_same_seed_same_answers_with_the_recorded_body(lagging_api: Api) -> None:
+def test_same_seed_same_answers_with_the_recorded_body(lagging_api: RawApi) -> None:
     """Reads of a new account and new credentials fail exactly where a ReadLag of the same
     seed says, each with the recorded body; the next read may succeed again."""
     twin = ReadLag(WINDOW, 0.3, 7)
@@ -68,7 +64,7 @@ def test_same_seed_same_answers_with_the_recorded_body(lagging_api: Api) -> None
 
 
 @pytest.mark.parametrize("lagging_api", [{"read_lag_rate": 1.0}], indirect=True)
-def test_writes_and_lists_never_lag(lagging_api: Api) -> None:
+def test_writes_and_lists_never_lag(lagging_api: RawApi) -> None:
     api = lagging_api
     account = api.create_account()
     url = api.url("fr-par", "nats-accounts", account["id"])
@@ -85,7 +81,7 @@ def test_writes_and_lists_never_lag(lagging_api: Api) -> None:
 
 def test_old_resources_never_lag() -> None:
     with LocalScaleway(read_lag=2.0, read_lag_rate=1.0) as env:
-        apis = make_api(env, env.create_organization())  # kept: closing it closes the client
+        apis = raw_api_on(env, env.create_organization())  # kept: closing it closes the client
         api = next(apis)
         account = api.create_account()
         url = api.url("fr-par", "nats-accounts", account["id"])
@@ -119,32 +115,15 @@ def test_default_rate_is_the_recorded_one() -> None:
 @pytest.mark.timeout(120)
 def test_serve_takes_read_lag(tmp_path: Path) -> None:
     """`scw-nats local serve --read-lag S`: young reads lag as a ReadLag of seed 0 says."""
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "scw-nats"),
-            "local",
-            "serve",
-            "--state-dir",
-            str(tmp_path),
-            "--read-lag",
-            "60",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        info = json.loads(proc.stdout.readline())
+    with serving([*SERVE_CLI, "--state-dir", str(tmp_path), "--read-lag", "60"]) as started:
+        info = started.info
         twin = ReadLag(60.0)
         with httpx.Client(
             base_url=info["api_url"], headers={"X-Auth-Token": info["secret_key"]}, timeout=30
         ) as client:
-            api = Api(client, info["project_id"])
+            api = RawApi(client, info["project_id"])
             account = api.create_account()
             answers = reads(api, api.url("fr-par", "nats-accounts", account["id"]), 30)
         expected = [404 if twin.draw() else 200 for _ in answers]
         assert [a.status_code for a in answers] == expected
         assert 404 in expected
-    finally:
-        reap(proc)

@@ -17,25 +17,25 @@ from tests.ids import new_account_id
 
 
 @pytest.fixture
-def sdk(env: LocalScaleway, org: Organization) -> Iterator[MnqV1Beta1NatsAPI]:
+def sdk(emulator: LocalScaleway, org: Organization) -> Iterator[MnqV1Beta1NatsAPI]:
     client = Client(
         access_key=org.access_key,
         secret_key=org.secret_key,
         default_project_id=org.project_id,
         default_region="fr-par",
-        api_url=env.api_url,
+        api_url=emulator.api_url,
     )
     return MnqV1Beta1NatsAPI(client)
 
 
 async def test_sdk_round_trip(
-    env: LocalScaleway, org: Organization, sdk: MnqV1Beta1NatsAPI
+    emulator: LocalScaleway, org: Organization, sdk: MnqV1Beta1NatsAPI
 ) -> None:
     account = sdk.create_nats_account(name="from-sdk")
     assert account.name == "from-sdk"
     assert account.project_id == org.project_id
     assert account.region == "fr-par"
-    assert account.endpoint == env.regions["fr-par"]
+    assert account.endpoint == emulator.regions["fr-par"]
     assert account.created_at is not None
 
     assert sdk.get_nats_account(nats_account_id=account.id).id == account.id
@@ -58,7 +58,7 @@ async def test_sdk_round_trip(
     nc = await nats.connect(
         account.endpoint,
         user_credentials=RawCredentials(creds.credentials.content),
-        tls=ssl.create_default_context(cafile=env.ca_file),
+        tls=ssl.create_default_context(cafile=emulator.ca_file),
         allow_reconnect=False,
     )
     assert nc.is_connected

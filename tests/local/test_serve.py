@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -14,7 +13,8 @@ import pytest
 
 from scaleway_nats import NatsAPI
 from scaleway_nats.nats import connect
-from tests.processes import nats_server_pids, reap, wait_dead
+from tests.support.processes import nats_server_pids, wait_dead
+from tests.support.serve import SERVE_CLI, SERVE_MODULE, serving
 
 KEYS = {
     "api_url",
@@ -29,10 +29,7 @@ KEYS = {
 }
 
 
-SERVE_COMMANDS = {
-    "module": [sys.executable, "-m", "scaleway_nats.local"],
-    "cli": [str(Path(sys.executable).parent / "scw-nats"), "local", "serve"],
-}
+SERVE_COMMANDS = {"module": SERVE_MODULE, "cli": SERVE_CLI}
 
 
 @pytest.mark.parametrize("command", sorted(SERVE_COMMANDS))
@@ -40,16 +37,11 @@ SERVE_COMMANDS = {
 def test_serve_prints_one_json_line_and_stops_cleanly(
     tmp_path: Path, sig: signal.Signals, command: str
 ) -> None:
-    proc = subprocess.Popen(
-        [*SERVE_COMMANDS[command], "--state-dir", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with serving(
+        [*SERVE_COMMANDS[command], "--state-dir", str(tmp_path)], stderr=subprocess.PIPE
+    ) as started:
+        proc, info = started.proc, started.info
         assert proc.stdout is not None
-        line = proc.stdout.readline()
-        info = json.loads(line)
         assert set(info) == KEYS
         assert set(info["regions"]) == {"fr-par", "nl-ams"}
         assert Path(info["ca_file"]).exists()
@@ -66,42 +58,25 @@ def test_serve_prints_one_json_line_and_stops_cleanly(
         assert proc.stderr is not None
         assert info["secret_key"] not in proc.stderr.read()  # never log the secret
         assert wait_dead(servers, 5) == []
-    finally:
-        reap(proc)
 
 
 def test_children_die_with_a_killed_parent(tmp_path: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scaleway_nats.local", "--state-dir", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        json.loads(proc.stdout.readline())
+    with serving([*SERVE_MODULE, "--state-dir", str(tmp_path)]) as started:
+        proc = started.proc
+        json.loads(started.line)
         servers = nats_server_pids(proc.pid)
         assert len(servers) == 2
         proc.kill()  # SIGKILL: no cleanup code runs in the parent
         proc.wait(5)
         assert wait_dead(servers, 5) == []
-    finally:
-        reap(proc)
 
 
 async def test_serve_takes_the_jetstream_limits(tmp_path: Path) -> None:
     """`--max-streams 1 --max-payload 1024`: the account's second stream is refused, and the
     server announces the smaller payload."""
     limits = ["--max-streams", "1", "--max-payload", "1024"]
-    proc = subprocess.Popen(
-        [*SERVE_COMMANDS["cli"], "--state-dir", str(tmp_path), *limits],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        info = json.loads(proc.stdout.readline())
+    with serving([*SERVE_CLI, "--state-dir", str(tmp_path), *limits]) as started:
+        proc, info = started.proc, started.info
         settings = {k: info[k] for k in ("secret_key", "project_id", "api_url")}
         with NatsAPI(**settings) as api:
             account = api.create_account(name="limits")
@@ -118,8 +93,6 @@ async def test_serve_takes_the_jetstream_limits(tmp_path: Path) -> None:
             api.delete_account(account)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0
-    finally:
-        reap(proc)
 
 
 def test_the_module_refuses_a_bad_cluster_size_before_starting(tmp_path: Path) -> None:

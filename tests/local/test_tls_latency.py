@@ -24,6 +24,7 @@ from scaleway.mnq.v1beta1 import MnqV1Beta1NatsAPI
 
 from scaleway_nats import AsyncNatsAPI, NatsAPI
 from scaleway_nats.local import LocalScaleway
+from tests.support.serve import serving
 
 ACCOUNTS = "/mnq/v1beta1/regions/fr-par/nats-accounts"
 LATENCY_MS = 100.0
@@ -167,15 +168,9 @@ def test_serve_tls_with_latency_prints_an_https_url_and_local_env_reaches_it(
 ) -> None:
     scw_nats = str(Path(sys.executable).parent / "scw-nats")
     command = [scw_nats, "local", "serve", "--tls", "--latency-ms", "5"]
-    with subprocess.Popen(
-        [*command, "--state-dir", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    ) as process:
+    with serving([*command, "--state-dir", str(tmp_path)]) as started:
+        process, info = started.proc, started.info
         try:
-            assert process.stdout is not None
-            info = json.loads(process.stdout.readline())
             assert info["api_url"].startswith("https://")
             context = ssl.create_default_context(cafile=info["ca_file"])
             with httpx.Client(verify=context, http2=True) as client:

@@ -20,11 +20,10 @@ import httpx
 import pytest
 
 from scaleway_nats import InvalidArgumentsError, NatsAPI
-from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway, Organization
 from tests.ids import new_account_id
-
-from .conftest import figures
+from tests.support.http_api import REGIONS
+from tests.support.reliability import figures
 
 NO_BODY = object()
 ACCOUNT, CREDS, FOREIGN = "{account}", "{creds}", "{unknown}"  # placeholders for real ids

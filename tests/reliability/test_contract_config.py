@@ -7,8 +7,7 @@ documents may differ from "all checks on".
 from __future__ import annotations
 
 from tests.local import test_contract
-
-from .conftest import figures
+from tests.support.reliability import figures
 
 DOCUMENTED_OFF = {"status_code_conformance"}
 DOCUMENTED_POSITIVE_STATUSES = ["2xx", "400", "401", "403", "404"]

@@ -7,11 +7,9 @@ with SIGKILL mid-stream, then a new process is started on the same state dir.
 
 from __future__ import annotations
 
-import json
 import signal
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,9 +21,10 @@ import pytest
 from nats.aio.client import RawCredentials
 from nats.errors import Error as NatsError
 
-from tests.processes import nats_server_pids, wait_dead
-
-from .conftest import figures
+from tests.support import serve
+from tests.support.processes import nats_server_pids, wait_dead
+from tests.support.reliability import figures
+from tests.support.serve import SERVE_MODULE
 
 MAX_OPS = 400  # the writer never sends more than this
 KILL_AFTER_ACKS = 40  # SIGKILL once this many writes were acknowledged
@@ -33,24 +32,8 @@ WAIT = 60.0  # bound on every wait of this test
 
 
 def start(state_dir: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scaleway_nats.local",
-            "--state-dir",
-            str(state_dir),
-            "--max-accounts",
-            "1000",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()  # the process prints it when ready, or exits (empty line)
-    assert line, "the emulator did not start"
-    return proc, json.loads(line)
+    started = serve.start([*SERVE_MODULE, "--state-dir", str(state_dir), "--max-accounts", "1000"])
+    return started.proc, started.info
 
 
 class Writer(threading.Thread):

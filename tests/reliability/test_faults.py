@@ -19,8 +19,7 @@ import pytest
 
 from scaleway_nats import AsyncNatsAPI, NatsAPI, RetryPolicy
 from scaleway_nats.local import LocalScaleway, Organization
-
-from .conftest import figures, live_state
+from tests.support.reliability import figures, live_state
 
 ACCOUNTS = 8
 FAULT_RATE = 0.3

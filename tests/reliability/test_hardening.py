@@ -11,22 +11,21 @@ import httpx
 import pytest
 
 from scaleway_nats.local import LocalScaleway
-
-from .conftest import figures
+from tests.support.reliability import figures
 
 BODY_LIMIT = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def env() -> Iterator[LocalScaleway]:
+def hardening_emulator() -> Iterator[LocalScaleway]:
     with LocalScaleway() as emulator:
         yield emulator
 
 
 @pytest.fixture
-def client(env: LocalScaleway) -> Iterator[httpx.Client]:
-    headers = {"X-Auth-Token": env.secret_key}
-    with httpx.Client(base_url=env.api_url, headers=headers, timeout=30) as c:
+def client(hardening_emulator: LocalScaleway) -> Iterator[httpx.Client]:
+    headers = {"X-Auth-Token": hardening_emulator.secret_key}
+    with httpx.Client(base_url=hardening_emulator.api_url, headers=headers, timeout=30) as c:
         yield c
 
 
@@ -79,9 +78,9 @@ def test_a_trailing_slash_is_a_json_404(client: httpx.Client) -> None:
 
 
 def test_a_database_error_is_a_json_5xx_without_traceback(
-    env: LocalScaleway, client: httpx.Client, caplog: pytest.LogCaptureFixture
+    hardening_emulator: LocalScaleway, client: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = env._require_store()
+    store = hardening_emulator._require_store()
     real = store._db
     broken = sqlite3.connect(":memory:", check_same_thread=False)  # no tables: every query fails
     store._db = broken

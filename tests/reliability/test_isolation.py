@@ -33,8 +33,7 @@ from scaleway_nats import (
 )
 from scaleway_nats.local import LocalScaleway, Organization
 from scaleway_nats.local import jwt as nats_jwt
-
-from .conftest import figures
+from tests.support.reliability import figures
 
 REVOCATION_BOUND = 10.0  # seconds the spec allows for a deleted credential's connections
 

@@ -16,8 +16,7 @@ import pytest
 from scaleway_nats import AsyncNatsAPI, NatsAccount
 from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
-
-from .conftest import figures, live_state
+from tests.support.reliability import figures, live_state
 
 CLIENTS = 50
 MAX_OPS = 24  # per client

@@ -29,8 +29,7 @@ from scaleway_nats import (
 from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
-
-from .conftest import figures
+from tests.support.reliability import figures
 
 ROUNDS = 50
 CONCURRENT = 10  # credentials deleted at once in a round
@@ -38,7 +37,7 @@ LEAK_AFTER = 2.0  # seconds after the 204 a connection still counts as a leak
 
 
 @pytest.fixture(scope="module")
-def env() -> Iterator[LocalScaleway]:
+def revocation_emulator() -> Iterator[LocalScaleway]:
     with LocalScaleway(max_accounts=1000) as emulator:
         yield emulator
 
@@ -104,11 +103,13 @@ def report(test: str, rounds: int, leaks: int, stale: int, delays: list[float]) 
     )
 
 
-async def test_concurrent_credentials_deletes_all_hold(env: LocalScaleway) -> None:
+async def test_concurrent_credentials_deletes_all_hold(revocation_emulator: LocalScaleway) -> None:
     leaks = stale = 0
     delays: list[float] = []
     async with AsyncNatsAPI(
-        secret_key=env.secret_key, project_id=env.project_id, api_url=env.api_url
+        secret_key=revocation_emulator.secret_key,
+        project_id=revocation_emulator.project_id,
+        api_url=revocation_emulator.api_url,
     ) as api:
         for number in range(ROUNDS):
             account = await api.create_account(region=REGIONS[number % 2])
@@ -118,23 +119,27 @@ async def test_concurrent_credentials_deletes_all_hold(env: LocalScaleway) -> No
                 account: NatsAccount, creds: NatsCredentials
             ) -> float | None:
                 await api.delete_credentials(creds)
-                return await time_to_refusal(env, account, creds, time.monotonic())
+                return await time_to_refusal(revocation_emulator, account, creds, time.monotonic())
 
             results = await asyncio.gather(*(delete_then_probe(account, c) for c in made))
             leaks += sum(r is None for r in results)
             delays += [r for r in results if r is not None]
-            stale += not server_holds_latest(env, account)
+            stale += not server_holds_latest(revocation_emulator, account)
             await api.delete_account(account)
     report("concurrent_credentials_deletes", ROUNDS, leaks, stale, delays)
     assert (leaks, stale) == (0, 0)
 
 
-async def test_account_delete_racing_credentials_deletes_holds(env: LocalScaleway) -> None:
+async def test_account_delete_racing_credentials_deletes_holds(
+    revocation_emulator: LocalScaleway,
+) -> None:
     """Delete the account while deleting some of its credentials: nothing comes back."""
     leaks = stale = 0
     delays: list[float] = []
     async with AsyncNatsAPI(
-        secret_key=env.secret_key, project_id=env.project_id, api_url=env.api_url
+        secret_key=revocation_emulator.secret_key,
+        project_id=revocation_emulator.project_id,
+        api_url=revocation_emulator.api_url,
     ) as api:
         for number in range(ROUNDS):
             account = await api.create_account(region=REGIONS[number % 2])
@@ -156,10 +161,10 @@ async def test_account_delete_racing_credentials_deletes_holds(env: LocalScalewa
                 *(delete_credentials(c) for c in made[:2]), delete_account(account)
             )
             results = await asyncio.gather(
-                *(time_to_refusal(env, account, c, deleted_at) for c in made)
+                *(time_to_refusal(revocation_emulator, account, c, deleted_at) for c in made)
             )
             leaks += sum(r is None for r in results)
             delays += [r for r in results if r is not None]
-            stale += not server_holds_latest(env, account)
+            stale += not server_holds_latest(revocation_emulator, account)
     report("account_delete_racing_credentials_deletes", ROUNDS, leaks, stale, delays)
     assert (leaks, stale) == (0, 0)

@@ -13,7 +13,6 @@ import signal
 import ssl
 import stat
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -39,9 +38,8 @@ from scaleway_nats.errors import error_from_response
 from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
 from tests.ids import new_account_id
-from tests.processes import reap
-
-from .conftest import figures
+from tests.support.reliability import figures
+from tests.support.serve import SERVE_MODULE, start
 
 
 def seed_of(content: str) -> str:
@@ -277,15 +275,10 @@ async def test_secrets_never_leak(
 def test_serve_log_and_state_dir_hold_no_leaks(tmp_path: Path) -> None:
     """The foreground server: stderr (its log) never shows secrets; stdout's JSON line does."""
     state = tmp_path / "state"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scaleway_nats.local", "--state-dir", str(state)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    started = start([*SERVE_MODULE, "--state-dir", str(state)], stderr=subprocess.PIPE)
+    proc, info = started.proc, started.info
     try:
         assert proc.stdout is not None and proc.stderr is not None
-        info = json.loads(proc.stdout.readline())
         assert "secret_key" in info  # by design: the user started it and asked for it
         base = f"{info['api_url']}/mnq/v1beta1/regions/fr-par"
         secrets = Secrets(info["secret_key"])
@@ -320,4 +313,4 @@ def test_serve_log_and_state_dir_hold_no_leaks(tmp_path: Path) -> None:
             secret_files_0600=sorted({f for h in holders.values() for f in h}),
         )
     finally:
-        reap(proc)
+        started.close()

@@ -8,13 +8,13 @@ crash); the second start fails with one line naming the dir and the holder's PID
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from scaleway_nats.local import LocalScaleway, StateDirLocked
+from tests.support.serve import start
 
 
 def test_a_second_emulator_on_the_same_state_dir_refuses(tmp_path: Path) -> None:
@@ -35,7 +35,7 @@ def test_a_second_emulator_on_the_same_state_dir_refuses(tmp_path: Path) -> None
 
 def test_the_lock_is_released_when_the_holder_is_killed(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    holder = subprocess.Popen(
+    started = start(
         [
             sys.executable,
             "-c",
@@ -44,17 +44,14 @@ def test_the_lock_is_released_when_the_holder_is_killed(tmp_path: Path) -> None:
             f"env = LocalScaleway(state_dir={str(state)!r}).start()\n"
             "print('ready', flush=True)\n"
             "time.sleep(120)\n",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
+        ]
     )
+    holder = started.proc
     try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "ready"
+        assert started.line.strip() == "ready"
         with pytest.raises(StateDirLocked, match=f"PID {holder.pid}"):
             LocalScaleway(state_dir=state).start()
     finally:
-        holder.kill()
-        holder.wait(10)
+        started.close()
     with LocalScaleway(state_dir=state) as env:  # SIGKILL released the lock
         assert env.organization_id

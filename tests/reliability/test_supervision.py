@@ -17,23 +17,22 @@ import pytest
 from nats.errors import Error as NatsError
 
 from scaleway_nats.local import LocalScaleway
-from tests.local.conftest import Api, connect, make_api
-
-from .conftest import figures
+from tests.support.http_api import RawApi, connect, raw_api_on
+from tests.support.reliability import figures
 
 CRASHES = 8  # more than the old limit of 5 restarts
 BOUND = 15.0  # seconds any single wait below may take before the test gives up
 
 
 @pytest.fixture
-def env() -> Iterator[LocalScaleway]:
+def fresh_emulator() -> Iterator[LocalScaleway]:
     with LocalScaleway() as emulator:
         yield emulator
 
 
 @pytest.fixture
-def api(env: LocalScaleway) -> Iterator[Api]:
-    yield from make_api(env, env.organization)
+def raw_api(fresh_emulator: LocalScaleway) -> Iterator[RawApi]:
+    yield from raw_api_on(fresh_emulator, fresh_emulator.organization)
 
 
 async def wait_connectable(env: LocalScaleway, account: dict, creds: dict) -> float:
@@ -48,11 +47,11 @@ async def wait_connectable(env: LocalScaleway, account: dict, creds: dict) -> fl
 
 
 async def test_a_server_crashing_again_and_again_is_still_restarted(
-    env: LocalScaleway, api: Api
+    fresh_emulator: LocalScaleway, raw_api: RawApi
 ) -> None:
-    account = api.create_account("fr-par")
-    creds = api.create_credentials(account)
-    server = env.servers["fr-par"].nodes[0]
+    account = raw_api.create_account("fr-par")
+    creds = raw_api.create_credentials(account)
+    server = fresh_emulator.servers["fr-par"].nodes[0]
     downtimes = []
     for _ in range(CRASHES):
         pid = server.pid
@@ -61,30 +60,35 @@ async def test_a_server_crashing_again_and_again_is_still_restarted(
         while server.pid == pid:
             assert time.monotonic() < deadline, "the supervisor gave up restarting"
             await asyncio.sleep(0.02)
-        downtimes.append(await wait_connectable(env, account, creds))
+        downtimes.append(await wait_connectable(fresh_emulator, account, creds))
     # And the API still writes to that region.
-    more = api.create_credentials(account)
+    more = raw_api.create_credentials(account)
     assert "credentials" in more, more
     figures("supervision[crashes]", crashes=CRASHES, max_downtime_s=round(max(downtimes), 2))
 
 
-async def test_a_region_down_answers_503_and_heals_when_back(env: LocalScaleway, api: Api) -> None:
-    account = api.create_account("fr-par")
-    creds = api.create_credentials(account)
-    await wait_connectable(env, account, creds)
-    server = env.servers["fr-par"].nodes[0]
+async def test_a_region_down_answers_503_and_heals_when_back(
+    fresh_emulator: LocalScaleway, raw_api: RawApi
+) -> None:
+    account = raw_api.create_account("fr-par")
+    creds = raw_api.create_credentials(account)
+    await wait_connectable(fresh_emulator, account, creds)
+    server = fresh_emulator.servers["fr-par"].nodes[0]
     server.stop()  # down, and not restarted by the supervisor
     started = time.monotonic()
-    response = api.client.delete(api.url("fr-par", "nats-credentials", creds["id"]))
+    response = raw_api.client.delete(raw_api.url("fr-par", "nats-credentials", creds["id"]))
     answered = time.monotonic() - started
     assert response.status_code == 503
     assert response.json()["type"] == "service_unavailable"
     # The delete is committed (an ambiguous outcome, as documented): gone from the API...
-    assert api.client.get(api.url("fr-par", "nats-credentials", creds["id"])).status_code == 404
+    assert (
+        raw_api.client.get(raw_api.url("fr-par", "nats-credentials", creds["id"])).status_code
+        == 404
+    )
     # ...and once the server is back, it refuses the revoked credentials.
     server.start()
     with pytest.raises(NatsError, match="Authorization Violation"):
-        async with connect(env, account["endpoint"], creds):
+        async with connect(fresh_emulator, account["endpoint"], creds):
             pass
     figures("supervision[down]", answered_503_in_s=round(answered, 2))
     assert isinstance(response, httpx.Response)

@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from scaleway_nats import AsyncNatsAPI, ConfigurationError, NatsAPI, ServerError, TransportError
-
-from .conftest import API_URL, PROJECT_ID, SECRET_KEY, FakeScaleway, make_api
+from tests.support.fake_scaleway import API_URL, PROJECT_ID, SECRET_KEY, FakeScaleway, api_on_fake
 
 
 async def settle(value: Any) -> Any:
@@ -88,7 +87,7 @@ async def test_a_failure_shows_the_call_the_wrapper_and_httpx_only(
 ) -> None:
     account = fake.add_account()
     fake.fail_next(10, exception=httpx.ConnectError)
-    api = make_api(fake, flavour)
+    api = api_on_fake(fake, flavour)
     try:
         with pytest.raises(TransportError) as caught:
             await settle(api.get_account(account["id"]))

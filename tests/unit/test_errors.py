@@ -21,6 +21,7 @@ from scaleway_nats import (
     UnauthorizedError,
 )
 from scaleway_nats.errors import error_from_response
+from tests.support.fake_scaleway import fast_policy
 
 Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
 
@@ -264,8 +265,6 @@ CALLS = {
 def test_a_2xx_answer_of_the_wrong_shape_is_a_scaleway_error(answer: str, call: str) -> None:
     from scaleway_nats import NatsAPI, UnexpectedResponseError
 
-    from .conftest import fast_policy
-
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, **WRONG_ANSWERS[answer])  # type: ignore[arg-type]
 
@@ -305,8 +304,6 @@ def test_an_html_error_page_names_method_url_and_status() -> None:
 async def test_network_errors_name_the_host_and_the_attempts(
     flavoured_factory: Any, fake: FakeScaleway, flavour: str
 ) -> None:
-    from .conftest import fast_policy
-
     client = flavoured_factory(flavour, retry_policy=fast_policy(max_retries=5))
     fake.fail_next(10, exception=httpx.ConnectError)
 

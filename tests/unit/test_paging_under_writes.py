@@ -13,8 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scaleway_nats.pagination import MAX_PASSES
-
-from .conftest import FakeScaleway, make_api
+from tests.support.fake_scaleway import FakeScaleway, api_on_fake
 
 KINDS = ("create", "delete_read", "delete_unread")
 # After the k-th item yielded: create or delete `count` items (read ones, or ones ahead).
@@ -50,7 +49,7 @@ def test_pagers_under_interleaved_writes(
             del fake.accounts["fr-par"][doomed]
             deleted.add(doomed)
 
-    with make_api(fake, "sync", list_concurrency=window) as api:
+    with api_on_fake(fake, "sync", list_concurrency=window) as api:
         for item in api.list_accounts(order_by=order, page_size=page_size):  # type: ignore[arg-type]
             got.append(item.id)
             for after, kind, count in schedule:

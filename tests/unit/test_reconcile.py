@@ -19,6 +19,7 @@ from scaleway_nats import (
     ServerError,
 )
 from tests.ids import new_account_id
+from tests.support.fake_scaleway import api_on_fake
 
 FakeScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
 
@@ -318,9 +319,8 @@ def other_client_creates_during_reconciliation(fake: FakeScaleway, create: Any) 
     That is the reconciling read: B's create lands between A's lost answer and A's look.
     What B got back is stored in the returned dict under "made".
     """
-    from tests.unit.conftest import make_api
 
-    other = make_api(fake, "sync")
+    other = api_on_fake(fake, "sync")
     seen: dict[str, Any] = {}
 
     def hook(request: httpx.Request) -> None:

@@ -33,7 +33,7 @@ try:
     from .emulator import ApiPortTaken, LocalScaleway
     from .lock import StateDirLocked
     from .nats_server import NatsServerError
-    from .store import Organization, StateError
+    from .store import Organization, StateError, seed_credentials
 except ModuleNotFoundError as _error:  # the `local` extra is not installed: say what to do
     raise missing_extra(_error) from None
 
@@ -44,4 +44,5 @@ __all__ = [
     "Organization",
     "StateDirLocked",
     "StateError",
+    "seed_credentials",
 ]

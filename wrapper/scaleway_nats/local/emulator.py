@@ -38,7 +38,7 @@ from .lag import RECORDED_RATE, ReadLag
 from .lock import StateDirLock
 from .nats_server import Trust
 from .service import Service, now
-from .store import Organization, StateError, Store
+from .store import DATABASE_FILE, Organization, StateError, Store
 from .tls import TlsFiles, ensure_tls
 
 # Requests per API connection before HTTPS mode ends it gracefully, as gateways do: nginx's
@@ -310,7 +310,7 @@ class LocalScaleway:
         keys = self.state_dir / "keys"
         tls = ensure_tls(self.state_dir / "tls")
         self.ca_file = str(tls.ca_file)
-        database = self.state_dir / "emulator.sqlite3"
+        database = self.state_dir / DATABASE_FILE
         if (keys / "operator.nk").exists() and (
             not database.exists() or database.stat().st_size == 0
         ):

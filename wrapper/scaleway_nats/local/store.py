@@ -9,10 +9,12 @@ re-pushed too. Credentials contents and seeds are never stored, only the user pu
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import facts
+
+DATABASE_FILE = "emulator.sqlite3"  # the store's file in an emulator's state dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -115,6 +119,17 @@ def micro(stamp: str) -> str:
     """A stamp cut to microseconds (``...SS.ffffffZ``): what the database keeps, as the live
     API's get and list answers show, and what keeps SQL's text order chronological."""
     return stamp[:26] + "Z" if len(stamp) > 27 else stamp
+
+
+def _placeholder_rows(
+    region: str, account_id: str, count: int, prefix: str
+) -> Iterator[tuple[str, ...]]:
+    """Rows for `Store.seed_credentials`: created one microsecond apart from `count` s ago."""
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=count)
+    for index in range(count):
+        stamp = (start + dt.timedelta(microseconds=index)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        name, key, checksum = f"{prefix}-{index}", "U" + f"{index:055d}", f"{index:064x}"
+        yield (str(uuid.uuid4()), region, account_id, name, key, checksum, stamp, stamp)
 
 
 def _account(row: sqlite3.Row) -> Account:
@@ -328,6 +343,30 @@ class Store:
                 ),
             )
 
+    def seed_credentials(self, account_id: str, count: int, *, prefix: str = "seeded") -> None:
+        """Insert `count` placeholder credentials into a live account, in one transaction.
+
+        For load tests (scripts/bench: listings of 50,000 items) where creating them through
+        the API would take minutes. Rows are metadata only, as every row is (the emulator never
+        keeps contents): names ``{prefix}-{index}``, user keys no nats-server knows, creation
+        times one microsecond apart and in the past (visible at once; the default order is
+        total). Raises ``ValueError`` for a negative `count` or an account that does not exist,
+        inserting nothing.
+        """
+        if count < 0:
+            raise ValueError(f"count must be >= 0, got {count}")
+        rows = self._query(
+            "SELECT region FROM accounts WHERE id = ? AND deleted_at IS NULL", (account_id,)
+        )
+        if not rows:
+            raise ValueError(f"account_id {account_id!r}: no such live account")
+        region = str(rows[0]["region"])
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                _placeholder_rows(region, account_id, count, prefix),
+            )
+
     def get_credentials(
         self, region: str, credentials_id: str, project_ids: list[str]
     ) -> Credentials | None:
@@ -365,3 +404,16 @@ class Store:
             (*args, page.page_size, (page.page - 1) * page.page_size),
         )
         return int(total[0]["n"]), [Credentials(**dict(r)) for r in rows]
+
+
+def seed_credentials(state_dir: Path, account_id: str, count: int) -> None:
+    """`Store.seed_credentials` on the store of the emulator using `state_dir`, running or not.
+
+    Another process may hold the emulator: SQLite (WAL) lets this one write beside it, and the
+    emulator reads every listing from the database, so the rows show at once.
+    """
+    store = Store(state_dir / DATABASE_FILE)
+    try:
+        store.seed_credentials(account_id, count)
+    finally:
+        store.close()

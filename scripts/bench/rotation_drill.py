@@ -3,7 +3,7 @@ through `scaleway_nats.nats.connect()` with a .creds *file*, while its credentia
 
 Used by tests/integration/test_rotation.py and tests/cluster/test_rotation.py (which assert on
 the report: nothing acknowledged lost, no error reaching the app, one credentials left) and by
-scripts/bench.py's "rotation" scenario (which reports the longest publish stall).
+scripts/bench's "rotation" scenario (which reports the longest publish stall).
 """
 
 from __future__ import annotations

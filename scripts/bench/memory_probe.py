@@ -1,9 +1,9 @@
 """Peak RSS of one client iterating every credentials of an account, in a fresh interpreter.
 
-Run by scripts/bench.py (scenario "memory"), one process per measurement so that peaks are
+Run by scripts/bench (scenario "memory"), one process per measurement so that peaks are
 independent of each other and of the benchmark process:
 
-    python scripts/bench_support/memory_probe.py '{"peer": "ours", "api_url": ..., ...}'
+    python scripts/bench/memory_probe.py '{"peer": "ours", "api_url": ..., ...}'
 
 It imports only the client under test, so the baseline is that client's own footprint, and
 prints one JSON line: items seen, peak RSS before iterating and after (KiB), seconds.

@@ -1,0 +1,41 @@
+"""Process helpers for tests that start the emulator as a subprocess (Linux /proc)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+
+def nats_server_pids(parent: int) -> list[int]:
+    """Children of ``parent`` (Linux /proc), i.e. the region servers."""
+    pids: list[int] = []
+    for task in Path(f"/proc/{parent}/task").iterdir():
+        children = task / "children"
+        pids += [int(p) for p in children.read_text().split()]
+    return pids
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purpose.
+    return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+def wait_dead(pids: list[int], seconds: float = 10.0) -> list[int]:
+    """Wait (bounded) for `pids` to die; return the survivors."""
+    deadline = time.monotonic() + seconds
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [p for p in pids if alive(p)]
+
+
+def reap(proc: subprocess.Popen[str], seconds: float = 10.0) -> None:
+    """SIGKILL ``proc`` if a test left it running (its ``finally``), waiting bounded."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(seconds)
