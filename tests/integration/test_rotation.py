@@ -41,7 +41,7 @@ async def test_a_client_connected_with_a_creds_file_reconnects_with_its_new_cont
         old = api.create_credentials(account)
         path = old.write(tmp_path / "app.creds")
         nc = await connect(account, path, emulator.ca_file, reconnect_time_wait=0.1)
-        api.create_credentials(account).write(path)  # what a rotation writes
+        api.create_credentials(account).write(path, overwrite=True)  # as a rotation does
         api.delete_credentials(old)  # the server closes the connection of the old user
         for _ in range(100):  # bounded: 10 s
             if nc.is_closed or (nc.is_connected and nc.stats["reconnects"] >= 1):
