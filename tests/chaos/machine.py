@@ -45,7 +45,14 @@ REGION = "fr-par"
 LIVE_ACCOUNTS_CAP = 4  # live at once, under the quota of 10 even if some creates were duplicated
 MARGIN = 10.0  # seconds over the retry deadline a call may take before it counts as a hang
 SETTLE = 1.0  # seconds past the propagation delay after which a resource must be listed
-POLICY = RetryPolicy(max_retries=8, backoff_base=0.05, backoff_max=1.0, deadline=30.0)
+# visibility_window: how long a lost create is looked for before it is sent again. The
+# production-like emulator lists a new resource after its 1 s propagation delay (its read lag
+# touches GETs only), so 6 s is well past that lag, as the documented 30 s is past Scaleway's
+# few seconds; with the 30 s default, a lost create that made nothing could never be resent
+# within this 30 s deadline, and every such call would fail (seen: seed 1000).
+POLICY = RetryPolicy(
+    max_retries=8, backoff_base=0.05, backoff_max=1.0, deadline=30.0, visibility_window=6.0
+)
 PUBLISHES = 5  # messages per publish step
 NATS_BOUND = 120.0  # seconds any NATS step may take (several bounded JetStream waits)
 
