@@ -107,15 +107,15 @@ async def lead_from(account: object, creds: object, env: LocalScaleway, name: st
         await nc.close()
 
 
-def stream_views(env: LocalScaleway) -> dict[str, dict[str, Any]]:
+def stream_views(env: LocalScaleway, stream: str = STREAM) -> dict[str, dict[str, Any]]:
     """Each running node's view of the stream (JSZ: its raft group and state), by node name."""
     views = {}
     for node in env.servers[REGION].running_nodes():
         report = node.monitor("JSZ", accounts=True, streams=True, limit=10000) or {}
         for account in report.get("account_details") or []:
-            for stream in account.get("stream_detail") or []:
-                if stream.get("name") == STREAM:
-                    views[node.name] = stream
+            for detail in account.get("stream_detail") or []:
+                if detail.get("name") == stream:
+                    views[node.name] = detail
     return views
 
 
