@@ -305,7 +305,8 @@ class NatsCluster:
 
     def start_node(self, index: int) -> float:
         """Start a stopped node; returns, with the seconds it took, once it has routes to every
-        other running node and its JetStream is current. A running node is left as it is."""
+        other running node and its JetStream is current: the meta layer and every stream
+        replica it holds (``_streams_current``). A running node is left as it is."""
         node = self.node(index)
         started = time.monotonic()
         if not node.running:
