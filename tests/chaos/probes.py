@@ -66,6 +66,10 @@ async def publish(
                 ack = await js.publish(SUBJECT, payload, headers={"Nats-Msg-Id": payload.decode()})
             except (nats.errors.TimeoutError, nats.js.errors.APIError):
                 continue
+            except nats.js.errors.NoStreamResponseError:
+                # No responders: the stream's leader died and its peers are electing another
+                # (nats-server's 4-9 s election timeout; nats-io/nats-server#3779). No ack.
+                continue
             if ack.duplicate:
                 raise Violation("jetstream", f"a first publish was taken for a duplicate: {ack}")
             acked[ack.seq] = payload
@@ -88,7 +92,11 @@ async def lost(env: LocalScaleway, creds: NatsCredentials, acked: dict[int, byte
                 except nats.js.errors.NotFoundError:
                     missing.append(seq)
                     break
-                except (nats.errors.TimeoutError, nats.js.errors.ServiceUnavailableError):
+                except (
+                    nats.errors.TimeoutError,
+                    nats.js.errors.ServiceUnavailableError,
+                    nats.js.errors.NoStreamResponseError,  # electing a leader, as in publish
+                ):
                     if time.monotonic() > deadline:
                         raise Violation(
                             "jetstream-unavailable",

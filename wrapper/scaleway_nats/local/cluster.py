@@ -305,7 +305,8 @@ class NatsCluster:
 
     def start_node(self, index: int) -> float:
         """Start a stopped node; returns, with the seconds it took, once it has routes to every
-        other running node and its JetStream is current. A running node is left as it is."""
+        other running node and its JetStream is current: the meta layer and every stream
+        replica it holds (``_streams_current``). A running node is left as it is."""
         node = self.node(index)
         started = time.monotonic()
         if not node.running:
@@ -316,10 +317,44 @@ class NatsCluster:
             peers = node.peers()
             if peers is None or any(other.name not in peers for other in others):
                 return False
-            return node.healthy()
+            return node.healthy() and self._streams_current(node)
 
         self._wait(joined, f"node {index} of {self.region} did not rejoin its cluster")
         return time.monotonic() - started
+
+    def _streams_current(self, node: NatsServer) -> bool:
+        """Every stream replica ``node`` holds is current, as its stream's leader reports.
+
+        The meta layer being current (``healthy``) says the node knows its streams, not that
+        it holds their messages: a stream written while it was down is still catching up
+        then (seen: lag 5-6 right after it rejoined). Killing another node at that moment can
+        leave a majority in which only one replica is current (issue 18, chaos violation D).
+        A stream with no live leader is waited for while a majority of its peers runs (it
+        elects one); with fewer, nothing can catch it up, and it is not waited for.
+        """
+        groups = node.stream_groups()
+        if groups is None:
+            return False
+        running = {other.name: other for other in self.running_nodes()}
+        leaders: dict[str, dict[str, dict[str, Any]] | None] = {}
+        for group, cluster in groups.items():
+            leader = cluster.get("leader")
+            if leader == node.name:
+                continue  # it leads: current by definition
+            if leader not in running:
+                peers = {str(r.get("name")) for r in cluster.get("replicas") or []} | {node.name}
+                if 2 * len(peers & running.keys()) > len(peers):
+                    return False  # electing a leader, which then catches this node up
+                continue
+            if leader not in leaders:
+                leaders[leader] = running[leader].stream_groups()
+            seen = (leaders[leader] or {}).get(group) or {}
+            if seen.get("leader") != leader:
+                return False  # the leader's report is older or newer than this node's
+            mine = [r for r in seen.get("replicas") or [] if r.get("name") == node.name]
+            if not mine or not mine[0].get("current") or mine[0].get("lag"):
+                return False
+        return True
 
     # -- talking to the nodes ----------------------------------------------------------------
 

@@ -265,7 +265,8 @@ class LocalScaleway:
 
     def start_node(self, region: str, index: int) -> float:
         """Start node ``index`` of ``region`` again. Returns the seconds until it rejoined its
-        cluster, with the latest account JWTs and current JetStream."""
+        cluster, with the latest account JWTs and current JetStream (its stream replicas
+        caught up too)."""
         return self._cluster(region).start_node(index)
 
     def reseed_faults(self, seed: int | None) -> None:

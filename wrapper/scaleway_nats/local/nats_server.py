@@ -63,6 +63,7 @@ CRASH_WINDOW = 60  # seconds: older crashes are forgotten
 MAX_BACKOFF = 5.0  # seconds between restarts of a server that keeps crashing
 PUSH_TIMEOUT = 3.0
 MONITOR_TIMEOUT = 1.0  # one monitoring request ($SYS.REQ.SERVER.PING.HEALTHZ, ROUTEZ, JSZ)
+JSZ_LIMIT = 100_000  # accounts in one JSZ report (it pages them): every one
 ROUTE_USER = "route"  # routes authenticate as this user, with Trust.route_secret
 HOOK_TIMEOUT = 61.0  # the post-start hook (re-pushing stale JWTs) is bounded by 60 s
 GUARD_TIMEOUT = 61.0  # entering the start-up guard (the region's pushes pause) is bounded too
@@ -483,6 +484,21 @@ tls {{
         report = self.monitor("JSZ")
         leader = ((report or {}).get("meta_cluster") or {}).get("leader")
         return str(leader) if leader else None
+
+    def stream_groups(self) -> dict[str, dict[str, Any]] | None:
+        """Each stream replica this node holds, by raft group: the stream's ``cluster`` as this
+        node reports it (``leader``, ``replicas`` with ``current`` and ``lag``, from ``JSZ``);
+        None if it is down or did not answer."""
+        report = self.monitor("JSZ", accounts=True, streams=True, limit=JSZ_LIMIT)
+        if report is None:
+            return None
+        groups = {}
+        for account in report.get("account_details") or []:
+            for stream in account.get("stream_detail") or []:
+                cluster = stream.get("cluster") or {}
+                if cluster.get("raft_group"):
+                    groups[str(cluster["raft_group"])] = cluster
+        return groups
 
     def peers(self) -> set[str] | None:
         """The names of the nodes this one has routes to now (``ROUTEZ``); None if down."""
