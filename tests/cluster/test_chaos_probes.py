@@ -14,15 +14,15 @@ from .test_stream_catchup import stream_views
 
 
 async def test_publishes_while_the_stream_elects_are_not_counted_and_crash_nothing(
-    all_nodes_up: LocalScaleway, api: AsyncNatsAPI
+    all_nodes_up: LocalScaleway, cluster_api: AsyncNatsAPI
 ) -> None:
     """Between the kill of an R3 stream's leader and the next election (nats-server's 4-9 s
     election timeout) nobody subscribes to the stream's subjects: a publish meets "no
     responders" (nats.js NoStreamResponseError; nats-io/nats-server#3779). That is a publish
     with no ack, which the probe does not count, like a timeout; the acked ones stay readable."""
     env = all_nodes_up
-    account = await api.create_account(region=REGION, name="chaos-probes")
-    creds = await api.create_credentials(account)
+    account = await cluster_api.create_account(region=REGION, name="chaos-probes")
+    creds = await cluster_api.create_credentials(account)
     index = 0
     try:
         acked = await probes.publish(env, account.id, creds, 1)
@@ -34,4 +34,4 @@ async def test_publishes_while_the_stream_elects_are_not_counted_and_crash_nothi
         assert await probes.lost(env, creds, acked) == []
     finally:
         await asyncio.to_thread(env.start_node, REGION, index)
-        await api.delete_account(account)
+        await cluster_api.delete_account(account)

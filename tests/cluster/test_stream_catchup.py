@@ -134,15 +134,15 @@ def stream_state(env: LocalScaleway) -> str:
 
 
 async def test_start_node_returns_once_the_nodes_stream_replicas_are_current(
-    all_nodes_up: LocalScaleway, api: AsyncNatsAPI
+    all_nodes_up: LocalScaleway, cluster_api: AsyncNatsAPI
 ) -> None:
     """The docs promise that start_node returns with "current JetStream": that includes the
     streams the node holds a replica of, not only the meta layer. A stream written while the
     node was down must be caught up on it, as its leader reports, when start_node returns.
     (The leader finds the gap at its next append or heartbeat, ~1 s: a race, so CYCLES.)"""
     env = all_nodes_up
-    account = await api.create_account(region=REGION, name="catchup-start")
-    creds = await api.create_credentials(account)
+    account = await cluster_api.create_account(region=REGION, name="catchup-start")
+    creds = await cluster_api.create_credentials(account)
     restarted = env.servers[REGION].node(0).name
     took = []
     try:
@@ -166,16 +166,16 @@ async def test_start_node_returns_once_the_nodes_stream_replicas_are_current(
         figures("start_node with a stream to catch up", seconds=[round(t, 2) for t in took])
     finally:
         await asyncio.to_thread(env.start_node, REGION, 0)
-        await api.delete_account(account)
+        await cluster_api.delete_account(account)
 
 
 @pytest.mark.parametrize("made", ["before the faults", "while node 0 is down"])
 async def test_r3_stream_readable_after_kill_start_kill_start_kill(
-    all_nodes_up: LocalScaleway, api: AsyncNatsAPI, made: str
+    all_nodes_up: LocalScaleway, cluster_api: AsyncNatsAPI, made: str
 ) -> None:
     env = all_nodes_up
-    account = await api.create_account(region=REGION, name="catchup")
-    creds = await api.create_credentials(account)
+    account = await cluster_api.create_account(region=REGION, name="catchup")
+    creds = await cluster_api.create_credentials(account)
     acked: dict[int, bytes] = {}
     try:
         if made == "before the faults":
@@ -195,4 +195,4 @@ async def test_r3_stream_readable_after_kill_start_kill_start_kill(
         figures("r3 read back after kill/start x2, kill", seconds=round(waited, 1), at_kill=state)
     finally:
         await asyncio.to_thread(env.start_node, REGION, 0)
-        await api.delete_account(account)
+        await cluster_api.delete_account(account)
