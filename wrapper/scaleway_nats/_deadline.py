@@ -158,6 +158,8 @@ class DeadlineTransport(httpx.BaseTransport):
 
     def __init__(self, verify: ssl.SSLContext | str | bool, http2: bool = False) -> None:
         limits = _HTTPX_LIMITS
+        # One stream opened at a time on a shared HTTP/2 connection (see _OpeningStreams).
+        self._opening = _OpeningStreams() if http2 else None
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify),
             max_connections=limits.max_connections,
@@ -169,6 +171,13 @@ class DeadlineTransport(httpx.BaseTransport):
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        extensions = request.extensions
+        if self._opening is not None:
+            with self._opening.one(extensions) as extensions:
+                return self._send(request, extensions)
+        return self._send(request, extensions)
+
+    def _send(self, request: httpx.Request, extensions: dict[str, Any]) -> httpx.Response:
         assert isinstance(request.stream, httpx.SyncByteStream)
         url = request.url
         sent = httpcore.Request(
@@ -178,7 +187,7 @@ class DeadlineTransport(httpx.BaseTransport):
             ),
             headers=request.headers.raw,
             content=request.stream,
-            extensions=request.extensions,
+            extensions=extensions,
         )
         with _as_httpx_errors():
             answer = self._pool.handle_request(sent)
@@ -192,6 +201,47 @@ class DeadlineTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._pool.close()
+
+
+class _OpeningStreams:
+    """Lets one thread at a time open a stream, until its request headers are sent.
+
+    httpcore's sync HTTP/2 connection takes the next stream id and HPACK-encodes the headers
+    outside its locks: threads sharing the connection took the same id (h2 then raised
+    StreamClosedError, StreamIDTooLowError, "SEND_HEADERS in state 5", and httpcore a KeyError
+    in _response_closed), the connection ended and the retries opened a second one
+    (tests/integration/test_http2.py; encode/httpx#3072, pydantic/httpx2#1153). Only the
+    opening is serialized: answers still come back concurrently on the one connection.
+    The turn ends at httpcore's public `trace` event for the sent headers, else when
+    the request returns or fails.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def one(self, extensions: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        self._lock.acquire()
+        held = True
+        inner = extensions.get("trace")
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self._lock.release()
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            if inner is not None:
+                inner(event, info)
+            # "http2.send_request_headers.complete" (or http11., .failed): the id is used.
+            if ".send_request_headers." in event and not event.endswith(".started"):
+                release()
+
+        try:
+            yield {**extensions, "trace": trace}
+        finally:
+            release()
 
 
 # httpx's default limits (httpx._config.DEFAULT_LIMITS, private: restated here).

@@ -66,9 +66,7 @@ class Requester:
         self.stats.count("requests")
         started = time.perf_counter()
         # A create's HTTP/2 stream, should a GOAWAY end it: whether it was processed decides
-        # between resending and reconciling. Other calls are resent either way, and tracing
-        # costs every request a little (it also made a sync HTTP/2 pager open a second
-        # connection now and then, tests/integration/test_http2.py): creates only.
+        # between resending and reconciling. Other calls are resent either way: creates only.
         stream = StreamTrace() if str(request.get("method")).upper() == CREATE_METHOD else None
         if stream is not None:
             request = {**request, "extensions": {"trace": stream.trace}}
