@@ -19,7 +19,7 @@ import pytest
 
 from scaleway_nats import AsyncNatsAPI, NatsAPI, RetryPolicy
 from scaleway_nats.local import LocalScaleway, Organization
-from tests.support.reliability import figures, live_state
+from tests.support.reliability import client_settings, figures, live_state
 
 ACCOUNTS = 8
 FAULT_RATE = 0.3
@@ -38,13 +38,7 @@ def faulty() -> Iterator[LocalScaleway]:
 
 
 def settings(env: LocalScaleway, org: Organization) -> dict[str, Any]:
-    return {
-        "secret_key": org.secret_key,
-        "project_id": org.project_id,
-        "api_url": env.api_url,
-        "retry_policy": POLICY,
-        "timeout": 10.0,
-    }
+    return client_settings(env, org, POLICY)
 
 
 def check_built(env: LocalScaleway, org: Organization, flavour: str, made: dict[str, Any]) -> None:

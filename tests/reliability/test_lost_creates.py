@@ -23,6 +23,7 @@ import pytest
 
 from scaleway_nats import AmbiguousCreateError, AsyncNatsAPI, NatsAPI, RetryPolicy
 from scaleway_nats.local import LocalScaleway, Organization
+from tests.support.reliability import client_settings
 
 from .conftest import figures, live_state
 
@@ -39,13 +40,7 @@ Outcome = Any  # a model, or the AmbiguousCreateError a named create may raise
 
 
 def settings(env: LocalScaleway, org: Organization) -> dict[str, Any]:
-    return {
-        "secret_key": org.secret_key,
-        "project_id": org.project_id,
-        "api_url": env.api_url,
-        "retry_policy": POLICY,
-        "timeout": 10.0,
-    }
+    return client_settings(env, org, POLICY)
 
 
 def accounted(outcomes: list[Outcome], named: bool) -> set[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from scaleway_nats import RetryPolicy
 from scaleway_nats.facts import DEFAULT_ORDER, REGIONS
 from scaleway_nats.local import LocalScaleway, Organization
 from scaleway_nats.local.store import Page
@@ -35,3 +36,14 @@ def live_state(env: LocalScaleway, org: Organization) -> dict[str, Any]:
         credentials.update({c.id: (c.account_id, c.name) for c in creds})
         ever += sum(a.project_id in projects for a in store.accounts_in_region(region))
     return {"accounts": accounts, "credentials": credentials, "accounts_ever": ever}
+
+
+def client_settings(env: LocalScaleway, org: Organization, policy: RetryPolicy) -> dict[str, Any]:
+    """A client's arguments for `org` on `env`: its retry policy, 10 s per attempt."""
+    return {
+        "secret_key": org.secret_key,
+        "project_id": org.project_id,
+        "api_url": env.api_url,
+        "retry_policy": policy,
+        "timeout": 10.0,
+    }
