@@ -50,8 +50,15 @@ SETTLE = 1.0  # seconds past the propagation delay after which a resource must b
 # touches GETs only), so 6 s is well past that lag, as the documented 30 s is past Scaleway's
 # few seconds; with the 30 s default, a lost create that made nothing could never be resent
 # within this 30 s deadline, and every such call would fail (seen: seed 1000).
+# propagation_window likewise: a 404/403 for a resource made less than 6 s ago is retried
+# as the lag (the profile's read lag is 3 s), a delete's 404 after a lost answer proven then.
 POLICY = RetryPolicy(
-    max_retries=8, backoff_base=0.05, backoff_max=1.0, deadline=30.0, visibility_window=6.0
+    max_retries=8,
+    backoff_base=0.05,
+    backoff_max=1.0,
+    deadline=30.0,
+    visibility_window=6.0,
+    propagation_window=6.0,
 )
 PUBLISHES = 5  # messages per publish step
 NATS_BOUND = 120.0  # seconds any NATS step may take (several bounded JetStream waits)
