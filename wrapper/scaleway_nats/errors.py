@@ -118,10 +118,12 @@ class ScalewayError(Exception):
 
     @property
     def attempts(self) -> int | None:
+        """Attempts the call made before it gave up (None: it did not retry, or not yet)."""
         return self.outcome.attempts if self.outcome else None
 
     @property
     def elapsed(self) -> float | None:
+        """Seconds from the call's start to when it gave up."""
         return self.outcome.elapsed if self.outcome else None
 
     def gave_up(self, outcome: Outcome) -> None:
