@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scaleway_nats import (
-    InvalidArgumentsError,
+    ArgumentValidationError,
     NatsAccount,
     NatsCredentials,
     NotFoundError,
@@ -131,13 +131,13 @@ async def test_list_orders_and_pages(client: Flavoured) -> None:
 
 async def test_errors_name_the_argument_before_sending(client: Flavoured) -> None:
     before = dict(client.api.stats)
-    with pytest.raises(InvalidArgumentsError, match="nats_account_id"):
+    with pytest.raises(ArgumentValidationError, match="nats_account_id"):
         await client("get_account", "not-a-uuid")
-    with pytest.raises(InvalidArgumentsError, match="fr-par, nl-ams"):
+    with pytest.raises(ArgumentValidationError, match="fr-par, nl-ams"):
         await client("get_account", str(uuid.uuid4()), region="mars-1")
-    with pytest.raises(InvalidArgumentsError, match="name_asc"):
+    with pytest.raises(ArgumentValidationError, match="name_asc"):
         client.api.list_accounts(order_by="size")  # type: ignore[arg-type]
-    with pytest.raises(InvalidArgumentsError, match="page_size"):
+    with pytest.raises(ArgumentValidationError, match="page_size"):
         client.api.list_accounts(page_size=0)
     assert dict(client.api.stats) == before  # nothing was sent
 

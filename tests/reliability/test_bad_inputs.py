@@ -3,7 +3,7 @@
 Through raw httpx (so the emulator's own validation is what answers): each bad input gets
 Scaleway's 400 ``invalid_arguments`` body naming the argument (or the documented 404), never a
 5xx, and never changes the stored state. Through the wrapper, the same kinds of bad input raise
-``InvalidArgumentsError`` naming the argument before any request is sent.
+``ArgumentValidationError`` naming the argument before any request is sent.
 
 tests/local/test_api.py checks help messages and reasons in detail; this table is the
 per-operation inventory with state snapshots and the wrapper side.
@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scaleway_nats import InvalidArgumentsError, NatsAPI
+from scaleway_nats import ArgumentValidationError, NatsAPI
 from scaleway_nats.local import LocalScaleway, Organization
 from tests.ids import new_account_id
 from tests.support.http_api import REGIONS
@@ -397,7 +397,7 @@ def test_wrapper_refuses_before_sending(
     env, org, _ = world
     before = snapshot(env, org)
     with NatsAPI(secret_key=org.secret_key, project_id=org.project_id, api_url=env.api_url) as api:
-        with pytest.raises(InvalidArgumentsError) as excinfo:
+        with pytest.raises(ArgumentValidationError) as excinfo:
             call(api)
         assert api.stats.get("requests", 0) == 0
     TRIED[f"wrapper.{operation}"] += 1

@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from scaleway_nats import (
+    ArgumentValidationError,
     AsyncNatsAPI,
     InvalidArgumentsError,
     NatsAPI,
@@ -128,7 +129,7 @@ async def test_secrets_never_leak(
             objects.append(api.list_accounts().page(1))
             for call, kind in (
                 (lambda: api.get_account(new_account_id()), NotFoundError),
-                (lambda: api.get_credentials("nope"), InvalidArgumentsError),
+                (lambda: api.get_credentials("nope"), ArgumentValidationError),
                 (lambda: api.create_account(project_id=str(uuid.uuid4())), PermissionsDeniedError),
             ):
                 with pytest.raises(kind) as excinfo:
@@ -237,6 +238,7 @@ async def test_secrets_never_leak(
             secrets.assert_absent(f"{type(error).__name__} body", json.dumps(error.body))
         assert {type(e).__name__ for e in errors} == {
             "NotFoundError",
+            "ArgumentValidationError",
             "InvalidArgumentsError",
             "PermissionsDeniedError",
             "UnauthorizedError",

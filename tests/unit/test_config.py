@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from scaleway_nats import (
+    ArgumentValidationError,
     AsyncNatsAPI,
     Config,
     ConfigurationError,
-    InvalidArgumentsError,
     NatsAPI,
     resolve_config,
 )
@@ -187,7 +187,7 @@ def test_unknown_profile_without_profiles(tmp_path: Path) -> None:
 def test_unknown_region_is_refused(tmp_path: Path, variables: dict[str, str]) -> None:
     region = None if variables else "xx-yyy"
 
-    with pytest.raises(InvalidArgumentsError) as caught:
+    with pytest.raises(ArgumentValidationError) as caught:
         resolve_config(region=region, environ=env(tmp_path / "missing.yaml", **variables))
 
     assert caught.value.details[0].argument_name == "region"
@@ -255,7 +255,7 @@ def test_client_without_project_names_the_variable(fake: FakeScaleway) -> None:
 
 
 def test_client_with_an_unknown_region(fake: FakeScaleway) -> None:
-    with pytest.raises(InvalidArgumentsError, match="region"):
+    with pytest.raises(ArgumentValidationError, match="region"):
         NatsAPI(secret_key=KEY_ARG, project_id=PROJECT_ARG, region="mars-1")
 
 

@@ -8,7 +8,9 @@ import httpx
 import pytest
 
 from scaleway_nats import (
-    ArgumentError,
+    APIStatusError,
+    ArgumentDetail,
+    ArgumentValidationError,
     ConfigurationError,
     InvalidArgumentsError,
     NotFoundError,
@@ -64,8 +66,8 @@ def test_400_parses_the_argument_details() -> None:
     assert error.status_code == 400
     assert error.type == "invalid_arguments"
     assert error.details == [
-        ArgumentError("name", "constraint", "must be shorter"),
-        ArgumentError("page_size", "required", ""),
+        ArgumentDetail("name", "constraint", "must be shorter"),
+        ArgumentDetail("page_size", "required", ""),
     ]
     text = str(error)
     assert text.startswith("400 invalid_arguments: ")
@@ -185,10 +187,10 @@ def test_bodies_that_are_not_json_objects(body: bytes) -> None:
     assert str(error) == "502 Bad Gateway"
 
 
-def test_other_statuses_are_plain_scaleway_errors() -> None:
+def test_other_statuses_are_plain_status_errors() -> None:
     error = error_from_response(response(418, {"message": "teapot"}))
 
-    assert type(error) is ScalewayError
+    assert type(error) is APIStatusError  # the server answered: ScalewayError before 0.2
     assert error.status_code == 418
 
 
@@ -210,7 +212,7 @@ def test_hierarchy() -> None:
 
 
 def test_local_refusal_has_no_status() -> None:
-    error = InvalidArgumentsError.single("name", "must be a non-empty string")
+    error = ArgumentValidationError("name", "must be a non-empty string")
 
     assert error.status_code is None
     assert str(error) == "invalid argument(s): name: must be a non-empty string"

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scaleway_nats import InvalidArgumentsError, NatsAccount, Page
+from scaleway_nats import ArgumentValidationError, NatsAccount, Page
 
 FakeScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
 
@@ -105,7 +105,7 @@ async def test_last_page_has_no_next(client: Flavoured, fake: FakeScaleway) -> N
 
 
 async def test_page_zero_is_refused_before_sending(client: Flavoured, fake: FakeScaleway) -> None:
-    with pytest.raises(InvalidArgumentsError, match="page"):
+    with pytest.raises(ArgumentValidationError, match="page"):
         await client.pager_call(client.api.list_accounts(), "page", 0)
     assert fake.total == 0
 
@@ -221,9 +221,9 @@ async def test_credentials_of_one_account(client: Flavoured, fake: FakeScaleway)
 async def test_page_size_is_validated_before_sending(
     client: Flavoured, fake: FakeScaleway, bad: Any
 ) -> None:
-    with pytest.raises(InvalidArgumentsError, match="page_size") as caught:
+    with pytest.raises(ArgumentValidationError, match="page_size") as caught:
         client.api.list_accounts(page_size=bad)
-    with pytest.raises(InvalidArgumentsError, match="page_size"):
+    with pytest.raises(ArgumentValidationError, match="page_size"):
         client.api.list_credentials(page_size=bad)
     assert caught.value.status_code is None  # refused locally
     assert fake.total == 0

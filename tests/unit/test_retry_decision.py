@@ -15,6 +15,7 @@ import pytest
 
 from scaleway_nats import RetryPolicy
 from scaleway_nats.errors import (
+    ArgumentDetail,
     InvalidArgumentsError,
     NotFoundError,
     RateLimitedError,
@@ -60,7 +61,7 @@ CASES: dict[str, tuple[Any, RetryState, Decision]] = {
         Pause(2.0),
     ),
     "400 is never retried": (
-        lambda: InvalidArgumentsError.single("name", "too long"),
+        lambda: InvalidArgumentsError([ArgumentDetail("name", "constraint", "too long")]),
         START,
         Raise(),
     ),

@@ -8,7 +8,7 @@ import pytest
 
 from scaleway_nats import (
     ORDER_BY,
-    InvalidArgumentsError,
+    ArgumentValidationError,
     NatsAccount,
     NatsCredentials,
     NotFoundError,
@@ -34,8 +34,8 @@ CALLS_WITH_REGION = {
 
 
 async def refused(client: Flavoured, method: str, *args: Any, **kwargs: Any) -> str:
-    """Call; expect a local InvalidArgumentsError; return the argument it names."""
-    with pytest.raises(InvalidArgumentsError) as caught:
+    """Call; expect a local ArgumentValidationError; return the argument it names."""
+    with pytest.raises(ArgumentValidationError) as caught:
         await client.call(method, *args, **kwargs)
     assert client.fake.total == 0, "a request was sent"
     assert caught.value.status_code is None  # refused locally, not by the server
@@ -47,7 +47,7 @@ async def refused(client: Flavoured, method: str, *args: Any, **kwargs: Any) -> 
 async def test_unknown_region(client: Flavoured, method: str) -> None:
     args, kwargs = CALLS_WITH_REGION[method]
 
-    with pytest.raises(InvalidArgumentsError) as caught:
+    with pytest.raises(ArgumentValidationError) as caught:
         await client.call(method, *args, region="mars-1", **kwargs)
 
     assert caught.value.details[0].argument_name == "region"
@@ -82,7 +82,7 @@ async def test_other_ids_must_be_uuids(client: Flavoured, bad: Any) -> None:
 
 
 async def test_id_refusal_message_shows_the_value(client: Flavoured) -> None:
-    with pytest.raises(InvalidArgumentsError, match="'nope' is not a UUID"):
+    with pytest.raises(ArgumentValidationError, match="'nope' is not a UUID"):
         await client.call("get_credentials", "nope")
 
 
@@ -105,15 +105,15 @@ async def test_account_ids_follow_the_nkey_rule(client: Flavoured, method: str, 
 
 
 async def test_account_id_refusal_names_the_rule(client: Flavoured) -> None:
-    with pytest.raises(InvalidArgumentsError, match="56 characters, got 36"):
+    with pytest.raises(ArgumentValidationError, match="56 characters, got 36"):
         await client.call("get_account", CREDENTIALS_ID)
-    with pytest.raises(InvalidArgumentsError, match="base32 starting with 'A'"):
+    with pytest.raises(ArgumentValidationError, match="base32 starting with 'A'"):
         await client.call("get_account", "U" + ACCOUNT_ID[1:])
 
 
 @pytest.mark.parametrize("method", ["list_accounts", "list_credentials"])
 async def test_order_by_lists_the_six_allowed_values(client: Flavoured, method: str) -> None:
-    with pytest.raises(InvalidArgumentsError) as caught:
+    with pytest.raises(ArgumentValidationError) as caught:
         await client.call(method, order_by="newest")
 
     assert caught.value.details[0].argument_name == "order_by"
@@ -131,7 +131,7 @@ async def test_page_numbers_outside_int32_name_the_range(
 ) -> None:
     # Issue 18.6(e): page=10**12 was sent, and answered "value must be an integer". The spec
     # types `page` as int32 (spec/scaleway-nats-api.yaml, format: int32).
-    with pytest.raises(InvalidArgumentsError, match=r"from 1 to 2147483647, got -?\d+") as caught:
+    with pytest.raises(ArgumentValidationError, match=r"from 1 to 2147483647, got -?\d+") as caught:
         await client.pager_call(await client.call(method), "page", page)
 
     assert caught.value.details[0].argument_name == "page"
@@ -171,15 +171,15 @@ async def test_credentials_names_have_500_characters_at_most(client: Flavoured) 
 
 
 async def test_name_length_is_in_the_message(client: Flavoured) -> None:
-    with pytest.raises(InvalidArgumentsError, match="1 to 64 characters, got 65"):
+    with pytest.raises(ArgumentValidationError, match="1 to 64 characters, got 65"):
         await client.call("create_account", name="x" * 65)
-    with pytest.raises(InvalidArgumentsError, match="1 to 500 characters, got 501"):
+    with pytest.raises(ArgumentValidationError, match="1 to 500 characters, got 501"):
         await client.call("create_credentials", ACCOUNT_ID, name="x" * 501)
 
 
 @pytest.mark.parametrize("bad", BAD_CHARACTERS)
 async def test_the_bad_character_is_named(client: Flavoured, bad: str) -> None:
-    with pytest.raises(InvalidArgumentsError) as caught:
+    with pytest.raises(ArgumentValidationError) as caught:
         await client.call("create_account", name=bad)
 
     message = str(caught.value)
@@ -197,7 +197,7 @@ ZERO_WIDTH = ["\u200b", "\u200c\u200d", "\u2060", "\ufeff", "\u200b" * 64]
 @pytest.mark.parametrize("blank", BLANK)
 async def test_blank_names_are_refused_as_blank(client: Flavoured, blank: str) -> None:
     for method, args in (("create_account", ()), ("create_credentials", (ACCOUNT_ID,))):
-        with pytest.raises(InvalidArgumentsError, match="must not be blank") as caught:
+        with pytest.raises(ArgumentValidationError, match="must not be blank") as caught:
             await client.call(method, *args, name=blank)
         assert caught.value.details[0].argument_name == "name"
     assert client.fake.total == 0

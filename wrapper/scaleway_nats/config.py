@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import yaml
 
-from .errors import ConfigurationError, InvalidArgumentsError
+from .errors import ArgumentValidationError, ConfigurationError
 from .facts import is_loopback
 from .models import REGIONS, Region
 
@@ -220,7 +220,7 @@ def resolve_config(
 
     chosen_region = values.get("region", DEFAULT_REGION)
     if chosen_region not in REGIONS:
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             "region",
             f"unknown region {chosen_region!r} (from {sources.get('region', 'default')}); "
             f"allowed: {', '.join(REGIONS)}",

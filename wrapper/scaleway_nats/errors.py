@@ -2,18 +2,29 @@
 
     ScalewayError
     ├── ConfigurationError          (also ValueError) no secret key / project id / bad profile
-    ├── InvalidArgumentsError       (also ValueError) 400, or a bad argument caught before sending
-    ├── UnauthorizedError           401
-    ├── PermissionsDeniedError      403 permissions_denied
-    ├── QuotaExceededError          403 quotas_exceeded
-    ├── NotFoundError               404
-    ├── RateLimitedError            429
-    ├── ServerError                 5xx
-    ├── TransportError              the request got no complete answer (connection, timeout)
+    ├── ArgumentValidationError     (also ValueError) an argument refused before sending
+    ├── APIStatusError              the server answered, not with 2xx: .response,
+    │   │                           .status_code, .request_id (X-Request-Id), .body
+    │   ├── InvalidArgumentsError   (also ValueError) 400 invalid_arguments, .details
+    │   ├── UnauthorizedError       401
+    │   ├── PermissionsDeniedError  403 permissions_denied
+    │   ├── QuotaExceededError      403 quotas_exceeded
+    │   ├── NotFoundError           404
+    │   ├── RateLimitedError        429, .retry_after
+    │   └── ServerError             5xx
     ├── UnexpectedResponseError     a 2xx answer that is not the JSON object expected
+    ├── APIConnectionError          no answer came: refused, dropped, TLS (alias TransportError)
+    │   └── APITimeoutError         (also TimeoutError) an attempt's time limit or the
+    │                               call's deadline passed
     ├── AmbiguousCreateError        a create lost its answer and a namesake may be another's
     ├── NatsConnectError            (also ConnectionError) no NATS connection could be made
     └── RotationError               (rotation.py) a rotation stopped: says which credentials exist
+
+`ArgumentDetail` (one bad argument in `.details`) is a record, not an exception.
+
+A call that gave up says how hard it tried: `.outcome` (attempts, seconds, and why it may
+have taken effect), set once by the retry loop when it raises, and part of `str(error)`.
+`.message` stays what the server (or the check) said.
 
 Messages never contain the secret key or credentials content: bodies are Scaleway's
 JSON error objects, and request headers are never included.
@@ -23,6 +34,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -30,8 +42,11 @@ import attrs
 import httpx
 
 __all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
     "AmbiguousCreateError",
-    "ArgumentError",
+    "ArgumentValidationError",
     "ConfigurationError",
     "InvalidArgumentsError",
     "NatsConnectError",
@@ -48,18 +63,39 @@ __all__ = [
 ]
 
 
+@attrs.frozen
+class Outcome:
+    """How hard a call tried before it gave up: attempts, seconds, and `note`, what it
+    learned on the way (e.g. why the request may have taken effect)."""
+
+    attempts: int
+    elapsed: float
+    note: str = ""
+
+
+@attrs.frozen
+class ArgumentDetail:
+    """One bad argument, as Scaleway's `invalid_arguments` details describe it."""
+
+    argument_name: str
+    reason: str
+    help_message: str
+
+    def __str__(self) -> str:
+        return f"{self.argument_name}: {self.help_message or self.reason}"
+
+
 class ScalewayError(Exception):
     """Base of every error of this package. `status_code` is None when no answer came.
 
     Errors of a request name it (`method`, `url`); a call that gave up after retries says
-    how many `attempts` it made over how many seconds (`elapsed`).
+    how many `attempts` it made over how many seconds (`elapsed`), in `outcome`.
     """
 
     status_code: int | None = None
     method: str | None = None
     url: str | None = None
-    attempts: int | None = None
-    elapsed: float | None = None
+    outcome: Outcome | None = None
 
     def __init__(
         self,
@@ -80,10 +116,29 @@ class ScalewayError(Exception):
         self.resource_id = resource_id
         self.body: Mapping[str, Any] = body or {}
 
+    @property
+    def attempts(self) -> int | None:
+        """Attempts the call made before it gave up (None: it did not retry, or not yet)."""
+        return self.outcome.attempts if self.outcome else None
+
+    @property
+    def elapsed(self) -> float | None:
+        """Seconds from the call's start to when it gave up."""
+        return self.outcome.elapsed if self.outcome else None
+
+    def gave_up(self, outcome: Outcome) -> None:
+        """Record, once, how hard the call tried (a nested call's error keeps its own)."""
+        if self.outcome is None:
+            self.outcome = outcome
+            self.args = (str(self),)
+
     def __str__(self) -> str:
         prefix = f"{self.status_code} " if self.status_code else ""
         kind = f"{self.type}: " if self.type else ""
-        return f"{prefix}{kind}{self.message}{self._context()}"
+        return f"{prefix}{kind}{self.message}{self._note()}{self._context()}"
+
+    def _note(self) -> str:
+        return self.outcome.note if self.outcome else ""
 
     def _context(self) -> str:
         where = f" ({self.method} {self.url})" if self.method and self.url else ""
@@ -100,65 +155,65 @@ class ConfigurationError(ScalewayError, ValueError):
     """The client cannot be built: a setting is missing or malformed."""
 
 
-@attrs.frozen
-class ArgumentError:
-    """One bad argument, as Scaleway's `invalid_arguments` details describe it."""
+class ArgumentValidationError(ScalewayError, ValueError):
+    """An argument refused before any request was sent (`status_code` is None)."""
 
-    argument_name: str
-    reason: str
-    help_message: str
+    def __init__(self, argument_name: str, help_message: str) -> None:
+        self.details = [ArgumentDetail(argument_name, "constraint", help_message)]
+        super().__init__(f"invalid argument(s): {self.details[0]}", type="invalid_arguments")
 
     def __str__(self) -> str:
-        return f"{self.argument_name}: {self.help_message or self.reason}"
+        return self.message
 
 
-class InvalidArgumentsError(ScalewayError, ValueError):
-    """400 invalid_arguments, or an argument refused before any request was sent."""
+class APIStatusError(ScalewayError):
+    """The server answered, with a status that is not 2xx.
+
+    `response` is the answer (None for an error built by hand), `request_id` its
+    `X-Request-Id` (quote it to Scaleway's support), `body` its JSON error object.
+    """
+
+    response: httpx.Response | None = None
+    request_id: str | None = None
+
+
+class InvalidArgumentsError(APIStatusError, ValueError):
+    """400 invalid_arguments: the server refused an argument; `details` names each one."""
 
     status_code: int | None = 400
 
-    def __init__(self, details: Sequence[ArgumentError], **kwargs: Any) -> None:
+    def __init__(self, details: Sequence[ArgumentDetail], **kwargs: Any) -> None:
         self.details = list(details)
         kwargs.setdefault("type", "invalid_arguments")
         summary = "; ".join(str(d) for d in self.details) or "invalid argument(s)"
         super().__init__(f"invalid argument(s): {summary}", **kwargs)
 
-    @classmethod
-    def single(cls, argument_name: str, help_message: str) -> InvalidArgumentsError:
-        """A client-side refusal of one argument: nothing was sent."""
-        error = cls([ArgumentError(argument_name, "constraint", help_message)])
-        error.status_code = None
-        return error
 
-    def __str__(self) -> str:
-        return self.message if self.status_code is None else super().__str__()
-
-
-class UnauthorizedError(ScalewayError):
+class UnauthorizedError(APIStatusError):
     """401: the secret key is missing, unknown or revoked."""
 
     status_code = 401
 
 
-class PermissionsDeniedError(ScalewayError):
+class PermissionsDeniedError(APIStatusError):
     """403 permissions_denied: the key may not act on this project or resource."""
 
     status_code = 403
 
 
-class QuotaExceededError(ScalewayError):
+class QuotaExceededError(APIStatusError):
     """403 quotas_exceeded: the organization's quota for a resource is used up."""
 
     status_code = 403
 
 
-class NotFoundError(ScalewayError):
+class NotFoundError(APIStatusError):
     """404: no such resource in this region for this organization."""
 
     status_code = 404
 
 
-class RateLimitedError(ScalewayError):
+class RateLimitedError(APIStatusError):
     """429: too many requests; `retry_after` is the server's hint in seconds."""
 
     status_code = 429
@@ -168,14 +223,15 @@ class RateLimitedError(ScalewayError):
         self.retry_after = retry_after
 
 
-class ServerError(ScalewayError):
+class ServerError(APIStatusError):
     """5xx: Scaleway failed; the request may or may not have taken effect."""
 
 
-class TransportError(ScalewayError):
-    """No complete answer: connection refused or dropped, timeout, TLS failure.
+class APIConnectionError(ScalewayError):
+    """No complete answer came: connection refused or dropped, TLS failure, timeout.
 
-    The message names the host (the URL), what failed, and the attempts made.
+    The message names the host (the URL), what failed, and the attempts made; `cause` is
+    httpx's error. Also importable as `TransportError`, its name before 0.2.
     """
 
     def __init__(
@@ -198,7 +254,7 @@ class TransportError(ScalewayError):
         if self.attempts is not None and self.elapsed is not None:
             plural = "s" if self.attempts > 1 else ""
             tried = f" (after {self.attempts} attempt{plural} over {self.elapsed:.1f} s)"
-        return f"{where}{self.message}{tried}"
+        return f"{where}{self.message}{self._note()}{tried}"
 
     @property
     def request_was_sent(self) -> bool:
@@ -207,6 +263,14 @@ class TransportError(ScalewayError):
         if self._sent is not None:
             return self._sent
         return not isinstance(self.cause, httpx.ConnectError | httpx.ConnectTimeout)
+
+
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """No answer came in time: the attempt's `timeout=` or the call's deadline
+    (`RetryPolicy.deadline`) passed, the request in flight included."""
+
+
+TransportError = APIConnectionError  # the name before 0.2: `except TransportError` still works
 
 
 class Candidate(Protocol):
@@ -262,6 +326,8 @@ class UnexpectedResponseError(ScalewayError):
             status_code=response.status_code,
         )
         self._name_request(_request_of(response))
+        self.response = response
+        self.request_id = response.headers.get("X-Request-Id")
 
 
 class NatsConnectError(ScalewayError, ConnectionError):
@@ -293,10 +359,12 @@ def error_from_response(response: httpx.Response) -> ScalewayError:
     """The exception that a non-2xx Scaleway answer stands for, naming its request."""
     error = _error_from_response(response)
     error._name_request(_request_of(response))
+    error.response = response
+    error.request_id = response.headers.get("X-Request-Id")
     return error
 
 
-def _error_from_response(response: httpx.Response) -> ScalewayError:
+def _error_from_response(response: httpx.Response) -> APIStatusError:
     try:
         parsed = json.loads(response.content) if response.content else {}
     except ValueError:
@@ -319,7 +387,7 @@ def _error_from_response(response: httpx.Response) -> ScalewayError:
     }
     if status == 400 or type_ == "invalid_arguments":
         details = [
-            ArgumentError(
+            ArgumentDetail(
                 str(d.get("argument_name", "?")),
                 str(d.get("reason", "")),
                 str(d.get("help_message", "")),
@@ -345,4 +413,15 @@ def _error_from_response(response: httpx.Response) -> ScalewayError:
         return RateLimitedError(message, retry_after=retry_after_seconds(response), **kwargs)
     if status >= 500:
         return ServerError(message, **kwargs)
-    return ScalewayError(message, **kwargs)
+    return APIStatusError(message, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ArgumentError":  # renamed: it is a record, not an exception to catch
+        warnings.warn(
+            "ArgumentError is renamed ArgumentDetail (a record in .details, not an exception)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ArgumentDetail
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -158,7 +158,7 @@ async def connect(
     """
     import asyncio
 
-    from .errors import NatsConnectError
+    from .errors import NatsConnectError, Outcome
 
     started = time.monotonic()
     attempts = 0
@@ -170,9 +170,7 @@ async def connect(
         except NatsConnectError as error:
             elapsed = time.monotonic() - started
             if not _is_authorization(error.__cause__) or elapsed + delay > authorization_wait:
-                if attempts > 1:
-                    error.message += f" (after {attempts} attempts over {elapsed:.1f} s)"
-                    error.args = (error.message,)
+                error.gave_up(Outcome(attempts, elapsed))
                 raise
             log.debug("authorization refused, retrying in %.1f s (attempt %d)", delay, attempts)
             await asyncio.sleep(delay)

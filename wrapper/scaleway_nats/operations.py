@@ -51,7 +51,7 @@ from scaleway_nats_api.types import UNSET
 
 from ._backend import Request
 from ._page import Page
-from .errors import AmbiguousCreateError, InvalidArgumentsError, ScalewayError
+from .errors import AmbiguousCreateError, ArgumentValidationError, ScalewayError
 from .facts import (
     ACCOUNT_ID_LENGTH,
     ACCOUNT_ID_PATTERN,
@@ -77,7 +77,7 @@ CredentialsRef = NatsCredentials | str
 
 def check_region(region: str, argument: str = "region") -> str:
     if region not in REGIONS:
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             argument, f"unknown region {region!r}; allowed: {', '.join(REGIONS)}"
         )
     return region
@@ -85,28 +85,28 @@ def check_region(region: str, argument: str = "region") -> str:
 
 def check_id(value: object, argument: str) -> str:
     if not isinstance(value, str):
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             argument, f"must be a UUID string or a model, got {type(value).__name__}"
         )
     try:
         uuid.UUID(value)
     except ValueError:
-        raise InvalidArgumentsError.single(argument, f"{value!r} is not a UUID") from None
+        raise ArgumentValidationError(argument, f"{value!r} is not a UUID") from None
     return value
 
 
 def check_account_id(value: object, argument: str = "nats_account_id") -> str:
     if not isinstance(value, str):
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             argument, f"must be an account id string or a model, got {type(value).__name__}"
         )
     if len(value) != ACCOUNT_ID_LENGTH:
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             argument,
             f"must be a NATS account id of {ACCOUNT_ID_LENGTH} characters, got {len(value)}",
         )
     if not ACCOUNT_ID_PATTERN.fullmatch(value):
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             argument,
             f"{value!r} is not a NATS account id (upper-case base32 starting with 'A')",
         )
@@ -124,21 +124,19 @@ def check_name(value: object, max_length: int, argument: str = "name") -> str:
     rules have a length and nothing else.
     """
     if not isinstance(value, str):
-        raise InvalidArgumentsError.single(
-            argument, f"must be a string, got {type(value).__name__}"
-        )
+        raise ArgumentValidationError(argument, f"must be a string, got {type(value).__name__}")
     if not value.strip():
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             argument, "must not be blank: give at least one character that is not whitespace"
         )
     if len(value) > max_length:
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             argument, f"must have 1 to {max_length} characters, got {len(value)}"
         )
     for position, character in enumerate(value):
         if unicodedata.category(character) in ("Cc", "Cs"):
             kind = "lone surrogate" if 0xD800 <= ord(character) <= 0xDFFF else "character"
-            raise InvalidArgumentsError.single(
+            raise ArgumentValidationError(
                 argument,
                 f"must not contain a control character or lone surrogate: "
                 f"U+{ord(character):04X} ({kind}) at position {position}",
@@ -150,7 +148,7 @@ def check_order_by(value: str | None) -> str:
     if value is None:
         return DEFAULT_ORDER
     if value not in ORDERS:
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             "order_by", f"unknown order {value!r}; allowed: {', '.join(ORDERS)}"
         )
     return value
@@ -160,7 +158,7 @@ def check_page_size(value: int | None, default: int) -> int:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= PAGE_SIZE_MAX:
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             "page_size", f"must be an integer from 1 to {PAGE_SIZE_MAX}, got {value!r}"
         )
     return value
@@ -168,7 +166,7 @@ def check_page_size(value: int | None, default: int) -> int:
 
 def check_page(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= PAGE_MAX:
-        raise InvalidArgumentsError.single(
+        raise ArgumentValidationError(
             "page", f"must be an integer from 1 to {PAGE_MAX}, got {value!r}"
         )
     return value
@@ -199,7 +197,7 @@ class Defaults:
     def project(self, project_id: str | None) -> str:
         chosen = project_id or self.project_id
         if chosen is None:
-            raise InvalidArgumentsError.single(
+            raise ArgumentValidationError(
                 "project_id", "no project: pass project_id= or set SCW_DEFAULT_PROJECT_ID"
             )
         return check_id(chosen, "project_id")

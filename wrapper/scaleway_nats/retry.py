@@ -34,12 +34,12 @@ from typing import Protocol
 import attrs
 
 from .errors import (
+    APIConnectionError,
     NotFoundError,
     PermissionsDeniedError,
     RateLimitedError,
     ScalewayError,
     ServerError,
-    TransportError,
 )
 
 __all__ = [
@@ -61,7 +61,6 @@ __all__ = [
     "is_ambiguous",
     "is_propagating",
     "is_retryable",
-    "note_attempts",
 ]
 
 log = logging.getLogger("scaleway_nats")
@@ -137,7 +136,7 @@ class RetryPolicy:
 
 def is_ambiguous(error: ScalewayError) -> bool:
     """True when the failed request may nevertheless have been carried out."""
-    if isinstance(error, TransportError):
+    if isinstance(error, APIConnectionError):
         return error.request_was_sent
     return isinstance(error, ServerError)
 
@@ -148,7 +147,7 @@ def is_propagating(error: ScalewayError) -> bool:
 
 
 def is_retryable(error: ScalewayError) -> bool:
-    return isinstance(error, RateLimitedError | ServerError | TransportError)
+    return isinstance(error, RateLimitedError | ServerError | APIConnectionError)
 
 
 @attrs.frozen
@@ -224,7 +223,7 @@ class Created:
 def is_recycled(error: ScalewayError) -> bool:
     """The server ended the connection gracefully (HTTP/2 GOAWAY with NO_ERROR): not a fault
     of the service, so resent without a backoff pause."""
-    return isinstance(error, TransportError) and error.recycled
+    return isinstance(error, APIConnectionError) and error.recycled
 
 
 # -- the decision after a failed attempt -------------------------------------------------------
@@ -254,7 +253,8 @@ class Reconcile:
 
 @attrs.frozen
 class Raise:
-    """Give up: raise the error, with `note` appended to its message."""
+    """Give up: raise the error; `note` (why it may have taken effect, or why a resource
+    is still missing) goes into its message, built once when raised."""
 
     note: str = ""
 
@@ -338,12 +338,6 @@ def _after_looking(state: RetryState, policy: RetryPolicy) -> Decision:
             f"{policy.visibility_window:g} s) ended"
         )
     return Reconcile(pause, resend=state.resend, counter="visibility_waits")
-
-
-def note_attempts(error: ScalewayError, attempts: int, elapsed: float) -> None:
-    """Record on the error how hard this call tried (shown in its message)."""
-    if error.attempts is None:  # a nested call's error keeps its own count
-        error.attempts, error.elapsed = attempts, elapsed
 
 
 class Stats:

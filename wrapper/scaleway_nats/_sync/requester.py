@@ -20,8 +20,10 @@ from .._backend import CREATE_METHOD, HttpClients, Limit, Request, SyncBackend
 from .._http import StreamTrace, as_transport_error, graceful_goaway
 from ..errors import (
     AmbiguousCreateError,
+    APIConnectionError,
+    APITimeoutError,
+    Outcome,
     ScalewayError,
-    TransportError,
     UnexpectedResponseError,
     error_from_response,
 )
@@ -36,7 +38,6 @@ from ..retry import (
     RetryState,
     Stats,
     decide,
-    note_attempts,
 )
 
 __all__ = ["Requester"]
@@ -148,8 +149,8 @@ class Requester:
                     now = clock.monotonic()
                     decision = decide(error, attrs.evolve(state, now=now), self.policy)
                     if isinstance(decision, Raise):
-                        note_attempts(error, state.retries + state.settling + 1, now - started)
-                        error.message += decision.note
+                        attempts = state.retries + state.settling + 1
+                        error.gave_up(Outcome(attempts, now - started, decision.note))
                         raise
                     if decision.counter is not None:
                         self.stats.count(decision.counter)
@@ -190,10 +191,9 @@ class Requester:
             raise
         except ScalewayError as failure:
             # Report the create's own failure, not the look-up's.
-            note_attempts(error, state.retries + 1, self.clock.monotonic() - state.started)
-            error.message += (
-                f"; it may have taken effect, and looking for its result failed: {failure}"
-            )
+            note = f"; it may have taken effect, and looking for its result failed: {failure}"
+            elapsed = self.clock.monotonic() - state.started
+            error.gave_up(Outcome(state.retries + 1, elapsed, note))
             raise error from failure
 
     def _pause(self, seconds: float, deadline: float) -> None:
@@ -216,8 +216,9 @@ class Requester:
 
     def _transport_error(
         self, failure: httpx.TransportError, request: Request, stream: StreamTrace | None
-    ) -> TransportError:
-        """The wrapper's error for `failure`, naming the request (method and URL).
+    ) -> APIConnectionError:
+        """The wrapper's error for `failure`, naming the request (method and URL): an
+        APITimeoutError when a time limit cut it.
 
         A graceful GOAWAY is classified (RFC 9113 section 6.8): a request whose stream is above
         its `last_stream_id`, or that never got a stream, was not processed, so even a create
@@ -228,7 +229,8 @@ class Requester:
         processed: bool | None = None  # unknown unless traced: sent, unless connect failed
         if last_stream_id is not None and stream is not None:
             processed = stream.stream_id is not None and stream.stream_id <= last_stream_id
-        error = TransportError(
+        timed_out = isinstance(failure, httpx.TimeoutException)
+        error = (APITimeoutError if timed_out else APIConnectionError)(
             f"{type(failure).__name__}: {failure}",
             cause=failure,
             sent=processed,

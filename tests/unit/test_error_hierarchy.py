@@ -1,0 +1,137 @@
+"""The error hierarchy (issue 20.6): "the server answered" (APIStatusError, with the response
+and its request id) apart from "no answer came" (APIConnectionError, APITimeoutError), a
+client-side refusal apart from the server's 400, and messages built once."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import httpx
+import pytest
+
+import scaleway_nats
+from scaleway_nats import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ArgumentDetail,
+    ArgumentValidationError,
+    InvalidArgumentsError,
+    NotFoundError,
+    PermissionsDeniedError,
+    QuotaExceededError,
+    RateLimitedError,
+    ScalewayError,
+    ServerError,
+    TransportError,
+    UnauthorizedError,
+)
+from scaleway_nats.errors import error_from_response
+
+Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
+
+ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"
+# The header name Scaleway answers with (tests/data/recordings/*.cassette.yaml).
+REQUEST_ID = "X-Request-Id"
+
+
+def test_the_server_s_answers_sit_under_api_status_error() -> None:
+    for cls in (
+        InvalidArgumentsError,
+        UnauthorizedError,
+        PermissionsDeniedError,
+        QuotaExceededError,
+        NotFoundError,
+        RateLimitedError,
+        ServerError,
+    ):
+        assert issubclass(cls, APIStatusError)
+        assert not issubclass(cls, APIConnectionError)
+    assert issubclass(APIStatusError, ScalewayError)
+
+
+def test_no_answer_is_a_connection_error_and_a_deadline_a_timeout() -> None:
+    assert TransportError is APIConnectionError  # the name users catch today still works
+    assert issubclass(APITimeoutError, APIConnectionError)
+    assert issubclass(APITimeoutError, TimeoutError)
+    assert not issubclass(APIConnectionError, APIStatusError)
+
+
+def test_a_refusal_before_sending_is_not_the_server_s_400() -> None:
+    assert issubclass(ArgumentValidationError, ValueError)
+    assert not issubclass(ArgumentValidationError, InvalidArgumentsError | APIStatusError)
+    assert not issubclass(ArgumentDetail, BaseException)  # a record, not an exception
+    assert "ArgumentDetail" in scaleway_nats.__all__
+    assert "ArgumentError" not in scaleway_nats.__all__
+
+
+def test_the_old_record_name_still_imports_with_a_warning() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        from scaleway_nats.errors import ArgumentError
+
+    assert ArgumentError is ArgumentDetail
+    assert any(issubclass(w.category, DeprecationWarning) for w in caught)
+
+
+def test_a_status_error_carries_the_response_and_its_request_id() -> None:
+    request = httpx.Request("GET", "https://api.scaleway.com/mnq/v1beta1/regions/fr-par/x")
+    answer = httpx.Response(
+        404,
+        json={"type": "not_found", "message": "resource is not found"},
+        headers={REQUEST_ID: "b7bd1e1e-6b4f-4f38-8d3c-7b5ad4a9d7f1"},
+        request=request,
+    )
+    error = error_from_response(answer)
+
+    assert isinstance(error, NotFoundError)
+    assert error.response is answer
+    assert error.request_id == "b7bd1e1e-6b4f-4f38-8d3c-7b5ad4a9d7f1"
+    assert error.status_code == 404
+
+
+async def test_the_client_refuses_a_bad_id_before_sending(
+    client: Flavoured, fake: FakeScaleway
+) -> None:
+    with pytest.raises(ArgumentValidationError) as caught:
+        await client.call("get_account", "nope")
+
+    assert not isinstance(caught.value, InvalidArgumentsError)
+    assert caught.value.status_code is None
+    assert caught.value.details[0].argument_name == "nats_account_id"
+    assert fake.total == 0
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+async def test_a_time_limit_is_a_timeout_and_a_refused_connection_is_not(
+    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+) -> None:
+    from tests.support.fake_scaleway import fast_policy
+
+    client = flavoured_factory(flavour, retry_policy=fast_policy(max_retries=1))
+    fake.fail_next(2, exception=httpx.ReadTimeout)
+    with pytest.raises(APITimeoutError) as timed_out:
+        await client.call("get_account", ACCOUNT_ID)
+    assert "ReadTimeout" in str(timed_out.value)
+
+    fake.fail_next(2, exception=httpx.ConnectError)
+    with pytest.raises(APIConnectionError) as refused:
+        await client.call("get_account", ACCOUNT_ID)
+    assert not isinstance(refused.value, APITimeoutError)
+
+
+async def test_what_the_retry_loop_learned_is_built_into_the_message_once(
+    client: Flavoured, fake: FakeScaleway
+) -> None:
+    fake.fail_next(1, method="POST", exception=httpx.ReadError, after=True)
+    fake.fail_next(10, method="GET", status=403, body={"type": "permissions_denied"})
+
+    with pytest.raises(APIConnectionError) as caught:
+        await client.call("create_account")
+
+    error = caught.value
+    assert "may have taken effect" not in error.message  # what failed, unpatched
+    assert error.outcome is not None and "may have taken effect" in error.outcome.note
+    assert "may have taken effect" in str(error)
+    assert error.args == (str(error),)  # repr and tracebacks show the same text
