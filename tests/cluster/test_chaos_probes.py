@@ -8,8 +8,8 @@ import asyncio
 from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
 from tests.chaos import probes
+from tests.support.cluster import REGION
 
-from .conftest import REGION
 from .test_stream_catchup import stream_views
 
 

@@ -18,9 +18,8 @@ from nats.aio.client import Client
 from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
-from tests.reliability.conftest import figures
-
-from .conftest import REGION
+from tests.support.cluster import REGION
+from tests.support.reliability import figures
 
 STREAM = "CATCHUP"
 SUBJECT = "catchup.events"

@@ -23,9 +23,7 @@ import pytest
 
 from scaleway_nats import AmbiguousCreateError, AsyncNatsAPI, NatsAPI, RetryPolicy
 from scaleway_nats.local import LocalScaleway, Organization
-from tests.support.reliability import client_settings
-
-from .conftest import figures, live_state
+from tests.support.reliability import client_settings, figures, live_state
 
 DELAY = 2.0  # the emulator's propagation delay (seconds)
 CALLS = 20  # accounts, then credentials in one of them

@@ -27,8 +27,7 @@ import attrs
 import pytest
 
 from scaleway_nats import AsyncNatsAPI, NatsAccount, NatsCredentials
-
-from .conftest import figures
+from tests.support.reliability import figures
 
 WARM_UP = 990  # requests on the connection before the burst (the server recycles at 1,000)
 START_TIMEOUT = 60.0
