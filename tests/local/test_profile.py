@@ -24,7 +24,9 @@ def test_production_like_switches_every_dimension_on() -> None:
     env = LocalScaleway.production_like(seed=7)
     assert env.tls is True
     assert env.latency_ms > 0
-    assert env.propagation_delay > 0
+    assert env.read_lag.window > 0  # the recorded lag, not the fixed delay
+    assert env.propagation_delay == 0
+    assert env.connection_max_requests == 1000
     assert env.fault_rate > 0
     assert env.fault_seed == 7
     assert env.cluster_size == 3

@@ -482,35 +482,20 @@ class NatsAPI:
 
     def _delete(self, request: Request, region: str, ref: object) -> None:
         maybe_done = False  # did an earlier attempt possibly delete it?
-        fresh = self._fresh(region, ref)
 
         def attempt() -> None:
             nonlocal maybe_done
             try:
                 self._requester.send(request)
             except NotFoundError:
-                # Gone on a retry after an ambiguous failure: that attempt deleted it; unless
-                # the resource is new, when the 404 may be Scaleway not showing it yet (then
-                # it is retried as propagation, until the window proves it one way or other).
-                if not maybe_done or fresh is not None:
+                if not maybe_done:
                     raise
+                # Gone on a retry after an ambiguous failure: that attempt deleted it.
             except ScalewayError as error:
                 maybe_done = maybe_done or is_ambiguous(error)
                 raise
 
-        # The loop stops retrying a 404 at the window's end or the call's deadline.
-        window_ends_first = fresh is not None and (
-            fresh.until <= fresh.clock.monotonic() + self._requester.policy.deadline
-        )
-        try:
-            self._requester.retrying(attempt, idempotent=True, fresh=fresh)
-        except NotFoundError:
-            # Still 404 at the window's end (or deleted by someone else meanwhile): the lost
-            # attempt deleted it. At the deadline, before the window's end, nobody can tell.
-            if not (
-                maybe_done and fresh is not None and (window_ends_first or not fresh.still_known())
-            ):
-                raise
+        self._requester.retrying(attempt, idempotent=True, fresh=self._fresh(region, ref))
         for gone in ops.ids_named(ref):
             self._created.forget(gone)  # a 404 for it now is the truth
 

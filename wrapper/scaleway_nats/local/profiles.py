@@ -16,10 +16,6 @@ __all__ = ["PROFILES", "production_like"]
 # One way, per request and answer (so a round trip pays twice this): a client in the same
 # region as Scaleway's API gateway sees a few milliseconds. Our choice; Scaleway publishes none.
 LATENCY_MS = 2.5
-# Seconds before a new resource shows in lists and is usable on nats-server. Scaleway
-# publishes no figure for lists; kept beside the recorded read lag below because together they
-# are the hard case for a client that lost a create's answer (issue 18.1).
-PROPAGATION_DELAY = 1.0
 # A share of API requests answered by a realistic failure (local/faults.py): 503, 429,
 # dropped connections, and failures after the change was committed. Our choice.
 FAULT_RATE = 0.05
@@ -36,9 +32,9 @@ def production_like(seed: int) -> dict[str, Any]:
     return {
         "tls": True,  # HTTP/2 and HTTP/1.1 by ALPN, as Scaleway's gateway
         "latency_ms": LATENCY_MS,
-        "propagation_delay": PROPAGATION_DELAY,
-        # The live API's intermittent read lag, as recorded (local/lag.py): GETs of resources
-        # written in the last 3 s 404 now and then, drawn from the same seed.
+        # The live API's lag, as recorded (local/lag.py): GETs of resources written in the
+        # last 3 s 404 now and then, drawn from the same seed. Not the fixed propagation_delay:
+        # the recordings show writes never lag, and that mode 404s them too.
         "read_lag": RECORDED_WINDOW,
         "read_lag_seed": seed,
         "fault_rate": FAULT_RATE,
