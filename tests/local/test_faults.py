@@ -88,3 +88,21 @@ def test_a_dropped_answer_over_https_http1_logs_no_traceback(
             assert env.stats["faults_by_kind"]["dropped"] == 1
     tracebacks = [r.getMessage() for r in caplog.records if r.exc_info]
     assert tracebacks == []
+
+
+def test_hypercorn_logs_no_traceback_for_a_recycled_connections_tls_end(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Hypercorn reports a recycled HTTP/1.1 connection whose TLS close crossed the client's
+    last bytes as "Error in ASGI Framework" with SSL's APPLICATION_DATA_AFTER_CLOSE_NOTIFY (seen
+    in a chaos run): a normal end, not logged as an error. A real error still is."""
+    import ssl
+
+    from scaleway_nats.local.https import server_log
+
+    for error in (ssl.SSLError(1, "[SSL: APPLICATION_DATA_AFTER_CLOSE_NOTIFY]"), KeyError("bug")):
+        try:
+            raise error
+        except Exception:
+            server_log.exception("Error in ASGI Framework")
+    assert [r.exc_info[1].__class__ for r in caplog.records if r.exc_info] == [KeyError]

@@ -29,14 +29,26 @@ from hypercorn.config import Config
 from hypercorn.typing import ASGIFramework
 from starlette.types import ASGIApp
 
-from .faults import DropFilter
+from .faults import InjectedDrop
 from .tls import TlsFiles
 
 log = logging.getLogger("scaleway_nats.local")
-# Hypercorn's own messages: an injected drop raises out of the app on purpose, and Hypercorn
-# would log it as "Error in ASGI Framework" with a traceback (uvicorn's are filtered likewise).
-server_log = logging.getLogger("scaleway_nats.local.https")
-server_log.addFilter(DropFilter())
+
+
+class _ConnectionEndFilter(logging.Filter):
+    """Hypercorn's own "Error in ASGI Framework" for what is no server error: an injected drop
+    (raised out of the app on purpose; uvicorn's are filtered likewise) or a connection's
+    normal end, such as TLS closed under a recycled connection's last frames."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return error is None or not (
+            isinstance(error, InjectedDrop) or _ends_of_a_connection(error)
+        )
+
+
+server_log = logging.getLogger("scaleway_nats.local.https")  # Hypercorn's error log
+server_log.addFilter(_ConnectionEndFilter())
 
 START_TIMEOUT = 10.0  # seconds until the server completes a TLS handshake
 STOP_TIMEOUT = 10.0  # seconds for open connections to finish once stopping
