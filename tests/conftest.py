@@ -14,7 +14,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--chaos-seed",
         type=int,
         default=None,
-        help="Seed of tests/chaos (default: a new one, printed): replays a failure.",
+        help="Seed of tests/chaos: replays a failure; -1 draws a new one (default: fixed, so "
+        "the test suite is reproducible; `nox -s chaos` explores).",
     )
 
 
