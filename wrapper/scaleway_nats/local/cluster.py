@@ -185,10 +185,20 @@ class NatsCluster:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start every node (in parallel), the front, and wait until JetStream is current."""
+        """Start every node (in parallel), the front, and wait until the cluster is whole:
+        every node routed to each of its peers and its JetStream current."""
 
         def healthy() -> bool:
             return all(node.healthy() for node in self.nodes)
+
+        def whole() -> bool:
+            # JetStream's meta layer is current with a majority: a node can be healthy while
+            # its route to the third is still being made (seen after a route-port retry).
+            names = {node.name for node in self.nodes}
+            for node in self.nodes:
+                if node.peers() != names - {node.name}:
+                    return False
+            return healthy()
 
         stores = [node.directory / "jetstream" for node in self.nodes]
         fresh = self.size > 1 and not any(store.exists() for store in stores)
@@ -208,7 +218,7 @@ class NatsCluster:
                 self._start_nodes()
             if self.size > 1:
                 self._front = self._start_front()
-            self._wait(healthy, f"the nats-servers of {self.region} did not become healthy")
+            self._wait(whole, f"the nats-servers of {self.region} did not become whole")
         except BaseException:
             self.stop()
             raise
