@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from scaleway_nats import NotFoundError, PermissionsDeniedError, RetryPolicy
+from scaleway_nats import AmbiguousCreateError, NotFoundError, PermissionsDeniedError, RetryPolicy
 from scaleway_nats.retry import Created
 from tests.ids import new_account_id
 
@@ -159,3 +159,21 @@ def test_a_delete_during_the_call_ends_the_wait() -> None:
     assert fresh is not None and fresh.still_known()
     created.forget("account-1")  # deleting the account takes its credentials with it
     assert not fresh.still_known()
+
+
+async def test_the_candidates_of_an_ambiguous_create_are_read_through_the_lag(
+    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+) -> None:
+    # Chaos seeds 4005 and 4007 (issue 18): a named create lost its answer, the namesake it
+    # listed came back as AmbiguousCreateError's candidate, and a GET of that candidate a
+    # moment later met Scaleway's lag: a 404 raised at once, for a resource that exists.
+    # The client just saw it listed: it is as young as anything it created itself.
+    fake.propagation_delay = 0.3
+    client = flavoured_factory(flavour, retry_policy=policy())
+    fake.fail_next(1, method="POST", after=True, status=503)
+    with pytest.raises(AmbiguousCreateError) as caught:
+        await client.call("create_account", name="orders")
+    (candidate,) = caught.value.candidates
+
+    assert (await client.call("get_account", candidate.id)).id == candidate.id
+    assert client.stats["propagation_retries"] >= 1

@@ -27,7 +27,7 @@ from .._http import build_generated_client, require_http2, shared_ssl_context
 from .._page import Page
 from ..config import Config, resolve_config
 from ..credentials_file import CredentialsWriteError, write_target
-from ..errors import NotFoundError, ScalewayError
+from ..errors import AmbiguousCreateError, NotFoundError, ScalewayError
 from ..facts import ACCOUNT_NAME_MAX, CREDENTIALS_NAME_MAX, PAGE_SIZE_MAX
 from ..models import (
     REGIONS,
@@ -218,7 +218,7 @@ class NatsAPI:
             fetch = self._account_pages(project, "created_at_desc", None, region)
             recent = collect_pages(fetch, lambda a: ops.created_since(a, since))
             recent = [a for a in recent if a.id not in removed]
-            made = ops.made_by_this_call(recent, chosen, proven, "create_account", error)
+            made = self._made_by_this_call(recent, chosen, proven, "create_account", error)
             if not made:
                 return None  # nothing listed yet: the requester looks again, then resends
             for extra in made[1:]:  # several lost attempts all landed: ours, not needed
@@ -317,7 +317,7 @@ class NatsAPI:
             fetch = self._credentials_pages(account_id, None, "created_at_desc", None, region)
             recent = collect_pages(fetch, lambda c: ops.created_since(c, since))
             recent = [c for c in recent if c.id not in removed]
-            made = ops.made_by_this_call(recent, chosen, proven, "create_credentials", error)
+            made = self._made_by_this_call(recent, chosen, proven, "create_credentials", error)
             for credentials in made:
                 self._remove_lost(credentials, self.delete_credentials, region)
                 removed.add(credentials.id)
@@ -454,18 +454,36 @@ class NatsAPI:
 
     # helpers
 
+    def _made_by_this_call(
+        self, recent: list[ops.Made], name: str, proven: bool, operation: str, error: ScalewayError
+    ) -> list[ops.Made]:
+        """`ops.made_by_this_call`, remembering an ambiguous outcome's candidates as young:
+        the caller reads them next, and Scaleway may not show them to a read yet."""
+        try:
+            return ops.made_by_this_call(recent, name, proven, operation, error)
+        except AmbiguousCreateError as ambiguous:
+            for candidate in ambiguous.candidates:
+                if isinstance(candidate, (NatsAccount, NatsCredentials)):
+                    self._remember(candidate)
+            raise
+
     def _remove_lost(
         self,
         item: NatsAccount | NatsCredentials,
         delete: Callable[[str, str], None],
         region: str,
     ) -> None:
-        """Delete what a lost create made. Known as this client's, a 404 for it is taken for
-        Scaleway still propagating it (a list may show what a read does not yet)."""
+        """Delete what a lost create made."""
+        self._remember(item, region)
+        delete(item.id, region)
+
+    def _remember(self, item: NatsAccount | NatsCredentials, region: str | None = None) -> None:
+        """Take a 404 for `item` within the propagation window for Scaleway still propagating
+        it: this client made it, or just saw it listed (a list may show what a read does not
+        yet)."""
         parent = item.nats_account_id if isinstance(item, NatsCredentials) else None
         what = f"NATS {'credentials' if parent else 'account'} {item.id}"
-        self._created.add(item.id, what, parent=parent, region=region)
-        delete(item.id, region)
+        self._created.add(item.id, what, parent=parent, region=region or item.region)
 
     def _fresh(self, region: str, *refs: object) -> Fresh | None:
         """Whether the call names a resource this client created in `region` within the
