@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import httpx
 import pytest
 
@@ -106,3 +108,29 @@ def test_hypercorn_logs_no_traceback_for_a_recycled_connections_tls_end(
         except Exception:
             server_log.exception("Error in ASGI Framework")
     assert [r.exc_info[1].__class__ for r in caplog.records if r.exc_info] == [KeyError]
+
+
+def test_a_fault_answered_before_a_large_body_arrived_logs_no_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A fault answered before the request's body has arrived closes an HTTP/2 stream the
+    client is still sending on; Hypercorn then fails the whole connection on the late DATA
+    frames with an unhandled KeyError (pgjones/hypercorn#329, open PRs #312/#334; seen in a
+    chaos run). The fault layer reads the body first, as a real gateway's 503 is answered."""
+    import ssl
+
+    body = {"name": "x" * 300_000, "project_id": "p"}  # many DATA frames, under the 1 MiB cap
+    with LocalScaleway(tls=True, fault_rate=1.0, fault_seed=1) as env:
+        verify = ssl.create_default_context(cafile=env.ca_file)
+        url = f"{env.api_url}/mnq/v1beta1/regions/fr-par/nats-accounts"
+        for _ in range(6):
+            # a dropped answer raises; the others are 503, 429 or the app's 400
+            with (
+                httpx.Client(http2=True, verify=verify, timeout=5) as client,
+                suppress(httpx.HTTPError),
+            ):
+                client.post(url, json=body, headers={"X-Auth-Token": env.secret_key})
+        kinds = env.stats["faults_by_kind"]
+    assert kinds["unavailable"] + kinds["throttled"] >= 1  # answered before the app ran
+    tracebacks = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.exc_info]
+    assert tracebacks == []

@@ -98,6 +98,8 @@ class FaultInjector:
                 pass  # the real response is lost: the client only sees the fault below
 
             await self.app(scope, receive, swallow)
+        else:
+            await _drain(receive)
         if kind.endswith("dropped"):
             await send(
                 {
@@ -127,3 +129,14 @@ class FaultInjector:
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": raw})
+
+
+async def _drain(receive: Receive) -> None:
+    """Read the request's body to its end before answering without the app. Answering first
+    closes an HTTP/2 stream the client is still sending on, and Hypercorn then fails the whole
+    connection on the late DATA frames (an unhandled KeyError: pgjones/hypercorn#329). A
+    gateway's 503 reads the request too. Each chunk is dropped as it comes: nothing is held."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
