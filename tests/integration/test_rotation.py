@@ -10,22 +10,13 @@ from pathlib import Path
 from scaleway_nats import NatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
-from scripts.bench.rotation_drill import run_drill
+from tests.support.rotation import assert_rotations_lose_nothing
 
 
 async def test_an_app_publishing_through_three_rotations_loses_nothing(
     emulator: LocalScaleway, tmp_path: Path
 ) -> None:
-    report = await run_drill(emulator, tmp_path, replicas=1, rotations=3)
-    print(
-        f"FIGURES rotation 1-node: {len(report.acked)} acked at {report.rate:.0f}/s, "
-        f"{report.reconnects} reconnects, longest stall {report.longest_stall * 1000:.0f} ms"
-    )
-    assert report.errors == []
-    assert report.lost == []
-    assert len(report.acked) > 0  # the pace (150/s) and its rate are figures, not asserts
-    assert report.reconnects >= 3  # each deletion closed the app's connection
-    assert report.credentials_left == 1
+    await assert_rotations_lose_nothing(emulator, tmp_path, replicas=1, label="1-node")
 
 
 async def test_a_client_connected_with_a_creds_file_reconnects_with_its_new_content(
