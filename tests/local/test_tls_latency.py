@@ -11,8 +11,6 @@ import asyncio
 import json
 import signal
 import ssl
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +22,8 @@ from scaleway.mnq.v1beta1 import MnqV1Beta1NatsAPI
 
 from scaleway_nats import AsyncNatsAPI, NatsAPI
 from scaleway_nats.local import LocalScaleway
-from tests.support.serve import serving
+from tests.support.processes import run_captured
+from tests.support.serve import SERVE_CLI, SERVE_MODULE, local_env, serving
 
 ACCOUNTS = "/mnq/v1beta1/regions/fr-par/nats-accounts"
 LATENCY_MS = 100.0
@@ -143,21 +142,9 @@ def test_latency_out_of_bounds_is_refused_before_starting(latency_ms: float) -> 
         LocalScaleway(latency_ms=latency_ms)
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        [sys.executable, "-m", "scaleway_nats.local", "--latency-ms", "5000"],
-        [str(Path(sys.executable).parent / "scw-nats"), "local", "serve", "--latency-ms", "5000"],
-    ],
-)
-def test_serve_refuses_latency_out_of_bounds(command: list[str], tmp_path: Path) -> None:
-    done = subprocess.run(
-        [*command, "--state-dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+@pytest.mark.parametrize("serve", [SERVE_MODULE, SERVE_CLI])
+def test_serve_refuses_latency_out_of_bounds(serve: list[str], tmp_path: Path) -> None:
+    done = run_captured([*serve, "--latency-ms", "5000", "--state-dir", str(tmp_path)])
     assert done.returncode == 2
     assert "--latency-ms" in done.stderr
     assert not (tmp_path / "emulator.sqlite3").exists()  # nothing was started
@@ -166,8 +153,7 @@ def test_serve_refuses_latency_out_of_bounds(command: list[str], tmp_path: Path)
 def test_serve_tls_with_latency_prints_an_https_url_and_local_env_reaches_it(
     tmp_path: Path,
 ) -> None:
-    scw_nats = str(Path(sys.executable).parent / "scw-nats")
-    command = [scw_nats, "local", "serve", "--tls", "--latency-ms", "5"]
+    command = [*SERVE_CLI, "--tls", "--latency-ms", "5"]
     with serving([*command, "--state-dir", str(tmp_path)]) as started:
         process, info = started.proc, started.info
         try:
@@ -178,13 +164,7 @@ def test_serve_tls_with_latency_prints_an_https_url_and_local_env_reaches_it(
                     info["api_url"] + ACCOUNTS, headers={"X-Auth-Token": info["secret_key"]}
                 )
             assert (response.status_code, response.http_version) == (200, "HTTP/2")
-            exported = subprocess.run(
-                [scw_nats, "local", "env", "--state-dir", str(tmp_path), "-o", "json"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=True,
-            )
+            exported = local_env(str(tmp_path), "-o", "json", check=True)
             assert json.loads(exported.stdout)["SCW_API_URL"] == info["api_url"]
         finally:
             process.send_signal(signal.SIGTERM)
