@@ -11,9 +11,9 @@ from types import ModuleType
 
 import httpx
 
-from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.quickstart import quickstart_async
+from tests.support.clients import async_api_on
 from tests.support.processes import run_captured
 from tests.support.serve import SCW_NATS, SERVE_CLI, exports, in_background, local_env
 
@@ -78,8 +78,7 @@ class LoseCreateAnswers(httpx.AsyncBaseTransport):
 
 async def test_the_quickstart_recovers_from_lost_create_answers(emulator: LocalScaleway) -> None:
     transport = LoseCreateAnswers()
-    settings = {"secret_key": emulator.secret_key, "project_id": emulator.project_id}
-    async with AsyncNatsAPI(**settings, api_url=emulator.api_url, transport=transport) as api:
+    async with async_api_on(emulator, transport=transport) as api:
         before = {account.id async for account in api.list_accounts()}
         result = await quickstart_async(api, ca_file=emulator.ca_file, target="local")
         after = {account.id async for account in api.list_accounts()}
@@ -101,8 +100,7 @@ async def test_the_smoke_script_recovers_from_lost_create_answers(
 ) -> None:
     smoke = _smoke_module()
     transport = LoseCreateAnswers()
-    settings = {"secret_key": emulator.secret_key, "project_id": emulator.project_id}
-    async with AsyncNatsAPI(**settings, api_url=emulator.api_url, transport=transport) as api:
+    async with async_api_on(emulator, transport=transport) as api:
         before = {account.id async for account in api.list_accounts()}
         steps = await smoke.Smoke(api, "fr-par", emulator.ca_file, tmp_path).run(False)
         after = {account.id async for account in api.list_accounts()}

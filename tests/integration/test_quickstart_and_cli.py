@@ -13,7 +13,7 @@ from scaleway_nats.cli import cli
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.quickstart import StepResult, quickstart
 from tests.ids import new_account_id
-from tests.support.clients import quickstart_on
+from tests.support.clients import quickstart_on, sync_api_on
 
 STEPS = [
     "create account",
@@ -34,9 +34,7 @@ def test_quickstart_runs_every_step_and_leaves_nothing(emulator: LocalScaleway) 
     assert seen == list(result.steps)
     assert result.message == "Hi there!"
     assert all(s.seconds >= 0 for s in result.steps)
-    with NatsAPI(
-        secret_key=emulator.secret_key, project_id=emulator.project_id, api_url=emulator.api_url
-    ) as api:
+    with sync_api_on(emulator) as api:
         assert result.account is not None
         leftovers = [a for a in api.list_accounts() if a.id == result.account.id]
     assert leftovers == []

@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from scaleway_nats import NatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
+from tests.support.clients import sync_api_on
 from tests.support.rotation import assert_rotations_lose_nothing
 
 
@@ -24,9 +24,7 @@ async def test_a_client_connected_with_a_creds_file_reconnects_with_its_new_cont
 ) -> None:
     """nats-py alone closes for good when the server revokes its user (nats.py #714): the
     connection from connect() reconnects, reading the file again."""
-    api = NatsAPI(
-        secret_key=emulator.secret_key, project_id=emulator.project_id, api_url=emulator.api_url
-    )
+    api = sync_api_on(emulator)
     account = api.create_account()
     try:
         old = api.create_credentials(account)

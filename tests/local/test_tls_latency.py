@@ -20,8 +20,8 @@ import pytest
 from scaleway import Client as SdkClient
 from scaleway.mnq.v1beta1 import MnqV1Beta1NatsAPI
 
-from scaleway_nats import AsyncNatsAPI, NatsAPI
 from scaleway_nats.local import LocalScaleway
+from tests.support.clients import async_api_on, sync_api_on
 from tests.support.processes import run_captured
 from tests.support.serve import SERVE_CLI, SERVE_MODULE, local_env, serving
 
@@ -73,8 +73,7 @@ def test_certificate_is_signed_by_the_emulator_ca(tls_env: LocalScaleway) -> Non
 
 
 def test_our_client_works_over_http2(tls_env: LocalScaleway) -> None:
-    settings = {"secret_key": tls_env.secret_key, "project_id": tls_env.project_id}
-    with NatsAPI(**settings, api_url=tls_env.api_url, verify=trusting(tls_env)) as api:
+    with sync_api_on(tls_env, verify=trusting(tls_env)) as api:
         account = api.create_account(name="h2-client")
         credentials = api.create_credentials(account, name="h2-creds")
         assert [c.id for c in api.list_credentials(account)] == [credentials.id]
@@ -114,8 +113,7 @@ def test_latency_is_paid_per_round_trip(slow_env: LocalScaleway) -> None:
 
 
 async def test_concurrent_requests_overlap_their_delays(slow_env: LocalScaleway) -> None:
-    settings = {"secret_key": slow_env.secret_key, "project_id": slow_env.project_id}
-    async with AsyncNatsAPI(**settings, api_url=slow_env.api_url, verify=trusting(slow_env)) as api:
+    async with async_api_on(slow_env, verify=trusting(slow_env)) as api:
         accounts = await asyncio.gather(*(api.create_account() for _ in range(3)))
         await asyncio.gather(*(api.delete_account(a) for a in accounts))
     stats = slow_env.latency_stats
@@ -127,8 +125,7 @@ def test_faults_over_http2_are_retried(tmp_path: Path) -> None:
     """Injected faults (503, 429, dropped connections, after-commit failures) reach an HTTP/2
     client as they do an HTTP/1.1 one: retried, nothing duplicated."""
     with LocalScaleway(tmp_path, tls=True, fault_rate=0.4, fault_seed=13) as env:
-        settings = {"secret_key": env.secret_key, "project_id": env.project_id}
-        with NatsAPI(**settings, api_url=env.api_url, verify=trusting(env)) as api:
+        with sync_api_on(env, verify=trusting(env)) as api:
             account = api.create_account(name="faulty")
             for _ in range(15):
                 assert api.get_account(account).id == account.id
