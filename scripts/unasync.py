@@ -6,7 +6,7 @@
 The client logic is written once, as ordinary async code; this substitutes names and
 keywords line by line (encode/httpcore's scripts/unasync.py approach), then lets ruff remove
 the imports left unused and format the result. Run by `nox -s generate` and by
-tests/test_unasync.py, so a hand edit of `_sync/` or a stale twin turns CI red.
+tests/test_generated.py, so a hand edit of `_sync/` or a stale twin turns CI red.
 """
 
 from __future__ import annotations

@@ -7,13 +7,13 @@ Asserted by the modules a fresh interpreter has loaded (never by time); the time
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 
 import pytest
 
 import scaleway_nats
+from tests.support.processes import run_captured
 
 # Heavy and only needed once a request, a connection or the emulator is made.
 HEAVY = ("httpx", "nats", "yaml", "scaleway_nats_api", "scaleway_nats.api", "uvicorn", "asyncio")
@@ -23,9 +23,7 @@ def loaded_modules(code: str) -> set[str]:
     """The modules a fresh interpreter has imported after running `code`."""
     probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
+    done = run_captured([sys.executable, "-c", probe], check=True)
     print(f"{code!r}: {(time.perf_counter() - started) * 1000:.0f} ms (one run, with the probe)")
     return set(json.loads(done.stdout.splitlines()[-1]))
 
@@ -58,13 +56,9 @@ def test_cli_help_loads_neither_the_client_nor_nats_py() -> None:
 
 def test_a_command_loads_the_client_when_it_runs() -> None:
     """The lazy imports happen: `account list` without credentials fails in the client."""
-    done = subprocess.run(
-        [sys.executable, "-c", "from scaleway_nats.cli import main; main()", "account", "list"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={"HOME": "/nonexistent", "PATH": "/usr/bin:/bin"},
+    command = [sys.executable, "-c", "from scaleway_nats.cli import main; main()"]
+    done = run_captured(
+        [*command, "account", "list"], env={"HOME": "/nonexistent", "PATH": "/usr/bin:/bin"}
     )
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr

@@ -17,11 +17,12 @@ from collections.abc import Callable
 
 import pytest
 
-from scaleway_nats import AsyncNatsAPI, NatsAPI, NatsCredentials
+from scaleway_nats import AsyncNatsAPI, NatsCredentials
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.local.nats_server import NatsServer
 from tests.reliability import test_revocation as single_node
 from tests.reliability.test_revocation import accepted_by
+from tests.support.clients import sync_api_on
 from tests.support.cluster import REGION, SIZE
 
 DOOMED = 5  # credentials deleted while a node restarts
@@ -94,11 +95,7 @@ def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
     hook, before the start-up re-push (``reconcile``), once every delete answered 204. Before
     the fix the pushes left the not-yet-listening node out and the 204s came at once: the
     node then admitted every one of these revoked credentials."""
-    settings = {
-        "secret_key": revocation_emulator.secret_key,
-        "project_id": revocation_emulator.project_id,
-    }
-    with NatsAPI(**settings, api_url=revocation_emulator.api_url) as client:
+    with sync_api_on(revocation_emulator) as client:
         account = client.create_account(region=REGION, name="restart-window")
         doomed = [client.create_credentials(account) for _ in range(DOOMED)]
     index = SIZE - 1
@@ -109,7 +106,7 @@ def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
 
     def delete_all() -> None:
         try:
-            with NatsAPI(**settings, api_url=revocation_emulator.api_url) as deleter:
+            with sync_api_on(revocation_emulator) as deleter:
                 for creds in doomed:
                     deleter.delete_credentials(creds)  # returns on the 204
         except BaseException as error:  # reported by the test below

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shlex
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import httpx
 
-from scaleway_nats import AsyncNatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.quickstart import quickstart_async
+from tests.support.clients import async_api_on
+from tests.support.processes import run_captured
+from tests.support.serve import SCW_NATS, SERVE_CLI, exports, in_background, local_env
 
 ROOT = Path(__file__).resolve().parents[2]
-SCW_NATS = str(Path(sys.executable).parent / "scw-nats")
 
 # What a user runs after `eval "$(scw-nats local env)"` and nothing else (README's claim).
 OFFICIAL_SDK = """
@@ -30,11 +29,6 @@ print(len(api.list_nats_accounts_all()))
 """
 
 
-def _exports(text: str) -> dict[str, str]:
-    pairs = [line.removeprefix("export ").split("=", 1) for line in text.splitlines()]
-    return {name: shlex.split(value)[0] for name, value in (p for p in pairs if len(p) == 2)}
-
-
 def test_local_env_with_a_relative_state_dir_works_after_cd_and_for_the_official_sdk(
     tmp_path: Path,
 ) -> None:
@@ -42,55 +36,22 @@ def test_local_env_with_a_relative_state_dir_works_after_cd_and_for_the_official
     work.mkdir()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SCW_")}
     clean["SCW_CONFIG_PATH"] = str(tmp_path / "no-scw-config.yaml")
-    server = subprocess.Popen(
-        [SCW_NATS, "local", "serve", "--state-dir", "./nats-dev"],
-        cwd=work,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=clean,
-    )
-    try:
-        done = subprocess.run(
-            [SCW_NATS, "local", "env", "--state-dir", "./nats-dev", "--wait", "30"],
-            cwd=work,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=clean,
-        )
+    with in_background([*SERVE_CLI, "--state-dir", "./nats-dev"], cwd=work, env=clean):
+        done = local_env("./nats-dev", "--wait", "30", cwd=work, env=clean)
         assert done.returncode == 0, done.stderr
-        exported = _exports(done.stdout)
+        exported = exports(done.stdout)
         assert exported["SCW_DEFAULT_REGION"] == "fr-par"
         ca_file = Path(exported["SCW_NATS_CA_FILE"])
         assert ca_file.is_absolute() and ca_file.is_file()
         elsewhere = tmp_path / "elsewhere"
         elsewhere.mkdir()
-        sdk = subprocess.run(
-            [sys.executable, "-c", OFFICIAL_SDK],
-            cwd=elsewhere,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**clean, **exported},
-        )
+        user = {**clean, **exported}
+        sdk = run_captured([sys.executable, "-c", OFFICIAL_SDK], cwd=elsewhere, env=user)
         assert sdk.returncode == 0, sdk.stderr
         assert sdk.stdout.strip() == "0"
-        listed = subprocess.run(  # after a `cd`: the CA path still resolves
-            [SCW_NATS, "account", "list"],
-            cwd=elsewhere,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**clean, **exported},
-        )
+        # after a `cd`: the CA path still resolves
+        listed = run_captured([SCW_NATS, "account", "list"], cwd=elsewhere, env=user)
         assert listed.returncode == 0, listed.stderr
-    finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(5)
 
 
 class LoseCreateAnswers(httpx.AsyncBaseTransport):
@@ -117,8 +78,7 @@ class LoseCreateAnswers(httpx.AsyncBaseTransport):
 
 async def test_the_quickstart_recovers_from_lost_create_answers(emulator: LocalScaleway) -> None:
     transport = LoseCreateAnswers()
-    settings = {"secret_key": emulator.secret_key, "project_id": emulator.project_id}
-    async with AsyncNatsAPI(**settings, api_url=emulator.api_url, transport=transport) as api:
+    async with async_api_on(emulator, transport=transport) as api:
         before = {account.id async for account in api.list_accounts()}
         result = await quickstart_async(api, ca_file=emulator.ca_file, target="local")
         after = {account.id async for account in api.list_accounts()}
@@ -140,8 +100,7 @@ async def test_the_smoke_script_recovers_from_lost_create_answers(
 ) -> None:
     smoke = _smoke_module()
     transport = LoseCreateAnswers()
-    settings = {"secret_key": emulator.secret_key, "project_id": emulator.project_id}
-    async with AsyncNatsAPI(**settings, api_url=emulator.api_url, transport=transport) as api:
+    async with async_api_on(emulator, transport=transport) as api:
         before = {account.id async for account in api.list_accounts()}
         steps = await smoke.Smoke(api, "fr-par", emulator.ca_file, tmp_path).run(False)
         after = {account.id async for account in api.list_accounts()}

@@ -7,25 +7,27 @@ from __future__ import annotations
 import errno
 import json
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
 from scaleway_nats import (
     NatsAccount,
     NatsAPI,
+    NatsCredentials,
     NotFoundError,
     QuotaExceededError,
     ServerError,
 )
-from scaleway_nats.cli import cli
 from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import save_context
 from scaleway_nats.rotation import RotationError
+from tests.support.cli import run
 
 
 @pytest.fixture
@@ -49,22 +51,50 @@ def account(org_env: NatsAPI) -> Iterator[NatsAccount]:
         org_env.delete_account(created)
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), env=env)
+@dataclass
+class Rotating:
+    """Credentials "app" of a fresh account, and the .creds file an app connects with."""
+
+    api: NatsAPI
+    account: NatsAccount
+    old: NatsCredentials
+    path: Path
+
+    def assert_nothing_changed(self) -> None:
+        """The file still holds the old credentials, the account's only ones."""
+        assert self.path.read_text() == self.old.content
+        assert _ids(self.api, self.account) == [self.old.id]
+
+
+@pytest.fixture
+def rotating(org_env: NatsAPI, account: NatsAccount, tmp_path: Path) -> Rotating:
+    old = org_env.create_credentials(account, "app")
+    return Rotating(org_env, account, old, old.write(tmp_path / "app.creds"))
 
 
 def _ids(api: NatsAPI, account: NatsAccount) -> list[str]:
     return sorted(c.id for c in api.list_credentials(account))
 
 
+def raising(error: Exception) -> Callable[..., NoReturn]:
+    """A stand-in for a function: fails with `error`, whatever it is given."""
+
+    def fail(*args: object, **kwargs: object) -> NoReturn:
+        raise error
+
+    return fail
+
+
+_disk_full = raising(OSError(errno.ENOSPC, "No space left on device"))
+
+
 # -- rotation ----------------------------------------------------------------------------
 
 
 def test_rotate_replaces_the_file_and_the_credentials(
-    org_env: NatsAPI, account: NatsAccount, tmp_path: Path
+    org_env: NatsAPI, account: NatsAccount, rotating: Rotating
 ) -> None:
-    old = org_env.create_credentials(account, "app")
-    path = old.write(tmp_path / "app.creds")
+    old, path = rotating.old, rotating.path
     rotated = run("credentials", "rotate", old.id, "--creds-file", str(path), "--grace", "0.2")
     assert rotated.exit_code == 0, rotated.output
     new_id = _ids(org_env, account)
@@ -85,59 +115,44 @@ def test_rotate_replaces_the_file_and_the_credentials(
     assert org_env.get_credentials(data["id"]).name == "renamed"
 
 
-def _disk_full(*args: object, **kwargs: object) -> Path:
-    raise OSError(errno.ENOSPC, "No space left on device")
-
-
 def test_a_rotation_that_cannot_write_leaves_the_old_file_and_only_the_old_credentials(
-    org_env: NatsAPI, account: NatsAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rotating: Rotating, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    old = org_env.create_credentials(account)
-    path = old.write(tmp_path / "app.creds")
+    api, old, path = rotating.api, rotating.old, rotating.path
     monkeypatch.setattr("scaleway_nats._sync.client.write_secret_file", _disk_full)
     with pytest.raises(RotationError) as failed:
-        org_env.rotate_credentials(old, path, grace=0)
+        api.rotate_credentials(old, path, grace=0)
     message = str(failed.value)
     assert "No space left on device" in message
     assert f"still holds {old.id}, which stay valid" in message
     assert failed.value.existing == (old.id,) and failed.value.in_file == old.id
-    assert path.read_text() == old.content
-    assert _ids(org_env, account) == [old.id]
+    rotating.assert_nothing_changed()
 
 
 def test_a_rotation_whose_create_fails_changes_nothing(
-    org_env: NatsAPI, account: NatsAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rotating: Rotating, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    old = org_env.create_credentials(account)
-    path = old.write(tmp_path / "app.creds")
-
-    def over_quota(*args: object, **kwargs: object) -> None:
-        raise QuotaExceededError("quota exceeded for nats credentials", status_code=403)
-
-    monkeypatch.setattr(NatsAPI, "create_credentials", over_quota)
+    old, path = rotating.old, rotating.path
+    over_quota = QuotaExceededError("quota exceeded for nats credentials", status_code=403)
+    monkeypatch.setattr(NatsAPI, "create_credentials", raising(over_quota))
     failed = run("credentials", "rotate", old.id, "--creds-file", str(path), "--grace", "0")
     assert failed.exit_code == 1
     assert "quota exceeded" in failed.output
     assert f"nothing changed: {path} still holds {old.id}" in failed.output
-    assert path.read_text() == old.content
-    assert _ids(org_env, account) == [old.id]
+    rotating.assert_nothing_changed()
 
 
 def test_a_rotation_whose_delete_fails_keeps_both_valid_and_says_how_to_finish(
-    org_env: NatsAPI, account: NatsAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rotating: Rotating, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    old = org_env.create_credentials(account)
-    path = old.write(tmp_path / "app.creds")
-
-    def unavailable(*args: object, **kwargs: object) -> None:
-        raise ServerError("service unavailable", status_code=503)
-
-    monkeypatch.setattr(NatsAPI, "delete_credentials", unavailable)
+    api, old, path = rotating.api, rotating.old, rotating.path
+    unavailable = ServerError("service unavailable", status_code=503)
+    monkeypatch.setattr(NatsAPI, "delete_credentials", raising(unavailable))
     with pytest.raises(RotationError) as failed:
-        org_env.rotate_credentials(old, path, grace=0)
+        api.rotate_credentials(old, path, grace=0)
     monkeypatch.undo()
     new_id = failed.value.in_file
-    assert sorted(failed.value.existing) == sorted([old.id, new_id]) == _ids(org_env, account)
+    assert sorted(failed.value.existing) == sorted([old.id, new_id]) == _ids(api, rotating.account)
     assert f"scw-nats credentials delete {old.id}" in str(failed.value)
     assert path.read_text() != old.content  # the file holds the new, valid credentials
 

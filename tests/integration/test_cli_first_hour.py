@@ -11,15 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from scaleway_nats import NatsAccount, NatsAPI, NatsCredentials
-from scaleway_nats.cli import CREDENTIALS_COLUMNS, State, cli
+from scaleway_nats.cli import CREDENTIALS_COLUMNS, State
 from scaleway_nats.cli._state import render
 from scaleway_nats.local import LocalScaleway
-from tests.support.serve import first_line
-
-SCW_NATS = str(Path(sys.executable).parent / "scw-nats")
+from tests.support.cli import run
+from tests.support.processes import run_captured
+from tests.support.serve import SCW_NATS, SERVE_CLI, exports, first_line, in_background, local_env
 
 
 @pytest.fixture
@@ -30,11 +29,6 @@ def account(cli_env: LocalScaleway) -> Iterator[NatsAccount]:
             yield created
         finally:
             api.delete_account(created)
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> Result:
-    result = CliRunner().invoke(cli, list(args), env=env)
-    return result
 
 
 def test_global_options_after_the_subcommand(cli_env: LocalScaleway) -> None:
@@ -211,36 +205,13 @@ def test_context_save_refuses_an_empty_ca_when_the_endpoint_needs_one(
     assert json.loads(saved_at.read_text())["ca"] == str(Path(cli_env.ca_file).resolve())
 
 
-def _exports(text: str) -> dict[str, str]:
-    """The variables of `local env`'s output, as the shell would set them."""
-    script = text + "\nenv -0"
-    shell = subprocess.run(
-        ["bash", "-c", script], capture_output=True, check=True, env={}, timeout=30
-    )
-    pairs = [item.split(b"=", 1) for item in shell.stdout.split(b"\0") if b"=" in item]
-    return {k.decode(): v.decode() for k, v in pairs if k.startswith(b"SCW_")}
-
-
 def test_local_env_points_every_command_at_a_running_serve(tmp_path: Path) -> None:
-    state = tmp_path / "state"
+    state = str(tmp_path / "state")
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SCW_NATS")}
-    server = subprocess.Popen(
-        [SCW_NATS, "local", "serve", "--state-dir", str(state)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=clean,
-    )
-    try:
-        env_out = subprocess.run(
-            [SCW_NATS, "local", "env", "--state-dir", str(state), "--wait", "30"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=clean,
-        )
+    with in_background([*SERVE_CLI, "--state-dir", state], env=clean) as server:
+        env_out = local_env(state, "--wait", "30", env=clean)
         assert env_out.returncode == 0, env_out.stderr
-        exported = _exports(env_out.stdout)
+        exported = exports(env_out.stdout)
         assert set(exported) == {
             "SCW_SECRET_KEY",
             "SCW_ACCESS_KEY",
@@ -250,33 +221,17 @@ def test_local_env_points_every_command_at_a_running_serve(tmp_path: Path) -> No
             "SCW_API_URL",
             "SCW_NATS_CA_FILE",
         }
-        info_file = state / "serve.json"
+        info_file = tmp_path / "state" / "serve.json"
         assert info_file.stat().st_mode & 0o077 == 0  # it holds the secret key
-        quick = subprocess.run(
-            [SCW_NATS, "quickstart"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**clean, **exported},
-        )
+        quick = run_captured([SCW_NATS, "quickstart"], timeout=120, env={**clean, **exported})
         assert quick.returncode == 0, quick.stdout + quick.stderr
         assert f"via local emulator at {exported['SCW_API_URL']}" in quick.stdout
         server.send_signal(signal.SIGTERM)
         assert server.wait(15) == 0
         assert not info_file.exists()
-        gone = subprocess.run(
-            [SCW_NATS, "local", "env", "--state-dir", str(state)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=clean,
-        )
+        gone = local_env(state, env=clean)
         assert gone.returncode == 1
         assert gone.stderr.count("\n") == 1 and "local serve --state-dir" in gone.stderr
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(5)
 
 
 BLOCK_UVICORN = """
@@ -301,9 +256,7 @@ sys.meta_path.insert(0, Block())
     ids=["cli-quickstart", "python-import"],
 )
 def test_a_missing_local_extra_is_one_line_with_a_working_command(code: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", BLOCK_UVICORN + code], capture_output=True, text=True, timeout=60
-    )
+    done = run_captured([sys.executable, "-c", BLOCK_UVICORN + code])
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
     if code.startswith("from scaleway_nats.cli"):

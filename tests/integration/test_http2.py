@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 import ssl
 import uuid
 from collections.abc import Iterator
@@ -22,8 +21,8 @@ import pytest
 
 from scaleway_nats import AsyncNatsAPI, NatsAPI
 from scaleway_nats.api import PAGE_PREFETCH_WINDOW, PAGE_PREFETCH_WINDOW_HTTP2
-from scaleway_nats.local.https import HttpsServer
 from scaleway_nats.local.tls import TlsFiles, ensure_tls
+from tests.support.https import https_serving
 
 PAGES = 20
 GATHER = 4  # a page request waits (at most GATHER_SECONDS) until this many are in flight
@@ -93,15 +92,8 @@ def tls(tmp_path: Path) -> TlsFiles:
 @pytest.fixture
 def served(tls: TlsFiles) -> Iterator[tuple[str, ListServer]]:
     app = ListServer()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    server = HttpsServer(app, sock, tls)  # type: ignore[arg-type]
-    server.start()
-    try:
-        yield f"https://127.0.0.1:{sock.getsockname()[1]}", app
-    finally:
-        server.stop()
+    with https_serving(app, tls) as url:
+        yield url, app
 
 
 def settings(url: str, tls: TlsFiles) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from tests.flavoured import Flavoured
 from tests.support.clients import api_on_emulator
 
 PAGE_SIZE = 5
+WRITES = 12  # ids written during one iteration, two at the end of a page
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -40,18 +41,27 @@ async def account(client: Flavoured) -> AsyncIterator[NatsAccount]:
         await client.call("delete_account", created)
 
 
-async def iterate(pager: Any, after_each: Callable[[list[str]], Awaitable[None]]) -> list[str]:
-    """Every id the pager yields, in order, calling `after_each` after each item."""
+async def iterate_writing(
+    pager: Any, write_two: Callable[[list[str], list[str]], Awaitable[list[str]]]
+) -> tuple[list[str], list[str]]:
+    """Every id the pager yields, in order, and the ids written meanwhile: at the end of each
+    page, until WRITES ids are written, `write_two(read so far, written so far)` writes two
+    and returns their ids."""
     got: list[str] = []
+    written: list[str] = []
+
+    async def read(item_id: str) -> None:
+        got.append(item_id)
+        if len(got) % PAGE_SIZE == 0 and len(written) < WRITES:
+            written.extend(await write_two(got, written))
+
     if isinstance(pager, Pager):
         for item in pager:
-            got.append(item.id)
-            await after_each(got)
+            await read(item.id)
     else:
         async for item in pager:
-            got.append(item.id)
-            await after_each(got)
-    return got
+            await read(item.id)
+    return got, written
 
 
 async def create_many(client: Flavoured, account: NatsAccount, count: int) -> list[str]:
@@ -62,38 +72,35 @@ async def test_deletes_while_iterating_skip_no_item_that_stays(
     client: Flavoured, account: NatsAccount
 ) -> None:
     ids = await create_many(client, account, 40)
-    deleted: list[str] = []
 
-    async def delete_two_already_read(got: list[str]) -> None:
+    async def delete_two_already_read(got: list[str], deleted: list[str]) -> list[str]:
         # Each delete pulls every later item one place back, onto a page already read.
-        if len(got) % PAGE_SIZE == 0 and len(deleted) < 12:
-            for doomed in [i for i in got if i not in deleted][:2]:
-                await client.call("delete_credentials", doomed)
-                deleted.append(doomed)
+        doomed = [i for i in got if i not in deleted][:2]
+        for item_id in doomed:
+            await client.call("delete_credentials", item_id)
+        return doomed
 
     pager = client.api.list_credentials(account, page_size=PAGE_SIZE)
-    got = await iterate(pager, delete_two_already_read)
+    got, deleted = await iterate_writing(pager, delete_two_already_read)
 
     assert len(got) == len(set(got))  # no repeats
     stayed = [i for i in ids if i not in deleted]
     assert [i for i in stayed if i not in got] == []  # none of those that stayed is skipped
-    assert len(deleted) == 12
+    assert len(deleted) == WRITES
 
 
 async def test_creates_sorted_first_while_iterating_repeat_nothing(
     client: Flavoured, account: NatsAccount
 ) -> None:
     ids = await create_many(client, account, 30)
-    made: list[str] = []
 
-    async def create_two_sorted_first(got: list[str]) -> None:
+    async def create_two_sorted_first(got: list[str], made: list[str]) -> list[str]:
         # Newest first: each create pushes every item one place on, onto the next page.
-        if len(got) % PAGE_SIZE == 0 and len(made) < 12:
-            made.extend(await create_many(client, account, 2))
+        return await create_many(client, account, 2)
 
     pager = client.api.list_credentials(account, order_by="created_at_desc", page_size=PAGE_SIZE)
-    got = await iterate(pager, create_two_sorted_first)
+    got, made = await iterate_writing(pager, create_two_sorted_first)
 
     assert len(got) == len(set(got))  # no repeats
     assert [i for i in ids if i not in got] == []  # every item there throughout
-    assert len(made) == 12
+    assert len(made) == WRITES

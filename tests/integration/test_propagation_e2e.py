@@ -8,7 +8,6 @@ in the API client, `authorization_wait` in connect()) must carry both through.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from scaleway_nats.local import LocalScaleway
-from scaleway_nats.quickstart import quickstart
+from tests.support.clients import quickstart_on
+from tests.support.processes import run_captured
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,13 +29,7 @@ def slow() -> Iterator[LocalScaleway]:
 
 def assert_quickstart_passes(env: LocalScaleway) -> None:
     """quickstart() against `env`, as a user with its settings would run it."""
-    result = quickstart(
-        local=False,
-        secret_key=env.secret_key,
-        project_id=env.project_id,
-        api_url=env.api_url,
-        ca_file=env.ca_file,
-    )
+    result = quickstart_on(env, ca_file=env.ca_file)
     assert result.ok, result.failed_step
     assert result.message == "Hi there!"
 
@@ -49,13 +43,8 @@ def assert_smoke_script_passes(env: LocalScaleway) -> None:
         "SCW_API_URL": env.api_url,
         "SCW_NATS_CA_FILE": env.ca_file,
     }
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "smoke.py")],
-        env=variables,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
+    done = run_captured(
+        [sys.executable, str(ROOT / "scripts" / "smoke.py")], timeout=240, env=variables
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 

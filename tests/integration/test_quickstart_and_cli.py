@@ -13,6 +13,7 @@ from scaleway_nats.cli import cli
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.quickstart import StepResult, quickstart
 from tests.ids import new_account_id
+from tests.support.clients import quickstart_on, sync_api_on
 
 STEPS = [
     "create account",
@@ -27,22 +28,13 @@ STEPS = [
 
 def test_quickstart_runs_every_step_and_leaves_nothing(emulator: LocalScaleway) -> None:
     seen: list[StepResult] = []
-    result = quickstart(
-        local=False,
-        secret_key=emulator.secret_key,
-        project_id=emulator.project_id,
-        api_url=emulator.api_url,
-        ca_file=emulator.ca_file,
-        on_step=seen.append,
-    )
+    result = quickstart_on(emulator, ca_file=emulator.ca_file, on_step=seen.append)
     assert result.ok, result.failed_step
     assert [s.name for s in result.steps] == STEPS
     assert seen == list(result.steps)
     assert result.message == "Hi there!"
     assert all(s.seconds >= 0 for s in result.steps)
-    with NatsAPI(
-        secret_key=emulator.secret_key, project_id=emulator.project_id, api_url=emulator.api_url
-    ) as api:
+    with sync_api_on(emulator) as api:
         assert result.account is not None
         leftovers = [a for a in api.list_accounts() if a.id == result.account.id]
     assert leftovers == []
@@ -50,12 +42,7 @@ def test_quickstart_runs_every_step_and_leaves_nothing(emulator: LocalScaleway) 
 
 def test_quickstart_reports_a_failed_step_and_still_cleans_up(emulator: LocalScaleway) -> None:
     # No CA given: the emulator's self-made certificate is refused at "connect over TLS".
-    result = quickstart(
-        local=False,
-        secret_key=emulator.secret_key,
-        project_id=emulator.project_id,
-        api_url=emulator.api_url,
-    )
+    result = quickstart_on(emulator)
     assert not result.ok
     assert result.failed_step is not None and result.failed_step.name == "connect over TLS"
     assert result.steps[-1].name == "delete account" and result.steps[-1].ok

@@ -7,25 +7,16 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from scaleway_nats import NatsAPI
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
-from scripts.bench.rotation_drill import run_drill
+from tests.support.clients import sync_api_on
+from tests.support.rotation import assert_rotations_lose_nothing
 
 
 async def test_an_app_publishing_through_three_rotations_loses_nothing(
     emulator: LocalScaleway, tmp_path: Path
 ) -> None:
-    report = await run_drill(emulator, tmp_path, replicas=1, rotations=3)
-    print(
-        f"FIGURES rotation 1-node: {len(report.acked)} acked at {report.rate:.0f}/s, "
-        f"{report.reconnects} reconnects, longest stall {report.longest_stall * 1000:.0f} ms"
-    )
-    assert report.errors == []
-    assert report.lost == []
-    assert len(report.acked) > 0  # the pace (150/s) and its rate are figures, not asserts
-    assert report.reconnects >= 3  # each deletion closed the app's connection
-    assert report.credentials_left == 1
+    await assert_rotations_lose_nothing(emulator, tmp_path, replicas=1, label="1-node")
 
 
 async def test_a_client_connected_with_a_creds_file_reconnects_with_its_new_content(
@@ -33,9 +24,7 @@ async def test_a_client_connected_with_a_creds_file_reconnects_with_its_new_cont
 ) -> None:
     """nats-py alone closes for good when the server revokes its user (nats.py #714): the
     connection from connect() reconnects, reading the file again."""
-    api = NatsAPI(
-        secret_key=emulator.secret_key, project_id=emulator.project_id, api_url=emulator.api_url
-    )
+    api = sync_api_on(emulator)
     account = api.create_account()
     try:
         old = api.create_credentials(account)

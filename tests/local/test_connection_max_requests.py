@@ -5,12 +5,11 @@ Recycling itself is proven end to end in tests/reliability/test_recycling.py.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from scaleway_nats.local import LocalScaleway
+from tests.support.processes import run_captured
+from tests.support.serve import SERVE_MODULE
 
 
 @pytest.mark.parametrize("value", [0, -1, True, 2.5, "1000"])
@@ -27,12 +26,6 @@ def test_good_values_are_kept(value: int | None) -> None:
 
 
 def test_the_module_entry_point_refuses_a_negative_count() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "scaleway_nats.local", "--connection-max-requests", "-1"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_captured([*SERVE_MODULE, "--connection-max-requests", "-1"])
     assert done.returncode == 2
     assert "'--connection-max-requests': -1 is not in the range x>=0" in done.stderr

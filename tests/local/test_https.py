@@ -16,6 +16,7 @@ import pytest
 
 from scaleway_nats.local.https import HttpsServer
 from scaleway_nats.local.tls import TlsFiles, ensure_tls
+from tests.support.https import https_serving, loopback_listener
 
 
 async def _echo_version(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -34,15 +35,8 @@ def tls(tmp_path: Path) -> TlsFiles:
 
 @pytest.fixture
 def server(tls: TlsFiles) -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    https = HttpsServer(_echo_version, sock, tls)  # type: ignore[arg-type]
-    https.start()
-    try:
-        yield f"https://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        https.stop()
+    with https_serving(_echo_version, tls) as url:
+        yield url
 
 
 def test_http2_is_negotiated_with_a_client_that_offers_it(server: str, tls: TlsFiles) -> None:
@@ -70,9 +64,7 @@ def test_certificate_comes_from_the_emulator_ca(server: str) -> None:
 
 
 def test_stop_closes_the_port(tls: TlsFiles) -> None:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
+    sock = loopback_listener()
     port = sock.getsockname()[1]
     https = HttpsServer(_echo_version, sock, tls)  # type: ignore[arg-type]
     https.start()

@@ -11,8 +11,6 @@ import asyncio
 import json
 import signal
 import ssl
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +20,10 @@ import pytest
 from scaleway import Client as SdkClient
 from scaleway.mnq.v1beta1 import MnqV1Beta1NatsAPI
 
-from scaleway_nats import AsyncNatsAPI, NatsAPI
 from scaleway_nats.local import LocalScaleway
-from tests.support.serve import serving
+from tests.support.clients import async_api_on, sync_api_on
+from tests.support.processes import run_captured
+from tests.support.serve import SERVE_CLI, SERVE_MODULE, local_env, serving
 
 ACCOUNTS = "/mnq/v1beta1/regions/fr-par/nats-accounts"
 LATENCY_MS = 100.0
@@ -74,8 +73,7 @@ def test_certificate_is_signed_by_the_emulator_ca(tls_env: LocalScaleway) -> Non
 
 
 def test_our_client_works_over_http2(tls_env: LocalScaleway) -> None:
-    settings = {"secret_key": tls_env.secret_key, "project_id": tls_env.project_id}
-    with NatsAPI(**settings, api_url=tls_env.api_url, verify=trusting(tls_env)) as api:
+    with sync_api_on(tls_env, verify=trusting(tls_env)) as api:
         account = api.create_account(name="h2-client")
         credentials = api.create_credentials(account, name="h2-creds")
         assert [c.id for c in api.list_credentials(account)] == [credentials.id]
@@ -115,8 +113,7 @@ def test_latency_is_paid_per_round_trip(slow_env: LocalScaleway) -> None:
 
 
 async def test_concurrent_requests_overlap_their_delays(slow_env: LocalScaleway) -> None:
-    settings = {"secret_key": slow_env.secret_key, "project_id": slow_env.project_id}
-    async with AsyncNatsAPI(**settings, api_url=slow_env.api_url, verify=trusting(slow_env)) as api:
+    async with async_api_on(slow_env, verify=trusting(slow_env)) as api:
         accounts = await asyncio.gather(*(api.create_account() for _ in range(3)))
         await asyncio.gather(*(api.delete_account(a) for a in accounts))
     stats = slow_env.latency_stats
@@ -128,8 +125,7 @@ def test_faults_over_http2_are_retried(tmp_path: Path) -> None:
     """Injected faults (503, 429, dropped connections, after-commit failures) reach an HTTP/2
     client as they do an HTTP/1.1 one: retried, nothing duplicated."""
     with LocalScaleway(tmp_path, tls=True, fault_rate=0.4, fault_seed=13) as env:
-        settings = {"secret_key": env.secret_key, "project_id": env.project_id}
-        with NatsAPI(**settings, api_url=env.api_url, verify=trusting(env)) as api:
+        with sync_api_on(env, verify=trusting(env)) as api:
             account = api.create_account(name="faulty")
             for _ in range(15):
                 assert api.get_account(account).id == account.id
@@ -143,21 +139,9 @@ def test_latency_out_of_bounds_is_refused_before_starting(latency_ms: float) -> 
         LocalScaleway(latency_ms=latency_ms)
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        [sys.executable, "-m", "scaleway_nats.local", "--latency-ms", "5000"],
-        [str(Path(sys.executable).parent / "scw-nats"), "local", "serve", "--latency-ms", "5000"],
-    ],
-)
-def test_serve_refuses_latency_out_of_bounds(command: list[str], tmp_path: Path) -> None:
-    done = subprocess.run(
-        [*command, "--state-dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+@pytest.mark.parametrize("serve", [SERVE_MODULE, SERVE_CLI])
+def test_serve_refuses_latency_out_of_bounds(serve: list[str], tmp_path: Path) -> None:
+    done = run_captured([*serve, "--latency-ms", "5000", "--state-dir", str(tmp_path)])
     assert done.returncode == 2
     assert "--latency-ms" in done.stderr
     assert not (tmp_path / "emulator.sqlite3").exists()  # nothing was started
@@ -166,8 +150,7 @@ def test_serve_refuses_latency_out_of_bounds(command: list[str], tmp_path: Path)
 def test_serve_tls_with_latency_prints_an_https_url_and_local_env_reaches_it(
     tmp_path: Path,
 ) -> None:
-    scw_nats = str(Path(sys.executable).parent / "scw-nats")
-    command = [scw_nats, "local", "serve", "--tls", "--latency-ms", "5"]
+    command = [*SERVE_CLI, "--tls", "--latency-ms", "5"]
     with serving([*command, "--state-dir", str(tmp_path)]) as started:
         process, info = started.proc, started.info
         try:
@@ -178,13 +161,7 @@ def test_serve_tls_with_latency_prints_an_https_url_and_local_env_reaches_it(
                     info["api_url"] + ACCOUNTS, headers={"X-Auth-Token": info["secret_key"]}
                 )
             assert (response.status_code, response.http_version) == (200, "HTTP/2")
-            exported = subprocess.run(
-                [scw_nats, "local", "env", "--state-dir", str(tmp_path), "-o", "json"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=True,
-            )
+            exported = local_env(str(tmp_path), "-o", "json", check=True)
             assert json.loads(exported.stdout)["SCW_API_URL"] == info["api_url"]
         finally:
             process.send_signal(signal.SIGTERM)

@@ -21,6 +21,7 @@ import pytest
 
 from scaleway_nats import ArgumentValidationError, NatsAPI
 from scaleway_nats.local import LocalScaleway, Organization
+from scaleway_nats.local.store import Page
 from tests.ids import new_account_id
 from tests.support.http_api import REGIONS
 from tests.support.reliability import figures
@@ -237,8 +238,6 @@ def snapshot(env: LocalScaleway, org: Organization) -> list[Any]:
             for a in store.accounts_in_region(region)
             if a.project_id in projects
         )
-        from scaleway_nats.local.store import Page
-
         rows += store.list_credentials(region, projects, None, Page(1, 1000, "created_at_asc"))[1]
     return rows
 
@@ -281,53 +280,16 @@ def check_http(operation: str, case: Case, world: Any) -> None:
     assert snapshot(env, org) == before, f"{case}: state changed"
 
 
-def cases_of(operation: str) -> list[Case]:
-    return CASES[operation][2]
+HTTP_CASES = [(operation, case) for operation, (_, _, cases) in CASES.items() for case in cases]
 
 
-@pytest.mark.parametrize("case", cases_of("list_accounts"), ids=repr)
-def test_list_accounts(case: Case, world: Any) -> None:
-    check_http("list_accounts", case, world)
-
-
-@pytest.mark.parametrize("case", cases_of("create_account"), ids=repr)
-def test_create_account(case: Case, world: Any) -> None:
-    check_http("create_account", case, world)
-
-
-@pytest.mark.parametrize("case", cases_of("get_account"), ids=repr)
-def test_get_account(case: Case, world: Any) -> None:
-    check_http("get_account", case, world)
-
-
-@pytest.mark.parametrize("case", cases_of("update_account"), ids=repr)
-def test_update_account(case: Case, world: Any) -> None:
-    check_http("update_account", case, world)
-
-
-@pytest.mark.parametrize("case", cases_of("delete_account"), ids=repr)
-def test_delete_account(case: Case, world: Any) -> None:
-    check_http("delete_account", case, world)
-
-
-@pytest.mark.parametrize("case", cases_of("list_credentials"), ids=repr)
-def test_list_credentials(case: Case, world: Any) -> None:
-    check_http("list_credentials", case, world)
-
-
-@pytest.mark.parametrize("case", cases_of("create_credentials"), ids=repr)
-def test_create_credentials(case: Case, world: Any) -> None:
-    check_http("create_credentials", case, world)
-
-
-@pytest.mark.parametrize("case", cases_of("get_credentials"), ids=repr)
-def test_get_credentials(case: Case, world: Any) -> None:
-    check_http("get_credentials", case, world)
-
-
-@pytest.mark.parametrize("case", cases_of("delete_credentials"), ids=repr)
-def test_delete_credentials(case: Case, world: Any) -> None:
-    check_http("delete_credentials", case, world)
+@pytest.mark.parametrize(
+    ("operation", "case"), HTTP_CASES, ids=[f"{op}-{case!r}" for op, case in HTTP_CASES]
+)
+def test_http_refuses_a_bad_input_and_changes_nothing(
+    operation: str, case: Case, world: Any
+) -> None:
+    check_http(operation, case, world)
 
 
 # -- the wrapper: refused before sending -----------------------------------------------------

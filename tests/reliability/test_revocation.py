@@ -15,7 +15,8 @@ import contextlib
 import random
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -29,6 +30,7 @@ from scaleway_nats import (
 from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.nats import connect
+from tests.support.clients import async_api_on
 from tests.support.reliability import figures
 
 ROUNDS = 50
@@ -91,29 +93,48 @@ def server_holds_latest(env: LocalScaleway, account: NatsAccount) -> bool:
     return env.servers[account.region].stored_jwt(committed[0].public_key) == committed[0].jwt
 
 
-def report(test: str, rounds: int, leaks: int, stale: int, delays: list[float]) -> None:
-    figures(
-        test,
-        rounds=rounds,
-        leaks=leaks,
-        stale_server_state=stale,
-        refused_after_ms_median=round(statistics.median(delays) * 1000, 1) if delays else None,
-        refused_after_ms_max=round(max(delays) * 1000, 1) if delays else None,
-        probes=len(delays) + leaks,
-    )
+@dataclass
+class Tally:
+    """What the rounds of one test saw: leaks, stale server state, delays until refusal."""
+
+    rounds: int = 0
+    leaks: int = 0
+    stale: int = 0
+    delays: list[float] = field(default_factory=list)
+
+    def add(self, env: LocalScaleway, account: NatsAccount, results: list[float | None]) -> None:
+        """One round: each probe's `time_to_refusal`, then the server's JWT of `account`."""
+        self.rounds += 1
+        self.leaks += sum(r is None for r in results)
+        self.delays += [r for r in results if r is not None]
+        self.stale += not server_holds_latest(env, account)
+
+    def report(self, test: str) -> None:
+        delays = self.delays
+        figures(
+            test,
+            rounds=self.rounds,
+            leaks=self.leaks,
+            stale_server_state=self.stale,
+            refused_after_ms_median=round(statistics.median(delays) * 1000, 1) if delays else None,
+            refused_after_ms_max=round(max(delays) * 1000, 1) if delays else None,
+            probes=len(delays) + self.leaks,
+        )
+
+
+async def fresh_accounts(
+    api: AsyncNatsAPI, credentials: int
+) -> AsyncIterator[tuple[NatsAccount, list[NatsCredentials]]]:
+    """ROUNDS new accounts, one region then the other, each with `credentials` credentials."""
+    for number in range(ROUNDS):
+        account = await api.create_account(region=REGIONS[number % 2])
+        yield account, [await api.create_credentials(account) for _ in range(credentials)]
 
 
 async def test_concurrent_credentials_deletes_all_hold(revocation_emulator: LocalScaleway) -> None:
-    leaks = stale = 0
-    delays: list[float] = []
-    async with AsyncNatsAPI(
-        secret_key=revocation_emulator.secret_key,
-        project_id=revocation_emulator.project_id,
-        api_url=revocation_emulator.api_url,
-    ) as api:
-        for number in range(ROUNDS):
-            account = await api.create_account(region=REGIONS[number % 2])
-            made = [await api.create_credentials(account) for _ in range(CONCURRENT)]
+    tally = Tally()
+    async with async_api_on(revocation_emulator) as api:
+        async for account, made in fresh_accounts(api, CONCURRENT):
 
             async def delete_then_probe(
                 account: NatsAccount, creds: NatsCredentials
@@ -122,28 +143,19 @@ async def test_concurrent_credentials_deletes_all_hold(revocation_emulator: Loca
                 return await time_to_refusal(revocation_emulator, account, creds, time.monotonic())
 
             results = await asyncio.gather(*(delete_then_probe(account, c) for c in made))
-            leaks += sum(r is None for r in results)
-            delays += [r for r in results if r is not None]
-            stale += not server_holds_latest(revocation_emulator, account)
+            tally.add(revocation_emulator, account, results)
             await api.delete_account(account)
-    report("concurrent_credentials_deletes", ROUNDS, leaks, stale, delays)
-    assert (leaks, stale) == (0, 0)
+    tally.report("concurrent_credentials_deletes")
+    assert (tally.leaks, tally.stale) == (0, 0)
 
 
 async def test_account_delete_racing_credentials_deletes_holds(
     revocation_emulator: LocalScaleway,
 ) -> None:
     """Delete the account while deleting some of its credentials: nothing comes back."""
-    leaks = stale = 0
-    delays: list[float] = []
-    async with AsyncNatsAPI(
-        secret_key=revocation_emulator.secret_key,
-        project_id=revocation_emulator.project_id,
-        api_url=revocation_emulator.api_url,
-    ) as api:
-        for number in range(ROUNDS):
-            account = await api.create_account(region=REGIONS[number % 2])
-            made = [await api.create_credentials(account) for _ in range(4)]
+    tally = Tally()
+    async with async_api_on(revocation_emulator) as api:
+        async for account, made in fresh_accounts(api, 4):
 
             async def delete_credentials(creds: NatsCredentials) -> None:
                 # Spread the credentials' commits around the account's tombstone commit.
@@ -163,8 +175,6 @@ async def test_account_delete_racing_credentials_deletes_holds(
             results = await asyncio.gather(
                 *(time_to_refusal(revocation_emulator, account, c, deleted_at) for c in made)
             )
-            leaks += sum(r is None for r in results)
-            delays += [r for r in results if r is not None]
-            stale += not server_holds_latest(revocation_emulator, account)
-    report("account_delete_racing_credentials_deletes", ROUNDS, leaks, stale, delays)
-    assert (leaks, stale) == (0, 0)
+            tally.add(revocation_emulator, account, results)
+    tally.report("account_delete_racing_credentials_deletes")
+    assert (tally.leaks, tally.stale) == (0, 0)

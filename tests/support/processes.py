@@ -1,11 +1,14 @@
-"""Process helpers for tests that start the emulator as a subprocess (Linux /proc)."""
+"""Process helpers for tests that run commands or start the emulator as a subprocess (Linux
+/proc)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def nats_server_pids(parent: int) -> list[int]:
@@ -39,3 +42,14 @@ def reap(proc: subprocess.Popen[str], seconds: float = 10.0) -> None:
     if proc.poll() is None:
         proc.kill()
         proc.wait(seconds)
+
+
+def run_captured(
+    command: Sequence[str], *, timeout: float = 60.0, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run `command` to its end, at most `timeout` s, its stdout and stderr captured as text.
+
+    The exit status is the caller's to assert (`check=True` raises on a failure instead).
+    """
+    options.setdefault("check", False)
+    return subprocess.run(list(command), capture_output=True, text=True, timeout=timeout, **options)

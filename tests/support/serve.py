@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
-from tests.support.processes import reap
+from tests.support.processes import reap, run_captured
 
 SCW_NATS = str(Path(sys.executable).parent / "scw-nats")
 SERVE_MODULE = [sys.executable, "-m", "scaleway_nats.local"]  # python -m scaleway_nats.local
@@ -88,6 +88,35 @@ def serving(command: Sequence[str], **options: Any) -> Iterator[Started]:
         yield started
     finally:
         started.close()
+
+
+@contextlib.contextmanager
+def in_background(command: Sequence[str], **popen: Any) -> Iterator[subprocess.Popen[str]]:
+    """Run `command` with its output dropped, for a test that learns it is ready another way
+    (`local env --wait`); when the block ends, SIGTERM it, then SIGKILL it if it lingers."""
+    proc = subprocess.Popen(
+        list(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, **popen
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(15)
+        reap(proc)
+
+
+def local_env(state_dir: str, *options: str, **run: Any) -> subprocess.CompletedProcess[str]:
+    """`scw-nats local env --state-dir STATE_DIR [OPTIONS]`, run to its end (bounded)."""
+    return run_captured([SCW_NATS, "local", "env", "--state-dir", state_dir, *options], **run)
+
+
+def exports(text: str) -> dict[str, str]:
+    """The SCW_* variables that `local env`'s output sets, as bash sets them (it runs it)."""
+    shell = run_captured(["bash", "-c", text + "\nenv -0"], check=True, env={}, timeout=30)
+    pairs = [item.split("=", 1) for item in shell.stdout.split("\0") if "=" in item]
+    return {name: value for name, value in pairs if name.startswith("SCW_")}
 
 
 def first_line(

@@ -51,6 +51,7 @@ PAGE_PREFETCH_WINDOW = 4
 PAGE_PREFETCH_WINDOW_HTTP2 = 16
 
 T = TypeVar("T")
+Listed = TypeVar("Listed", NatsAccount, NatsCredentials)
 
 
 class AsyncNatsAPI:
@@ -272,11 +273,9 @@ class AsyncNatsAPI:
     ) -> list[NatsAccount]:
         """Every account of every region (`REGIONS`, from the spec), region after region;
         each account's `region` says where it lives (scw's `region=all`)."""
-        return [
-            found
-            for region in REGIONS
-            for found in await self.list_accounts(project_id, order_by, page_size, region).all()
-        ]
+        return await self._in_every_region(
+            lambda region: self.list_accounts(project_id, order_by, page_size, region)
+        )
 
     # credentials
 
@@ -447,13 +446,9 @@ class AsyncNatsAPI:
     ) -> list[NatsCredentials]:
         """Every credentials' metadata in every region (an account lives in one region, so
         this lists by project), region after region."""
-        return [
-            found
-            for region in REGIONS
-            for found in await self.list_credentials(
-                None, project_id, order_by, page_size, region
-            ).all()
-        ]
+        return await self._in_every_region(
+            lambda region: self.list_credentials(None, project_id, order_by, page_size, region)
+        )
 
     # helpers
 
@@ -469,6 +464,10 @@ class AsyncNatsAPI:
                 if isinstance(candidate, (NatsAccount, NatsCredentials)):
                     self._remember(candidate)
             raise
+
+    async def _in_every_region(self, listing: Callable[[str], AsyncPager[Listed]]) -> list[Listed]:
+        """Every item `listing(region)` yields, for each of REGIONS in turn."""
+        return [found for region in REGIONS for found in await listing(region).all()]
 
     async def _remove_lost(
         self,

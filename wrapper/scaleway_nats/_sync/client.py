@@ -52,6 +52,7 @@ PAGE_PREFETCH_WINDOW = 4
 PAGE_PREFETCH_WINDOW_HTTP2 = 16
 
 T = TypeVar("T")
+Listed = TypeVar("Listed", NatsAccount, NatsCredentials)
 
 
 class NatsAPI:
@@ -273,11 +274,9 @@ class NatsAPI:
     ) -> list[NatsAccount]:
         """Every account of every region (`REGIONS`, from the spec), region after region;
         each account's `region` says where it lives (scw's `region=all`)."""
-        return [
-            found
-            for region in REGIONS
-            for found in self.list_accounts(project_id, order_by, page_size, region).all()
-        ]
+        return self._in_every_region(
+            lambda region: self.list_accounts(project_id, order_by, page_size, region)
+        )
 
     # credentials
 
@@ -446,11 +445,9 @@ class NatsAPI:
     ) -> list[NatsCredentials]:
         """Every credentials' metadata in every region (an account lives in one region, so
         this lists by project), region after region."""
-        return [
-            found
-            for region in REGIONS
-            for found in self.list_credentials(None, project_id, order_by, page_size, region).all()
-        ]
+        return self._in_every_region(
+            lambda region: self.list_credentials(None, project_id, order_by, page_size, region)
+        )
 
     # helpers
 
@@ -466,6 +463,10 @@ class NatsAPI:
                 if isinstance(candidate, (NatsAccount, NatsCredentials)):
                     self._remember(candidate)
             raise
+
+    def _in_every_region(self, listing: Callable[[str], Pager[Listed]]) -> list[Listed]:
+        """Every item `listing(region)` yields, for each of REGIONS in turn."""
+        return [found for region in REGIONS for found in listing(region).all()]
 
     def _remove_lost(
         self,

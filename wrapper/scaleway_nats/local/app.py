@@ -245,6 +245,27 @@ async def json_body(
     return body
 
 
+def body_text(
+    body: dict[str, Any],
+    argument: str,
+    errors: list[Detail],
+    check: Callable[[str, str, list[Detail]], str],
+    *,
+    required: bool = False,
+) -> str | None:
+    """A string field of the body as `check` returns it; None when it is absent or null (an
+    error if `required`) or not a string (an error)."""
+    value = body.get(argument)
+    if value is None:
+        if required:
+            errors.append(detail(argument, "required", "field is required"))
+        return None
+    if not isinstance(value, str):
+        errors.append(detail(argument, "format", "value must be a string"))
+        return None
+    return check(value, argument, errors)
+
+
 def list_args(
     request: Request, errors: list[Detail], extra: tuple[str, ...] = ()
 ) -> tuple[str | None, Page]:
@@ -332,12 +353,7 @@ class Api:
         errors: list[Detail] = []
         body = await json_body(request, ("name", "project_id"), errors)
         name = check_name(body.get("name"), "name", errors, ACCOUNT_NAME_MAX)
-        project_id = body.get("project_id")
-        if project_id is not None:
-            if isinstance(project_id, str):
-                project_id = check_uuid(project_id, "project_id", errors)
-            else:
-                errors.append(detail("project_id", "format", "value must be a string"))
+        project_id = body_text(body, "project_id", errors, check_uuid)
         if errors:
             raise invalid(errors)
         account = await self.service.create_account(caller, region, project_id, name)
@@ -387,13 +403,7 @@ class Api:
         errors: list[Detail] = []
         body = await json_body(request, ("nats_account_id", "name"), errors)
         name = check_name(body.get("name"), "name", errors, CREDENTIALS_NAME_MAX)
-        account_id = body.get("nats_account_id")
-        if account_id is None:
-            errors.append(detail("nats_account_id", "required", "field is required"))
-        elif not isinstance(account_id, str):
-            errors.append(detail("nats_account_id", "format", "value must be a string"))
-        else:
-            account_id = check_account_id(account_id, "nats_account_id", errors)
+        account_id = body_text(body, "nats_account_id", errors, check_account_id, required=True)
         if errors:
             raise invalid(errors)
         creds, content = await self.service.create_credentials(

@@ -21,7 +21,6 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
@@ -35,6 +34,7 @@ from .app import Api, application
 from .cluster import NatsCluster, check_cluster_size, in_parallel
 from .faults import DropFilter, FaultInjector, FaultStats
 from .lag import RECORDED_RATE, ReadLag
+from .lifecycle import Startable
 from .lock import StateDirLock
 from .nats_server import Trust
 from .service import Service, now
@@ -88,7 +88,7 @@ def _load_secret(path: Path) -> str:
     return secret
 
 
-class LocalScaleway:
+class LocalScaleway(Startable):
     """A local Scaleway NATS API (mnq/v1beta1) backed by real nats-servers.
 
     ``with LocalScaleway() as env:`` then point any client at ``env.api_url`` with
@@ -490,16 +490,3 @@ class LocalScaleway:
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
-
-    close = stop
-
-    def __enter__(self) -> LocalScaleway:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

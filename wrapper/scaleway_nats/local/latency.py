@@ -34,9 +34,9 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from types import TracebackType
 
 from ..facts import is_loopback
+from .lifecycle import Startable
 
 MAX_LATENCY_MS = 1000.0  # one way: 2 s round trips, far beyond any API worth emulating
 MAX_CONNECTIONS = 512
@@ -69,7 +69,7 @@ class ProxyStats:
 Address = tuple[str, int]
 
 
-class LatencyProxy:
+class LatencyProxy(Startable):
     """A loopback TCP proxy adding ``latency_ms`` one way, per chunk (see the module doc).
 
     ``target`` is one address, or a function giving the candidates for each new connection,
@@ -147,19 +147,6 @@ class LatencyProxy:
         if thread is not None:
             thread.join(STOP_TIMEOUT)
         self._thread = None
-
-    close = stop
-
-    def __enter__(self) -> LatencyProxy:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- the event loop thread ---------------------------------------------------------------
 

@@ -159,6 +159,13 @@ class Service:
             raise NotFound(resource, resource_id)
         return row
 
+    def _past_read_lag(self, row: Row, account_id: str) -> Row:
+        """``row`` for a GET, unless it is young enough for a replica behind to answer (the
+        live API's read lag): then 404, the "namespace" ``account_id`` not found."""
+        if self.lagging(row.created_at):
+            raise NotFound("namespace", account_id)
+        return row
+
     def endpoint(self, region: str) -> str:
         return self._clusters[region].url
 
@@ -186,9 +193,7 @@ class Service:
     def read_account(self, caller: Caller, region: str, account_id: str) -> Account:
         """An account for a GET: may also 404 while it is young (the live API's read lag)."""
         account = self.account(caller, region, account_id)
-        if self.lagging(account.created_at):
-            raise NotFound("namespace", account.id)
-        return account
+        return self._past_read_lag(account, account.id)
 
     def list_accounts(
         self, caller: Caller, region: str, project_id: str | None, page: Page
@@ -201,11 +206,10 @@ class Service:
         return self._visible(creds, "credentials", creds_id)
 
     def read_credentials(self, caller: Caller, region: str, creds_id: str) -> Credentials:
+        """Credentials for a GET: may also 404 while young, naming their account ("sic": the
+        live API's lagging credentials GET does, lag.py)."""
         creds = self.credentials(caller, region, creds_id)
-        if self.lagging(creds.created_at):
-            # sic: the live API's lagging credentials GET names the account (lag.py)
-            raise NotFound("namespace", creds.account_id)
-        return creds
+        return self._past_read_lag(creds, creds.account_id)
 
     def list_credentials(
         self,
