@@ -29,7 +29,7 @@ from scaleway_nats import (
 )
 from scaleway_nats.errors import error_from_response
 
-Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
+Flavoured = InProcessScaleway = Any  # the fixtures' types (see conftest.py)
 
 ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"
 # The header name Scaleway answers with (tests/data/recordings/*.cassette.yaml).
@@ -92,7 +92,7 @@ def test_a_status_error_carries_the_response_and_its_request_id() -> None:
 
 
 async def test_the_client_refuses_a_bad_id_before_sending(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     with pytest.raises(ArgumentValidationError) as caught:
         await client.call("get_account", "nope")
@@ -105,9 +105,9 @@ async def test_the_client_refuses_a_bad_id_before_sending(
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 async def test_a_time_limit_is_a_timeout_and_a_refused_connection_is_not(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str
 ) -> None:
-    from tests.support.fake_scaleway import fast_policy
+    from tests.support.in_process import fast_policy
 
     client = flavoured_factory(flavour, retry_policy=fast_policy(max_retries=1))
     fake.fail_next(2, exception=httpx.ReadTimeout)
@@ -122,7 +122,7 @@ async def test_a_time_limit_is_a_timeout_and_a_refused_connection_is_not(
 
 
 async def test_what_the_retry_loop_learned_is_built_into_the_message_once(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     fake.fail_next(1, method="POST", exception=httpx.ReadError, after=True)
     fake.fail_next(10, method="GET", status=403, body={"type": "permissions_denied"})

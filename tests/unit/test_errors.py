@@ -23,9 +23,9 @@ from scaleway_nats import (
     UnauthorizedError,
 )
 from scaleway_nats.errors import error_from_response
-from tests.support.fake_scaleway import fast_policy
+from tests.support.in_process import fast_policy
 
-Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
+Flavoured = InProcessScaleway = Any  # the fixtures' types (see conftest.py)
 
 # A real account id (scaleway/terraform-provider-scaleway, nats-credentials-basic cassette)
 ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"
@@ -218,17 +218,19 @@ def test_local_refusal_has_no_status() -> None:
     assert str(error) == "invalid argument(s): name: must be a non-empty string"
 
 
-async def test_errors_reach_the_caller_of_the_client(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_errors_reach_the_caller_of_the_client(
+    client: Flavoured, fake: InProcessScaleway
+) -> None:
     with pytest.raises(NotFoundError) as caught:
         await client.call("get_account", ACCOUNT_ID)
 
-    assert caught.value.resource == "nats_account"
+    assert caught.value.resource == "namespace"  # Scaleway's word for an account (recorded)
     assert caught.value.resource_id == ACCOUNT_ID
     assert ACCOUNT_ID in str(caught.value)
 
 
 async def test_quota_error_from_a_create_is_not_retried(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     quota = {"resource": "nats_accounts", "quota": 10, "current": 10}
     body = {"type": "quotas_exceeded", "message": "quota exceeded", "details": [quota]}
@@ -304,7 +306,7 @@ def test_an_html_error_page_names_method_url_and_status() -> None:
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 async def test_network_errors_name_the_host_and_the_attempts(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str
 ) -> None:
     client = flavoured_factory(flavour, retry_policy=fast_policy(max_retries=5))
     fake.fail_next(10, exception=httpx.ConnectError)

@@ -20,7 +20,7 @@ from scaleway_nats import (
     UnauthorizedError,
 )
 
-FakeScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
+InProcessScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
 
 
 class TopOfRange(random.Random):
@@ -78,7 +78,7 @@ FAILURES = {
 
 @pytest.mark.parametrize("failure", list(FAILURES))
 async def test_get_is_retried_until_it_succeeds(
-    client: Flavoured, fake: FakeScaleway, failure: str
+    client: Flavoured, fake: InProcessScaleway, failure: str
 ) -> None:
     account = fake.add_account(name="kept")
     fault, _ = FAILURES[failure]
@@ -95,7 +95,7 @@ async def test_get_is_retried_until_it_succeeds(
 
 @pytest.mark.parametrize("failure", list(FAILURES))
 async def test_get_gives_up_after_max_retries_with_the_matching_error(
-    flavoured_factory: Any, fake: FakeScaleway, failure: str, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, failure: str, flavour: str
 ) -> None:
     client = flavoured_factory(flavour, retry_policy=policy(max_retries=3))
     account = fake.add_account()
@@ -120,7 +120,7 @@ def flavour(request: pytest.FixtureRequest) -> str:
 
 
 async def test_transport_errors_tell_whether_the_request_was_sent(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str
 ) -> None:
     client = flavoured_factory(flavour, retry_policy=policy(max_retries=0))
     account = fake.add_account()
@@ -140,7 +140,7 @@ async def test_transport_errors_tell_whether_the_request_was_sent(
 
 
 async def test_max_retries_zero_means_one_attempt(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str
 ) -> None:
     client = flavoured_factory(flavour, retry_policy=policy(max_retries=0))
     account = fake.add_account()
@@ -153,7 +153,7 @@ async def test_max_retries_zero_means_one_attempt(
     assert client.stats.get("retries", 0) == 0
 
 
-def test_max_retries_argument_builds_the_policy(fake: FakeScaleway) -> None:
+def test_max_retries_argument_builds_the_policy(fake: InProcessScaleway) -> None:
     from scaleway_nats import NatsAPI
 
     account = fake.add_account()
@@ -164,7 +164,7 @@ def test_max_retries_argument_builds_the_policy(fake: FakeScaleway) -> None:
             project_id=fake.project_id,
             api_url=fake.api_url,
             max_retries=0,
-            transport=httpx.MockTransport(fake.handler),
+            transport=fake.transport(),
         ) as api,
         pytest.raises(ServerError),
     ):
@@ -187,7 +187,7 @@ def test_negative_max_retries_is_refused() -> None:
     ],
 )
 async def test_client_errors_are_not_retried(
-    client: Flavoured, fake: FakeScaleway, status: int, expected: type[Exception]
+    client: Flavoured, fake: InProcessScaleway, status: int, expected: type[Exception]
 ) -> None:
     account = fake.add_account()
     fake.fail_next(5, status=status)
@@ -200,7 +200,7 @@ async def test_client_errors_are_not_retried(
 
 
 async def test_wrong_secret_key_is_not_retried(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str
 ) -> None:
     client = flavoured_factory(flavour, secret_key="00000000-0000-0000-0000-000000000000")
 
@@ -211,7 +211,9 @@ async def test_wrong_secret_key_is_not_retried(
     assert fake.accounts["fr-par"] == {}
 
 
-async def test_retry_after_is_slept(client: Flavoured, fake: FakeScaleway, clock: Clock) -> None:
+async def test_retry_after_is_slept(
+    client: Flavoured, fake: InProcessScaleway, clock: Clock
+) -> None:
     account = fake.add_account()
     fake.fail_next(1, status=429, headers={"Retry-After": "3"})
 
@@ -240,7 +242,7 @@ def test_backoff_doubles_up_to_its_cap() -> None:
 
 
 async def test_backoff_pauses_are_slept_between_attempts(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str, clock: Clock
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str, clock: Clock
 ) -> None:
     client = flavoured_factory(
         flavour,
@@ -257,7 +259,7 @@ async def test_backoff_pauses_are_slept_between_attempts(
 
 
 async def test_deadline_stops_retries(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str, clock: Clock
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str, clock: Clock
 ) -> None:
     client = flavoured_factory(
         flavour,
@@ -277,7 +279,7 @@ async def test_deadline_stops_retries(
 
 
 async def test_a_retry_after_beyond_the_deadline_is_not_waited_for(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str, clock: Clock
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str, clock: Clock
 ) -> None:
     client = flavoured_factory(flavour, retry_policy=policy(max_retries=5, deadline=10.0))
     account = fake.add_account()
@@ -293,7 +295,7 @@ async def test_a_retry_after_beyond_the_deadline_is_not_waited_for(
 
 @pytest.mark.parametrize("failure", ["503", "read-error"])
 async def test_idempotent_mutations_are_retried(
-    client: Flavoured, fake: FakeScaleway, failure: str
+    client: Flavoured, fake: InProcessScaleway, failure: str
 ) -> None:
     account = fake.add_account(name="old")
     fault, _ = FAILURES[failure]
@@ -310,7 +312,7 @@ async def test_idempotent_mutations_are_retried(
 
 
 async def test_a_failing_page_is_retried_within_the_iteration(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     ids = fake.fill(9)
     fake.fail_next(1, status=503)
@@ -323,7 +325,7 @@ async def test_a_failing_page_is_retried_within_the_iteration(
     assert client.stats["requests"] == 5
 
 
-async def test_stats_count_requests_and_retries(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_stats_count_requests_and_retries(client: Flavoured, fake: InProcessScaleway) -> None:
     account = fake.add_account()
 
     await client.call("get_account", account["id"])
