@@ -196,26 +196,28 @@ class InProcessScaleway:
     @property
     def accounts(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Every stored account (visible yet or not) by region, then id, in creation order."""
-        projects = self._caller().project_ids
-        return {
-            region: {
-                a.id: self.api.account_json(a)
+        return self._by_region(
+            lambda region, projects: [
+                self.api.account_json(a)
                 for a in self.store.list_accounts(region, projects, EVERYTHING)[1]
-            }
-            for region in REGIONS
-        }
+            ]
+        )
 
     @property
     def credentials(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Every stored credentials by region, then id, in creation order."""
-        projects = self._caller().project_ids
-        return {
-            region: {
-                c.id: self.api.credentials_json(c)
+        return self._by_region(
+            lambda region, projects: [
+                self.api.credentials_json(c)
                 for c in self.store.list_credentials(region, projects, None, EVERYTHING)[1]
-            }
-            for region in REGIONS
-        }
+            ]
+        )
+
+    def _by_region(
+        self, rows: Callable[[str, list[str]], list[dict[str, Any]]]
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        projects = self._caller().project_ids
+        return {region: {row["id"]: row for row in rows(region, projects)} for region in REGIONS}
 
     # -- transports --------------------------------------------------------------------------
 

@@ -241,17 +241,24 @@ def test_backoff_doubles_up_to_its_cap() -> None:
     assert all(0.0 <= jittered.pause(4, error) <= 3.0 for _ in range(50))
 
 
+def failing_get(
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str, failures: int, **policy: Any
+) -> tuple[Flavoured, dict[str, Any]]:
+    """A client whose pauses are the top of their range, and an account whose next
+    `failures` requests answer 503."""
+    policy = {"backoff_base": 1.0, "deadline": 600, **policy}
+    client = flavoured_factory(flavour, retry_policy=RetryPolicy(rng=TopOfRange(), **policy))
+    account = fake.add_account()
+    fake.fail_next(failures, status=503)
+    return client, account
+
+
 async def test_backoff_pauses_are_slept_between_attempts(
     flavoured_factory: Any, fake: InProcessScaleway, flavour: str, clock: Clock
 ) -> None:
-    client = flavoured_factory(
-        flavour,
-        retry_policy=RetryPolicy(
-            max_retries=5, backoff_base=0.25, backoff_max=10.0, deadline=600, rng=TopOfRange()
-        ),
+    client, account = failing_get(
+        flavoured_factory, fake, flavour, 3, max_retries=5, backoff_base=0.25, backoff_max=10.0
     )
-    account = fake.add_account()
-    fake.fail_next(3, status=503)
 
     await client.call("get_account", account["id"])
 
@@ -261,14 +268,9 @@ async def test_backoff_pauses_are_slept_between_attempts(
 async def test_deadline_stops_retries(
     flavoured_factory: Any, fake: InProcessScaleway, flavour: str, clock: Clock
 ) -> None:
-    client = flavoured_factory(
-        flavour,
-        retry_policy=RetryPolicy(
-            max_retries=10, backoff_base=1.0, backoff_max=100.0, deadline=5.0, rng=TopOfRange()
-        ),
+    client, account = failing_get(
+        flavoured_factory, fake, flavour, 10, max_retries=10, backoff_max=100.0, deadline=5.0
     )
-    account = fake.add_account()
-    fake.fail_next(10, status=503)
 
     with pytest.raises(ServerError):
         await client.call("get_account", account["id"])

@@ -13,11 +13,10 @@ from scaleway_nats import (
     NatsCredentials,
     NotFoundError,
 )
+from tests.ids import EXAMPLE_ACCOUNT_ID as ACCOUNT_ID
 
 Flavoured = InProcessScaleway = Any  # the fixtures' types (see conftest.py)
 
-# A real account id (scaleway/terraform-provider-scaleway, nats-credentials-basic cassette)
-ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"
 CREDENTIALS_ID = "7e1a8b3d-2c4f-4d6e-9f0a-1b2c3d4e5f60"
 
 CALLS_WITH_REGION = {
@@ -219,14 +218,7 @@ async def test_unicode_names_within_the_rules_are_sent(client: Flavoured) -> Non
 
 
 def model_account(fake: InProcessScaleway, region: str) -> NatsAccount:
-    data = fake.add_account(region=region)
-    return NatsAccount(
-        id=data["id"],
-        name=data["name"],
-        endpoint=data["endpoint"],
-        project_id=data["project_id"],
-        region=region,
-    )
+    return NatsAccount.from_json(fake.add_account(region=region))  # the API's own JSON
 
 
 def paths(fake: InProcessScaleway) -> list[str]:
