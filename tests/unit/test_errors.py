@@ -221,14 +221,14 @@ async def test_errors_reach_the_caller_of_the_client(
 async def test_quota_error_from_a_create_is_not_retried(
     client: Flavoured, fake: InProcessScaleway
 ) -> None:
-    quota = {"resource": "nats_accounts", "quota": 10, "current": 10}
-    body = {"type": "quotas_exceeded", "message": "quota exceeded", "details": [quota]}
-    fake.fail_next(3, method="POST", status=403, body=body)
+    fake.service.max_accounts = 1  # the emulator's own quota answer
+    fake.add_account()
 
-    with pytest.raises(QuotaExceededError, match="nats_accounts: 10/10"):
+    with pytest.raises(QuotaExceededError, match="nats_accounts: 1/1"):
         await client.call("create_account")
 
     assert fake.count("POST") == 1
+    assert len(fake.accounts["fr-par"]) == 1
     assert client.stats.get("retries", 0) == 0
 
 

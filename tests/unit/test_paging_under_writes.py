@@ -1,8 +1,8 @@
 """Issue 18.6(c): what a pager promises while others write, over generated schedules.
 
 Creates and deletes are made between items, as the iteration runs (deterministic, the shifts
-concurrent writers cause), against the unit tests' fake with Scaleway's offset paging. The
-promises (README, "Lists while others write"): no id twice, ever; and every item that exists
+concurrent writers cause), against the emulator's API in-process (Scaleway's offset paging).
+The promises (README, "Lists while others write"): no id twice, ever; and every item that exists
 throughout is yielded when the writes are creates only, or deletes only and the iteration
 ended on a pass that saw none (fewer than MAX_PASSES passes).
 """

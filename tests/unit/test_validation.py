@@ -1,4 +1,4 @@
-"""Arguments are checked before anything is sent: the fake must see no request."""
+"""Arguments are checked before anything is sent: the API must see no request."""
 
 from __future__ import annotations
 
