@@ -1,5 +1,5 @@
 """One adapter over NatsAPI and AsyncNatsAPI: a test written once, as a coroutine, runs with
-either client (unit tests against the fake, integration tests against the emulator)."""
+either client (unit tests against the in-process API, integration tests against the emulator)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class Flavoured:
     def __init__(self, api: NatsAPI | AsyncNatsAPI, fake: Any = None) -> None:
         self.api = api
         self.flavour = "async" if isinstance(api, AsyncNatsAPI) else "sync"
-        self.fake = fake  # the unit tests' FakeScaleway, when there is one
+        self.fake = fake  # the unit tests' InProcessScaleway, when there is one
 
     @property
     def stats(self) -> dict[str, int]:

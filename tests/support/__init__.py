@@ -6,6 +6,6 @@ modules (which hold fixtures only), so that a helper has one home and one meanin
 - ``http_api``: raw HTTP to the emulator (``RawApi``), NATS connections, ``.creds`` files.
 - ``reliability``: the figures line and the emulator's stored state, for reliability tests.
 - ``cluster``: the 3-node cluster's size and region, and which node serves a client.
-- ``fake_scaleway``: the unit tests' in-memory fake of the API and clients bound to it.
+- ``in_process``: the emulator's API layers in-process for unit tests, and clients bound to them.
 - ``clients``: our clients bound to a running emulator (sync or async).
 """

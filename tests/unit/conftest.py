@@ -1,5 +1,5 @@
-"""Fixtures of the unit tests: the in-memory fake of the API (tests/support/fake_scaleway.py)
-and clients answered by it; no SCW_* variable or config file of the developer reaches a test.
+"""Fixtures of the unit tests: the emulator's API layers in-process (tests/support/in_process.py)
+and clients answered by them; no SCW_* variable or config file of the developer reaches a test.
 """
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ import pytest
 
 from scaleway_nats import NatsAPI
 from tests.flavoured import Flavoured
-from tests.support.fake_scaleway import (
+from tests.support.in_process import (
     API_URL,
     PROJECT_ID,
     SECRET_KEY,
-    FakeScaleway,
-    api_on_fake,
+    InProcessScaleway,
+    api_on,
     fast_policy,
 )
 
 # Tests written before tests/support/ imported these from here: the names still work.
-make_api = api_on_fake
-__all__ = ["API_URL", "PROJECT_ID", "SECRET_KEY", "FakeScaleway", "fast_policy", "make_api"]
+make_api = api_on
+__all__ = ["API_URL", "PROJECT_ID", "SECRET_KEY", "InProcessScaleway", "fast_policy", "make_api"]
 
 
 # -- fixtures -------------------------------------------------------------------------------------
@@ -43,13 +43,16 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
 
 
 @pytest.fixture
-def fake() -> FakeScaleway:
-    return FakeScaleway()
+def fake() -> Iterator[InProcessScaleway]:
+    """The API the unit tests' clients talk to (named `fake` since it replaced a fake)."""
+    scaleway = InProcessScaleway()
+    yield scaleway
+    scaleway.close()
 
 
 @pytest.fixture
-def api(fake: FakeScaleway) -> Iterator[NatsAPI]:
-    client = api_on_fake(fake, "sync")
+def api(fake: InProcessScaleway) -> Iterator[NatsAPI]:
+    client = api_on(fake, "sync")
     assert isinstance(client, NatsAPI)
     yield client
     client.close()
@@ -63,20 +66,20 @@ def _test_clock(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 @pytest.fixture(params=["sync", "async"])
-async def client(request: pytest.FixtureRequest, fake: FakeScaleway) -> Any:
-    flavoured = Flavoured(api_on_fake(fake, request.param, **_test_clock(request)), fake)
+async def client(request: pytest.FixtureRequest, fake: InProcessScaleway) -> Any:
+    flavoured = Flavoured(api_on(fake, request.param, **_test_clock(request)), fake)
     yield flavoured
     await flavoured.close()
 
 
 @pytest.fixture
-async def flavoured_factory(request: pytest.FixtureRequest, fake: FakeScaleway) -> Any:
+async def flavoured_factory(request: pytest.FixtureRequest, fake: InProcessScaleway) -> Any:
     """Build more Flavoured clients with custom arguments (closed at teardown)."""
     made: list[Flavoured] = []
     defaults = _test_clock(request)
 
     def build(flavour: str, **kwargs: Any) -> Flavoured:
-        flavoured = Flavoured(api_on_fake(fake, flavour, **{**defaults, **kwargs}), fake)
+        flavoured = Flavoured(api_on(fake, flavour, **{**defaults, **kwargs}), fake)
         made.append(flavoured)
         return flavoured
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from scaleway_nats import AsyncNatsAPI, ConfigurationError, NatsAPI, ServerError, TransportError
-from tests.support.fake_scaleway import API_URL, PROJECT_ID, SECRET_KEY, FakeScaleway, api_on_fake
+from tests.support.in_process import API_URL, PROJECT_ID, SECRET_KEY, InProcessScaleway, api_on
 
 
 async def settle(value: Any) -> Any:
@@ -54,7 +54,7 @@ def test_http2_without_h2_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 async def test_with_options_shares_the_pool_and_changes_the_limits(
-    client: Any, fake: FakeScaleway
+    client: Any, fake: InProcessScaleway
 ) -> None:
     account = fake.add_account()
     patient = client.api.with_options(max_retries=0, timeout=5.0)
@@ -83,11 +83,11 @@ def _frames(error: BaseException) -> list[str]:
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 async def test_a_failure_shows_the_call_the_wrapper_and_httpx_only(
-    fake: FakeScaleway, flavour: str
+    fake: InProcessScaleway, flavour: str
 ) -> None:
     account = fake.add_account()
     fake.fail_next(10, exception=httpx.ConnectError)
-    api = api_on_fake(fake, flavour)
+    api = api_on(fake, flavour)
     try:
         with pytest.raises(TransportError) as caught:
             await settle(api.get_account(account["id"]))

@@ -19,7 +19,7 @@ from scaleway_nats import (
 )
 from scaleway_nats.config import DEFAULT_API_URL, config_path
 
-FakeScaleway = Any  # the fixture's type (see conftest.py)
+InProcessScaleway = Any  # the fixture's type (see conftest.py)
 
 KEY_ARG = "aaaaaaaa-0000-0000-0000-000000000001"
 KEY_ENV = "bbbbbbbb-0000-0000-0000-000000000002"
@@ -241,26 +241,26 @@ def test_os_environ_is_read_when_no_environ_is_given(
 # -- the clients ----------------------------------------------------------------------------
 
 
-def test_client_without_secret_key_names_the_variable(fake: FakeScaleway) -> None:
+def test_client_without_secret_key_names_the_variable(fake: InProcessScaleway) -> None:
     with pytest.raises(ConfigurationError) as caught:
-        NatsAPI(project_id=PROJECT_ARG, transport=httpx.MockTransport(fake.handler))
+        NatsAPI(project_id=PROJECT_ARG, transport=fake.transport())
 
     assert "SCW_SECRET_KEY" in str(caught.value)
     assert fake.total == 0
 
 
-def test_client_without_project_names_the_variable(fake: FakeScaleway) -> None:
+def test_client_without_project_names_the_variable(fake: InProcessScaleway) -> None:
     with pytest.raises(ConfigurationError, match="SCW_DEFAULT_PROJECT_ID"):
-        NatsAPI(secret_key=KEY_ARG, transport=httpx.MockTransport(fake.handler))
+        NatsAPI(secret_key=KEY_ARG, transport=fake.transport())
 
 
-def test_client_with_an_unknown_region(fake: FakeScaleway) -> None:
+def test_client_with_an_unknown_region(fake: InProcessScaleway) -> None:
     with pytest.raises(ArgumentValidationError, match="region"):
         NatsAPI(secret_key=KEY_ARG, project_id=PROJECT_ARG, region="mars-1")
 
 
 def test_client_reads_environment_and_file(
-    monkeypatch: pytest.MonkeyPatch, isolated_environment: Path, fake: FakeScaleway
+    monkeypatch: pytest.MonkeyPatch, isolated_environment: Path, fake: InProcessScaleway
 ) -> None:
     isolated_environment.write_text(
         yaml.safe_dump({"secret_key": fake.secret_key, "default_region": "nl-ams"})
@@ -268,7 +268,7 @@ def test_client_reads_environment_and_file(
     monkeypatch.setenv("SCW_PROJECT_ID", fake.project_id)
     monkeypatch.setenv("SCW_API_URL", fake.api_url)
 
-    with NatsAPI(transport=httpx.MockTransport(fake.handler)) as api:
+    with NatsAPI(transport=fake.transport()) as api:
         assert (api.region, api.project_id) == ("nl-ams", fake.project_id)
         account = api.create_account()
 
@@ -277,17 +277,17 @@ def test_client_reads_environment_and_file(
     assert account.id in fake.accounts["nl-ams"]
 
 
-def test_explicit_config_object_is_used(fake: FakeScaleway) -> None:
+def test_explicit_config_object_is_used(fake: InProcessScaleway) -> None:
     config = Config(secret_key=fake.secret_key, project_id=fake.project_id, api_url=fake.api_url)
 
-    with NatsAPI(config=config, transport=httpx.MockTransport(fake.handler)) as api:
+    with NatsAPI(config=config, transport=fake.transport()) as api:
         assert api.config is config
         api.create_account()
 
     assert len(fake.accounts["fr-par"]) == 1
 
 
-def test_requests_carry_the_token_and_user_agent(fake: FakeScaleway) -> None:
+def test_requests_carry_the_token_and_user_agent(fake: InProcessScaleway) -> None:
     seen: list[httpx.Request] = []
     fake.on_request = seen.append
 
@@ -295,7 +295,7 @@ def test_requests_carry_the_token_and_user_agent(fake: FakeScaleway) -> None:
         secret_key=fake.secret_key,
         project_id=fake.project_id,
         api_url=fake.api_url + "/",
-        transport=httpx.MockTransport(fake.handler),
+        transport=fake.transport(),
     ) as api:
         api.list_accounts().first()
 
@@ -304,15 +304,15 @@ def test_requests_carry_the_token_and_user_agent(fake: FakeScaleway) -> None:
     assert str(seen[0].url).startswith("https://scaleway.test/mnq/v1beta1/regions/fr-par/")
 
 
-def test_list_concurrency_must_be_positive(fake: FakeScaleway) -> None:
+def test_list_concurrency_must_be_positive(fake: InProcessScaleway) -> None:
     with pytest.raises(ValueError, match="list_concurrency"):
         NatsAPI(secret_key=KEY_ARG, project_id=PROJECT_ARG, list_concurrency=0)
 
 
-async def test_secret_key_never_shows_in_repr(fake: FakeScaleway) -> None:
+async def test_secret_key_never_shows_in_repr(fake: InProcessScaleway) -> None:
     config = resolve_config(secret_key=KEY_ARG, project_id=PROJECT_ARG)
-    sync_api = NatsAPI(config=config, transport=httpx.MockTransport(fake.handler))
-    async_api = AsyncNatsAPI(config=config, transport=httpx.MockTransport(fake.async_handler))
+    sync_api = NatsAPI(config=config, transport=fake.transport())
+    async_api = AsyncNatsAPI(config=config, transport=fake.async_transport())
     try:
         texts = [repr(config), str(config), repr(sync_api), repr(async_api)]
     finally:

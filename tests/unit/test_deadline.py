@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from scaleway_nats import AsyncNatsAPI, NatsAPI, RetryPolicy, TransportError
-from tests.support.fake_scaleway import PROJECT_ID, SECRET_KEY
+from tests.support.in_process import PROJECT_ID, SECRET_KEY
 
 ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"  # a real-format id
 BODY = (

@@ -25,7 +25,7 @@ from scaleway_nats._backend import AsyncBackend, AsyncCreatesApart, CreatesApart
 from scaleway_nats._http import graceful_goaway
 from tests.unit.test_retry import Clock
 
-FakeScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
+InProcessScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
 
 
 def goaway(last_stream_id: int, code: h2.errors.ErrorCodes = h2.errors.ErrorCodes.NO_ERROR) -> Any:
@@ -59,7 +59,7 @@ def on_stream(stream_id: int) -> Callable[[httpx.Request], None]:
 
 
 async def test_a_delete_ended_by_a_goaway_counts_as_possibly_done(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     # Not traced (not a create): the GOAWAY does not say whether it was processed, so a 404
     # on the retry is the earlier attempt's doing, as after any lost answer.
@@ -80,7 +80,7 @@ def test_a_graceful_goaway_is_recognised_in_the_error_chain() -> None:
 
 
 async def test_a_create_the_goaway_did_not_process_is_resent_without_looking(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     fake.on_request = on_stream(9)
     fake.fail_next(1, method="POST", exception=goaway(7))
@@ -94,7 +94,7 @@ async def test_a_create_the_goaway_did_not_process_is_resent_without_looking(
 
 
 async def test_a_create_the_goaway_may_have_processed_is_reconciled(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     fake.on_request = on_stream(5)
     fake.fail_next(1, method="POST", exception=goaway(7), after=True)
@@ -107,7 +107,7 @@ async def test_a_create_the_goaway_may_have_processed_is_reconciled(
 
 
 async def test_a_recycled_connection_is_resent_without_a_backoff_pause(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str
 ) -> None:
     clock = Clock()
     client = flavoured_factory(flavour, retry_policy=RetryPolicy(backoff_base=5.0), clock=clock)

@@ -16,7 +16,7 @@ import pytest
 
 from scaleway_nats import RetryPolicy, TransportError
 
-FakeScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
+InProcessScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
 
 
 def short_body(message: str, request: httpx.Request) -> Exception:
@@ -24,7 +24,7 @@ def short_body(message: str, request: httpx.Request) -> Exception:
 
 
 async def test_a_get_whose_body_ends_short_is_retried(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     account = fake.add_account()
     fake.fail_next(1, method="GET", exception=short_body, after=True)
@@ -36,7 +36,7 @@ async def test_a_get_whose_body_ends_short_is_retried(
 
 
 async def test_a_create_whose_body_ends_short_is_reconciled(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     fake.fail_next(1, method="POST", exception=short_body, after=True)
 
@@ -47,7 +47,7 @@ async def test_a_create_whose_body_ends_short_is_reconciled(
 
 
 async def test_out_of_retries_it_is_a_transport_error_naming_h2s_reason(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str
 ) -> None:
     client = flavoured_factory(flavour, retry_policy=RetryPolicy(max_retries=0))
     account = fake.add_account()

@@ -17,7 +17,7 @@ import scaleway_nats.models as models_module
 from scaleway_nats import NatsAccount, NatsCredentials, creds_file_path
 from scaleway_nats.models import parse_time
 
-Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
+Flavoured = InProcessScaleway = Any  # the fixtures' types (see conftest.py)
 
 CONTENT = "-----BEGIN NATS USER JWT-----\neyJ0eXAi.secret.jwt\n------END NATS USER JWT------\n"
 # A real account id (scaleway/terraform-provider-scaleway, nats-credentials-basic cassette)
@@ -54,7 +54,7 @@ def test_repr_never_shows_the_content() -> None:
 
 
 async def test_created_credentials_hide_their_content(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     account = fake.add_account()
 
@@ -110,7 +110,7 @@ def test_write_into_a_directory_names_the_file_after_the_credentials(tmp_path: P
 
 
 async def test_two_created_credentials_written_to_one_folder_keep_both_secrets(
-    client: Flavoured, fake: FakeScaleway, tmp_path: Path
+    client: Flavoured, fake: InProcessScaleway, tmp_path: Path
 ) -> None:
     # The server names every file "user.creds": writing by that name lost the first secret.
     account = fake.add_account()

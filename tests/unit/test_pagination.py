@@ -11,7 +11,7 @@ import pytest
 
 from scaleway_nats import ArgumentValidationError, NatsAccount, Page
 
-FakeScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
+InProcessScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
 
 
 def page_of(request: httpx.Request) -> int:
@@ -19,7 +19,7 @@ def page_of(request: httpx.Request) -> int:
 
 
 async def test_iterating_the_first_item_fetches_only_the_first_page(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     ids = fake.fill(50)  # 10 pages of 5
 
@@ -30,7 +30,7 @@ async def test_iterating_the_first_item_fetches_only_the_first_page(
 
 
 async def test_reading_into_page_two_fetches_one_window_more(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     ids = fake.fill(50)  # 10 pages of 5; the default window is 4 pages
 
@@ -42,7 +42,7 @@ async def test_reading_into_page_two_fetches_one_window_more(
 
 
 async def test_two_thousand_pages_iterate_fully_in_order(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     ids = fake.fill(2000)
 
@@ -56,7 +56,7 @@ async def test_two_thousand_pages_iterate_fully_in_order(
 @pytest.mark.parametrize("window", [2, 4])
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 async def test_later_pages_are_fetched_a_window_at_a_time_and_yielded_in_order(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str, window: int
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str, window: int
 ) -> None:
     ids = fake.fill(45)  # 9 pages of 5: page 1, then 8 pages = whole windows
     gate = threading.Barrier(window, timeout=5)
@@ -80,7 +80,7 @@ async def test_later_pages_are_fetched_a_window_at_a_time_and_yielded_in_order(
         assert fake.max_in_flight == window
 
 
-async def test_page_fetches_that_page_only(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_page_fetches_that_page_only(client: Flavoured, fake: InProcessScaleway) -> None:
     ids = fake.fill(12)
 
     page = await client.pager_call(client.api.list_accounts(page_size=5), "page", 2)
@@ -95,7 +95,7 @@ async def test_page_fetches_that_page_only(client: Flavoured, fake: FakeScaleway
     assert fake.list_calls() == [{"page": "2", "page_size": "5", "order_by": "created_at_asc"}]
 
 
-async def test_last_page_has_no_next(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_last_page_has_no_next(client: Flavoured, fake: InProcessScaleway) -> None:
     ids = fake.fill(12)
 
     page = await client.pager_call(client.api.list_accounts(page_size=5), "page", 3)
@@ -104,13 +104,15 @@ async def test_last_page_has_no_next(client: Flavoured, fake: FakeScaleway) -> N
     assert not page.has_next
 
 
-async def test_page_zero_is_refused_before_sending(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_page_zero_is_refused_before_sending(
+    client: Flavoured, fake: InProcessScaleway
+) -> None:
     with pytest.raises(ArgumentValidationError, match="page"):
         await client.pager_call(client.api.list_accounts(), "page", 0)
     assert fake.total == 0
 
 
-async def test_first_reads_one_page(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_first_reads_one_page(client: Flavoured, fake: InProcessScaleway) -> None:
     ids = fake.fill(30)
 
     first = await client.pager_call(client.api.list_accounts(page_size=5), "first")
@@ -119,7 +121,7 @@ async def test_first_reads_one_page(client: Flavoured, fake: FakeScaleway) -> No
     assert fake.count("GET", "nats-accounts") == 1
 
 
-async def test_all_returns_every_item(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_all_returns_every_item(client: Flavoured, fake: InProcessScaleway) -> None:
     ids = fake.fill(23)
 
     items = await client.pager_call(client.api.list_accounts(page_size=5), "all")
@@ -127,7 +129,7 @@ async def test_all_returns_every_item(client: Flavoured, fake: FakeScaleway) -> 
     assert [a.id for a in items] == ids
 
 
-async def test_empty_list(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_empty_list(client: Flavoured, fake: InProcessScaleway) -> None:
     pager = client.api.list_accounts()
 
     assert await client.collect(pager) == []
@@ -136,7 +138,7 @@ async def test_empty_list(client: Flavoured, fake: FakeScaleway) -> None:
     assert fake.count("GET", "nats-accounts") == 3
 
 
-async def test_default_page_size_is_the_maximum(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_default_page_size_is_the_maximum(client: Flavoured, fake: InProcessScaleway) -> None:
     fake.fill(3)
 
     await client.collect(client.api.list_accounts())
@@ -144,7 +146,7 @@ async def test_default_page_size_is_the_maximum(client: Flavoured, fake: FakeSca
     assert fake.list_calls()[0]["page_size"] == "100"
 
 
-async def test_list_sends_project_and_order(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_list_sends_project_and_order(client: Flavoured, fake: InProcessScaleway) -> None:
     OTHER_PROJECT_ID = fake.other_project_id
     fake.add_account(name="b", project_id=OTHER_PROJECT_ID)
     fake.add_account(name="a", project_id=OTHER_PROJECT_ID)
@@ -161,7 +163,7 @@ async def test_list_sends_project_and_order(client: Flavoured, fake: FakeScalewa
 
 
 async def test_a_list_that_shrinks_mid_iteration_stops_cleanly(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     ids = fake.fill(10)  # 5 pages of 2
     lock = threading.Lock()
@@ -170,10 +172,9 @@ async def test_a_list_that_shrinks_mid_iteration_stops_cleanly(
     def shrink(request: httpx.Request) -> None:
         with lock:
             if page_of(request) >= 2 and not deleted:
-                with fake._lock:
-                    for account_id in ids[2:7]:
-                        del fake.accounts["fr-par"][account_id]
-                        deleted.append(account_id)
+                for account_id in ids[2:7]:
+                    fake.delete_account(account_id)
+                    deleted.append(account_id)
 
     fake.on_request = shrink
 
@@ -188,7 +189,7 @@ async def test_a_list_that_shrinks_mid_iteration_stops_cleanly(
 
 
 async def test_a_list_that_grows_mid_iteration_is_read_to_its_new_end(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     ids = fake.fill(10)  # 2 pages of 5
     added: list[str] = []
@@ -204,7 +205,7 @@ async def test_a_list_that_grows_mid_iteration_is_read_to_its_new_end(
     assert [a.id for a in items] == ids + added
 
 
-async def test_credentials_of_one_account(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_credentials_of_one_account(client: Flavoured, fake: InProcessScaleway) -> None:
     mine = fake.add_account()
     other = fake.add_account()
     wanted = [fake.add_credentials(mine["id"])["id"] for _ in range(7)]
@@ -219,7 +220,7 @@ async def test_credentials_of_one_account(client: Flavoured, fake: FakeScaleway)
 
 @pytest.mark.parametrize("bad", [0, 101, -1, "x", True, 1.5])
 async def test_page_size_is_validated_before_sending(
-    client: Flavoured, fake: FakeScaleway, bad: Any
+    client: Flavoured, fake: InProcessScaleway, bad: Any
 ) -> None:
     with pytest.raises(ArgumentValidationError, match="page_size") as caught:
         client.api.list_accounts(page_size=bad)
@@ -231,7 +232,7 @@ async def test_page_size_is_validated_before_sending(
 
 @pytest.mark.parametrize("size", [1, 100])
 async def test_page_size_bounds_are_accepted(
-    client: Flavoured, fake: FakeScaleway, size: int
+    client: Flavoured, fake: InProcessScaleway, size: int
 ) -> None:
     fake.fill(2)
 

@@ -1,8 +1,8 @@
 """Issue 18.6(c): what a pager promises while others write, over generated schedules.
 
 Creates and deletes are made between items, as the iteration runs (deterministic, the shifts
-concurrent writers cause), against the unit tests' fake with Scaleway's offset paging. The
-promises (README, "Lists while others write"): no id twice, ever; and every item that exists
+concurrent writers cause), against the emulator's API in-process (Scaleway's offset paging).
+The promises (README, "Lists while others write"): no id twice, ever; and every item that exists
 throughout is yielded when the writes are creates only, or deletes only and the iteration
 ended on a pass that saw none (fewer than MAX_PASSES passes).
 """
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scaleway_nats.pagination import MAX_PASSES
-from tests.support.fake_scaleway import FakeScaleway, api_on_fake
+from tests.support.in_process import InProcessScaleway, api_on
 
 KINDS = ("create", "delete_read", "delete_unread")
 # After the k-th item yielded: create or delete `count` items (read ones, or ones ahead).
@@ -33,7 +33,18 @@ events = st.lists(
 def test_pagers_under_interleaved_writes(
     initial: int, page_size: int, window: int, order: str, schedule: list[tuple[int, str, int]]
 ) -> None:
-    fake = FakeScaleway()
+    with InProcessScaleway() as fake:
+        check_pagers_under_writes(fake, initial, page_size, window, order, schedule)
+
+
+def check_pagers_under_writes(
+    fake: InProcessScaleway,
+    initial: int,
+    page_size: int,
+    window: int,
+    order: str,
+    schedule: list[tuple[int, str, int]],
+) -> None:
     ids = fake.fill(initial)
     created: list[str] = []
     deleted: set[str] = set()
@@ -46,10 +57,10 @@ def test_pagers_under_interleaved_writes(
         ahead = [i for i in fake.account_ids() if i not in got]
         pool = [i for i in got if i not in deleted] if kind == "delete_read" else ahead
         for doomed in pool[:count]:
-            del fake.accounts["fr-par"][doomed]
+            fake.delete_account(doomed)
             deleted.add(doomed)
 
-    with api_on_fake(fake, "sync", list_concurrency=window) as api:
+    with api_on(fake, "sync", list_concurrency=window) as api:
         for item in api.list_accounts(order_by=order, page_size=page_size):  # type: ignore[arg-type]
             got.append(item.id)
             for after, kind, count in schedule:

@@ -20,7 +20,7 @@ from scaleway_nats import (
     UnauthorizedError,
 )
 
-FakeScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
+InProcessScaleway = Flavoured = Any  # the fixtures' types (see conftest.py)
 
 
 class TopOfRange(random.Random):
@@ -78,7 +78,7 @@ FAILURES = {
 
 @pytest.mark.parametrize("failure", list(FAILURES))
 async def test_get_is_retried_until_it_succeeds(
-    client: Flavoured, fake: FakeScaleway, failure: str
+    client: Flavoured, fake: InProcessScaleway, failure: str
 ) -> None:
     account = fake.add_account(name="kept")
     fault, _ = FAILURES[failure]
@@ -95,7 +95,7 @@ async def test_get_is_retried_until_it_succeeds(
 
 @pytest.mark.parametrize("failure", list(FAILURES))
 async def test_get_gives_up_after_max_retries_with_the_matching_error(
-    flavoured_factory: Any, fake: FakeScaleway, failure: str, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, failure: str, flavour: str
 ) -> None:
     client = flavoured_factory(flavour, retry_policy=policy(max_retries=3))
     account = fake.add_account()
@@ -120,7 +120,7 @@ def flavour(request: pytest.FixtureRequest) -> str:
 
 
 async def test_transport_errors_tell_whether_the_request_was_sent(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str
 ) -> None:
     client = flavoured_factory(flavour, retry_policy=policy(max_retries=0))
     account = fake.add_account()
@@ -140,7 +140,7 @@ async def test_transport_errors_tell_whether_the_request_was_sent(
 
 
 async def test_max_retries_zero_means_one_attempt(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str
 ) -> None:
     client = flavoured_factory(flavour, retry_policy=policy(max_retries=0))
     account = fake.add_account()
@@ -153,7 +153,7 @@ async def test_max_retries_zero_means_one_attempt(
     assert client.stats.get("retries", 0) == 0
 
 
-def test_max_retries_argument_builds_the_policy(fake: FakeScaleway) -> None:
+def test_max_retries_argument_builds_the_policy(fake: InProcessScaleway) -> None:
     from scaleway_nats import NatsAPI
 
     account = fake.add_account()
@@ -164,7 +164,7 @@ def test_max_retries_argument_builds_the_policy(fake: FakeScaleway) -> None:
             project_id=fake.project_id,
             api_url=fake.api_url,
             max_retries=0,
-            transport=httpx.MockTransport(fake.handler),
+            transport=fake.transport(),
         ) as api,
         pytest.raises(ServerError),
     ):
@@ -187,7 +187,7 @@ def test_negative_max_retries_is_refused() -> None:
     ],
 )
 async def test_client_errors_are_not_retried(
-    client: Flavoured, fake: FakeScaleway, status: int, expected: type[Exception]
+    client: Flavoured, fake: InProcessScaleway, status: int, expected: type[Exception]
 ) -> None:
     account = fake.add_account()
     fake.fail_next(5, status=status)
@@ -200,7 +200,7 @@ async def test_client_errors_are_not_retried(
 
 
 async def test_wrong_secret_key_is_not_retried(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str
 ) -> None:
     client = flavoured_factory(flavour, secret_key="00000000-0000-0000-0000-000000000000")
 
@@ -211,7 +211,9 @@ async def test_wrong_secret_key_is_not_retried(
     assert fake.accounts["fr-par"] == {}
 
 
-async def test_retry_after_is_slept(client: Flavoured, fake: FakeScaleway, clock: Clock) -> None:
+async def test_retry_after_is_slept(
+    client: Flavoured, fake: InProcessScaleway, clock: Clock
+) -> None:
     account = fake.add_account()
     fake.fail_next(1, status=429, headers={"Retry-After": "3"})
 
@@ -239,17 +241,24 @@ def test_backoff_doubles_up_to_its_cap() -> None:
     assert all(0.0 <= jittered.pause(4, error) <= 3.0 for _ in range(50))
 
 
-async def test_backoff_pauses_are_slept_between_attempts(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str, clock: Clock
-) -> None:
-    client = flavoured_factory(
-        flavour,
-        retry_policy=RetryPolicy(
-            max_retries=5, backoff_base=0.25, backoff_max=10.0, deadline=600, rng=TopOfRange()
-        ),
-    )
+def failing_get(
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str, failures: int, **policy: Any
+) -> tuple[Flavoured, dict[str, Any]]:
+    """A client whose pauses are the top of their range, and an account whose next
+    `failures` requests answer 503."""
+    policy = {"backoff_base": 1.0, "deadline": 600, **policy}
+    client = flavoured_factory(flavour, retry_policy=RetryPolicy(rng=TopOfRange(), **policy))
     account = fake.add_account()
-    fake.fail_next(3, status=503)
+    fake.fail_next(failures, status=503)
+    return client, account
+
+
+async def test_backoff_pauses_are_slept_between_attempts(
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str, clock: Clock
+) -> None:
+    client, account = failing_get(
+        flavoured_factory, fake, flavour, 3, max_retries=5, backoff_base=0.25, backoff_max=10.0
+    )
 
     await client.call("get_account", account["id"])
 
@@ -257,16 +266,11 @@ async def test_backoff_pauses_are_slept_between_attempts(
 
 
 async def test_deadline_stops_retries(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str, clock: Clock
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str, clock: Clock
 ) -> None:
-    client = flavoured_factory(
-        flavour,
-        retry_policy=RetryPolicy(
-            max_retries=10, backoff_base=1.0, backoff_max=100.0, deadline=5.0, rng=TopOfRange()
-        ),
+    client, account = failing_get(
+        flavoured_factory, fake, flavour, 10, max_retries=10, backoff_max=100.0, deadline=5.0
     )
-    account = fake.add_account()
-    fake.fail_next(10, status=503)
 
     with pytest.raises(ServerError):
         await client.call("get_account", account["id"])
@@ -277,7 +281,7 @@ async def test_deadline_stops_retries(
 
 
 async def test_a_retry_after_beyond_the_deadline_is_not_waited_for(
-    flavoured_factory: Any, fake: FakeScaleway, flavour: str, clock: Clock
+    flavoured_factory: Any, fake: InProcessScaleway, flavour: str, clock: Clock
 ) -> None:
     client = flavoured_factory(flavour, retry_policy=policy(max_retries=5, deadline=10.0))
     account = fake.add_account()
@@ -293,7 +297,7 @@ async def test_a_retry_after_beyond_the_deadline_is_not_waited_for(
 
 @pytest.mark.parametrize("failure", ["503", "read-error"])
 async def test_idempotent_mutations_are_retried(
-    client: Flavoured, fake: FakeScaleway, failure: str
+    client: Flavoured, fake: InProcessScaleway, failure: str
 ) -> None:
     account = fake.add_account(name="old")
     fault, _ = FAILURES[failure]
@@ -310,7 +314,7 @@ async def test_idempotent_mutations_are_retried(
 
 
 async def test_a_failing_page_is_retried_within_the_iteration(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     ids = fake.fill(9)
     fake.fail_next(1, status=503)
@@ -323,7 +327,7 @@ async def test_a_failing_page_is_retried_within_the_iteration(
     assert client.stats["requests"] == 5
 
 
-async def test_stats_count_requests_and_retries(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_stats_count_requests_and_retries(client: Flavoured, fake: InProcessScaleway) -> None:
     account = fake.add_account()
 
     await client.call("get_account", account["id"])

@@ -1,4 +1,4 @@
-"""Arguments are checked before anything is sent: the fake must see no request."""
+"""Arguments are checked before anything is sent: the API must see no request."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from scaleway_nats import (
     NatsCredentials,
     NotFoundError,
 )
+from tests.ids import EXAMPLE_ACCOUNT_ID as ACCOUNT_ID
 
-Flavoured = FakeScaleway = Any  # the fixtures' types (see conftest.py)
+Flavoured = InProcessScaleway = Any  # the fixtures' types (see conftest.py)
 
-# A real account id (scaleway/terraform-provider-scaleway, nats-credentials-basic cassette)
-ACCOUNT_ID = "ADES3CGQKR6ZABSF26Q4NOK6POEJ7H3Y5CLM4NLP4RIFS5TTAY7755Q3"
 CREDENTIALS_ID = "7e1a8b3d-2c4f-4d6e-9f0a-1b2c3d4e5f60"
 
 CALLS_WITH_REGION = {
@@ -218,22 +217,17 @@ async def test_unicode_names_within_the_rules_are_sent(client: Flavoured) -> Non
         assert account.name == name
 
 
-def model_account(fake: FakeScaleway, region: str) -> NatsAccount:
-    data = fake.add_account(region=region)
-    return NatsAccount(
-        id=data["id"],
-        name=data["name"],
-        endpoint=data["endpoint"],
-        project_id=data["project_id"],
-        region=region,
-    )
+def model_account(fake: InProcessScaleway, region: str) -> NatsAccount:
+    return NatsAccount.from_json(fake.add_account(region=region))  # the API's own JSON
 
 
-def paths(fake: FakeScaleway) -> list[str]:
+def paths(fake: InProcessScaleway) -> list[str]:
     return [path for _, path, _ in fake.log]
 
 
-async def test_a_model_stands_for_its_id_and_region(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_a_model_stands_for_its_id_and_region(
+    client: Flavoured, fake: InProcessScaleway
+) -> None:
     account = model_account(fake, "nl-ams")  # the client's default region is fr-par
 
     got = await client.call("get_account", account)
@@ -255,7 +249,9 @@ async def test_a_model_stands_for_its_id_and_region(client: Flavoured, fake: Fak
     assert {q["nats_account_id"] for q in fake.list_calls("nats-credentials")} == {account.id}
 
 
-async def test_an_explicit_region_beats_the_models(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_an_explicit_region_beats_the_models(
+    client: Flavoured, fake: InProcessScaleway
+) -> None:
     account = model_account(fake, "nl-ams")
 
     with pytest.raises(NotFoundError, match="not found"):
@@ -265,7 +261,7 @@ async def test_an_explicit_region_beats_the_models(client: Flavoured, fake: Fake
 
 
 async def test_a_model_without_a_known_region_uses_the_clients(
-    client: Flavoured, fake: FakeScaleway
+    client: Flavoured, fake: InProcessScaleway
 ) -> None:
     data = fake.add_account()
     account = NatsAccount(data["id"], data["name"], "", data["project_id"], region="")
@@ -276,7 +272,7 @@ async def test_a_model_without_a_known_region_uses_the_clients(
     assert paths(fake) == [f"/mnq/v1beta1/regions/fr-par/nats-accounts/{account.id}"]
 
 
-async def test_credentials_model_for_delete(client: Flavoured, fake: FakeScaleway) -> None:
+async def test_credentials_model_for_delete(client: Flavoured, fake: InProcessScaleway) -> None:
     owner = fake.add_account(region="nl-ams")
     data = fake.add_credentials(owner["id"], region="nl-ams")
     creds = NatsCredentials(data["id"], data["name"], owner["id"], region="nl-ams")

@@ -235,7 +235,7 @@ class LocalScaleway(Startable):
 
     @property
     def stats(self) -> dict[str, Any]:
-        """``{"requests": n, "faults": n, "faults_by_kind": {kind: n}}``."""
+        """``{"requests": n, "faults": n, "faults_by_kind": {kind: n}, "scripted_faults": n}``."""
         return self._stats.snapshot()
 
     @property

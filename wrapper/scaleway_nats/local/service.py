@@ -6,6 +6,10 @@ resource answers as a missing one) and visibility (``propagation_delay``, and th
 read lag, ``lag.py``) once, and refuses with ``domain.py``'s errors; ``app.py`` parses requests
 and turns those errors into Scaleway's.
 
+A region with no cluster added (``add_cluster``) has no nats-server: its writes commit and
+answer, with nothing to push. The emulator adds every region's cluster before serving; the
+unit tests run ``app.py`` over a ``Service`` without any, in-process (tests/support).
+
 Rule for every write: commit to SQLite first (one transaction, JWT signed under the write
 lock), then have the region's single ordered pusher (``pusher.py``) bring nats-server to the
 latest committed JWT of the account. If the push fails the change is still committed and is
@@ -167,7 +171,10 @@ class Service:
         return row
 
     def endpoint(self, region: str) -> str:
-        return self._clusters[region].url
+        """The region's cluster URL; with no cluster, Scaleway's own (as recorded:
+        terraform-provider-scaleway internal/services/mnq/testdata/nats-*.cassette.yaml)."""
+        cluster = self._clusters.get(region)
+        return f"nats://nats.mnq.{region}.scaleway.com:4222" if cluster is None else cluster.url
 
     def add_cluster(self, cluster: NatsCluster) -> None:
         """The cluster serving ``cluster.region`` (its pushes, its healing, the admin routes)."""
@@ -240,6 +247,8 @@ class Service:
 
     async def _sync(self, region: str, public_key: str) -> None:
         """Bring nats-server to the account's latest committed JWT (503 if it cannot)."""
+        if region not in self._clusters:
+            return  # no nats-server in this region (see the module docstring)
         try:
             await self.pusher(region).sync(public_key)
         except PushError as exc:
@@ -331,13 +340,14 @@ class Service:
         """Delete streams, then tombstone: every user revoked, no connections, no JetStream."""
         account = self.account(caller, region, account_id)
         identity = jwt.Identity.from_seed(account.seed)
-        server = self._clusters[account.region]
-        try:
-            deleted = await server.delete_all_streams(identity)
-        except Exception as exc:
-            log.warning("could not delete streams of %s: %s", account.id, exc)
-            raise Unavailable(str(exc)) from exc
-        log.info("account %s: deleted %d stream(s)", account.id, deleted)
+        server = self._clusters.get(account.region)
+        if server is not None:  # else no nats-server, so no streams (module docstring)
+            try:
+                deleted = await server.delete_all_streams(identity)
+            except Exception as exc:
+                log.warning("could not delete streams of %s: %s", account.id, exc)
+                raise Unavailable(str(exc)) from exc
+            log.info("account %s: deleted %d stream(s)", account.id, deleted)
         async with self._write_lock:
             # Re-read under the lock: a revocation may have been committed meanwhile.
             fresh = self.store.get_account(account.region, account.id, [account.project_id])

@@ -141,11 +141,14 @@ def _account(row: sqlite3.Row) -> Account:
 class Store:
     """Thread-safe access to the emulator database (one connection, one lock)."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600, exist_ok=True)  # holds account seeds: owner-only
-        os.chmod(path, 0o600)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    def __init__(self, path: Path | None) -> None:
+        """``path`` None: an in-memory database, gone on ``close()`` (the unit tests' API)."""
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600, exist_ok=True)  # holds account seeds: owner-only
+            os.chmod(path, 0o600)
+        target = ":memory:" if path is None else path
+        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         try:
@@ -201,6 +204,11 @@ class Store:
             db.execute(
                 "INSERT INTO projects VALUES (?, ?, 1)", (org.project_id, org.organization_id)
             )
+
+    def add_project(self, organization_id: str, project_id: str) -> None:
+        """Another project of an organization (a Scaleway organization holds several)."""
+        with self._tx() as db:
+            db.execute("INSERT INTO projects VALUES (?, ?, 0)", (project_id, organization_id))
 
     def organizations(self) -> list[Organization]:
         rows = self._query(
@@ -324,6 +332,16 @@ class Store:
                 (token, json.dumps(revocations), micro(updated_at), account_id),
             )
             db.execute("DELETE FROM credentials WHERE id = ?", (credentials_id,))
+
+    def set_created_at(self, resource_id: str, created_at: str) -> None:
+        """Move an account's or credentials' creation time (``now()`` format), e.g. into the
+        past: history the API cannot make, for tests and seeding. Unknown ids: no change."""
+        with self._tx() as db:
+            for table in ("accounts", "credentials"):
+                db.execute(
+                    f"UPDATE {table} SET created_at = ? WHERE id = ?",  # noqa: S608 - fixed names
+                    (micro(created_at), resource_id),
+                )
 
     # -- credentials -------------------------------------------------------------------------
 
