@@ -1,7 +1,7 @@
 """Revocation always holds under concurrency (issue 10, item 1).
 
-Every delete commits a new account JWT; nats-server keeps a pushed JWT only if it is not older
-than the one it has, so pushes landing out of commit order used to let an older JWT win:
+Every delete commits a new account JWT; nats-server stores whichever JWT is pushed to it last,
+so pushes landing out of commit order used to let an older JWT win:
 deleted credentials kept connecting and deleted accounts came back to life. Each round here
 deletes concurrently, then probes every deleted credentials until nats-server refuses them
 (a probe still connecting LEAK_AFTER seconds after the 204 is a leak) and checks that the
@@ -29,6 +29,7 @@ from scaleway_nats import (
 )
 from scaleway_nats.facts import REGIONS
 from scaleway_nats.local import LocalScaleway
+from scaleway_nats.local.jwt import decode_claims
 from scaleway_nats.nats import connect
 from tests.support.clients import async_api_on
 from tests.support.reliability import figures
@@ -178,3 +179,33 @@ async def test_account_delete_racing_credentials_deletes_holds(
             tally.add(revocation_emulator, account, results)
     tally.report("account_delete_racing_credentials_deletes")
     assert (tally.leaks, tally.stale) == (0, 0)
+
+
+async def test_each_jwt_of_an_account_is_issued_after_the_one_before(
+    revocation_emulator: LocalScaleway,
+) -> None:
+    """nats-server's resolvers reconcile among themselves (at start, then every `interval`) by
+    merging a peer's pack, where a stored account JWT gives way to any other not older than
+    it, the same `iat` included (server/dirstore.go, saveIfNewer), and `iat` counts whole
+    seconds. Of two revocations in one second, a sync could put the first back over the
+    second on a node that had already passed its push check. A long chaos run (seed 4003)
+    met deleted credentials accepted by one node. Each JWT of an account is now issued at
+    least a second after the one before, so a merge can only move a node forward."""
+    env = revocation_emulator
+    async with async_api_on(env) as api:
+        account = await api.create_account()
+        first, second = [await api.create_credentials(account) for _ in range(2)]
+        node = env.servers[account.region].nodes[0]
+        await api.delete_credentials(first)
+        revoking_first = node.stored_jwt(account.id)
+        await api.delete_credentials(second)  # within the same second, most often
+        revoking_both = node.stored_jwt(account.id)
+        assert revoking_first is not None and revoking_both is not None
+        assert issued_at(revoking_both) > issued_at(revoking_first)
+        assert not await accepted_by(node.url, env, second)
+        await api.delete_account(account)
+        assert issued_at(node.stored_jwt(account.id) or "") > issued_at(revoking_both)
+
+
+def issued_at(token: str) -> int:
+    return int(decode_claims(token)["iat"])

@@ -95,10 +95,11 @@ def encode(
 ) -> str:
     """Sign a v2 claims set. ``jti`` is the base32 SHA-512/256 of the claims, as in Go.
 
-    ``iat`` is ``issued_at`` or now, but never less than ``not_before``: nats-server drops a
-    JWT older than the one it holds, so an account's successive JWTs must not go back in time
-    with the clock. Header and claims are compact JSON (no spaces), as nats-io/jwt writes them
-    and as the live API's user JWTs are (the recorded ``.creds`` in tests/data/recordings).
+    ``iat`` is ``issued_at`` or now, but never less than ``not_before``: nats-server's
+    resolvers, merging each other's JWTs, keep the one not older, so an account's successive
+    JWTs must not go back in time with the clock (``account_jwt``). Header and claims are
+    compact JSON (no spaces), as nats-io/jwt writes them and as the live API's user JWTs are
+    (the recorded ``.creds`` in tests/data/recordings).
     """
     claims: dict[str, Any] = {
         "jti": "",
@@ -151,7 +152,8 @@ def account_jwt(
 
     ``disabled`` is how a deleted account is tombstoned: no connections, no JetStream, every
     user revoked (the resolver is configured with ``allow_delete: false``). ``previous`` is the
-    account's last JWT: the new one is issued no earlier.
+    account's last JWT: the new one is issued at least a second later (its ``iat`` may run
+    ahead of the clock by as many seconds as the account had writes in one).
     """
     limits: dict[str, Any] = {
         "subs": -1,
@@ -178,7 +180,10 @@ def account_jwt(
         nats["signing_keys"] = [signing_key]
     if revocations:
         nats["revocations"] = dict(revocations)
-    not_before = int(decode_claims(previous)["iat"]) if previous else 0
+    # Strictly after the previous one: nats-server replaces a stored account JWT with any other
+    # not older (dirstore.go saveIfNewer), and iat counts whole seconds, so a late copy of an
+    # older JWT of the same second (a retried push, a slower route) could undo a revocation.
+    not_before = int(decode_claims(previous)["iat"]) + 1 if previous else 0
     return encode(operator, account, name, nats, not_before=not_before)
 
 
