@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from .._files import write_atomic
+
+log = logging.getLogger("scaleway_nats.local")
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,13 @@ def _name(common_name: str) -> x509.Name:
 
 
 def ensure_tls(directory: Path) -> TlsFiles:
-    """Create (if absent) the CA and server certificate under ``directory``."""
+    """Create (if absent, or made by an earlier version without key identifiers) the CA and
+    server certificate under ``directory``."""
     files = TlsFiles(directory / "ca.pem", directory / "server.pem", directory / "server-key.pem")
     if files.ca_file.exists() and files.cert_file.exists() and files.key_file.exists():
-        return files
+        if _strict(files.cert_file):
+            return files
+        log.info("replacing the TLS certificates in %s: they fail strict X.509 checks", directory)
     now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
     until = now + dt.timedelta(days=3650)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -55,6 +61,9 @@ def ensure_tls(directory: Path) -> TlsFiles:
         .not_valid_before(now)
         .not_valid_after(until)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        # Key identifiers: Python 3.13 verifies with VERIFY_X509_STRICT (RFC 5280 4.2.1.1-2),
+        # which refuses certificates without them ("Missing Authority Key Identifier").
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
@@ -88,6 +97,10 @@ def ensure_tls(directory: Path) -> TlsFiles:
         .not_valid_before(now)
         .not_valid_after(until)
         .add_extension(san, critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(server_key.public_key()), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
@@ -100,3 +113,13 @@ def ensure_tls(directory: Path) -> TlsFiles:
     write_atomic(files.cert_file, server_cert.public_bytes(pem))
     write_atomic(files.ca_file, ca_cert.public_bytes(pem))
     return files
+
+
+def _strict(cert_file: Path) -> bool:
+    """Whether a certificate has what strict X.509 verification asks (its issuer's key id)."""
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    try:
+        cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
+    except x509.ExtensionNotFound:
+        return False
+    return True
