@@ -1,10 +1,17 @@
-"""The chaos suite's listing check can fail: each broken promise is named (no emulator)."""
+"""The chaos suite's checks can fail: each broken promise is named, a leak with what the
+node knew."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from scaleway_nats.local import LocalScaleway
+from tests.support.clients import async_api_on
+
 from .model import Model, Violation, compare
+from .probes import diagnosis
 
 NOW = 100.0
 
@@ -40,3 +47,21 @@ def test_each_broken_promise_is_named(
     with pytest.raises(Violation) as caught:
         check(expected, listed, model)
     assert caught.value.kind == kind
+
+
+async def test_a_leak_is_reported_with_what_the_node_knew(emulator: LocalScaleway) -> None:
+    """A revocation violation carries the node's view (a long run's leak could not be
+    replayed): here, of credentials revoked as they should be, the user's iat and the
+    account JWT, in the resolver file and in memory, revoking the user since then."""
+    async with async_api_on(emulator) as api:
+        account = await api.create_account()
+        creds = await api.create_credentials(account)
+        await api.delete_credentials(creds)
+        node = emulator.servers[account.region].nodes[0]
+        told = await asyncio.to_thread(diagnosis, creds, node)
+        await api.delete_account(account)
+    user_iat = int(told.split("user iat ")[1].split(";")[0])
+    assert "resolver file: iat " in told and "in memory:" in told
+    revoked_at = int(told.split("revokes this user at ")[1].split(";")[0])
+    assert revoked_at >= user_iat
+    assert "BEGIN" not in told and "SU" not in told  # no .creds content, no nkey seed
