@@ -28,8 +28,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("scaleway_nats.local")
 
-BEFORE = ("unavailable", "throttled", "dropped")
-AFTER_COMMIT = ("committed_unavailable", "committed_dropped")
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 ADMIN_PREFIX = "/local/"  # local/admin.py's routes
 
@@ -63,6 +61,9 @@ KINDS = {
     "committed_unavailable": Fault(503, committed=True),
     "committed_dropped": Fault(None, committed=True),
 }
+# The random kinds by when they strike, in KINDS' order (a seed draws the same kinds from it).
+BEFORE = tuple(kind for kind, fault in KINDS.items() if not fault.committed)
+AFTER_COMMIT = tuple(kind for kind, fault in KINDS.items() if fault.committed)
 
 
 def default_body(status: int) -> dict[str, Any]:
