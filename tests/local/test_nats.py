@@ -14,6 +14,7 @@ from nats.errors import MaxPayloadError
 from nats.js.errors import APIError
 
 from scaleway_nats.local import LocalScaleway
+from scaleway_nats.local.nats_server import SINGLE_ATTEMPT
 from tests.support.http_api import REGIONS, RawApi, connect, raw_api_on, write_creds
 
 WAIT = 5.0  # seconds allowed for the server to act on a pushed account JWT
@@ -62,8 +63,7 @@ async def test_plain_tcp_clients_are_refused(emulator: LocalScaleway, raw_api: R
         await nats.connect(
             account["endpoint"],
             user_credentials=nats.aio.client.RawCredentials(creds["credentials"]["content"]),
-            allow_reconnect=False,
-            max_reconnect_attempts=0,
+            **SINGLE_ATTEMPT,
             connect_timeout=2,
         )
 

@@ -21,6 +21,7 @@ import pytest
 from nats.aio.client import RawCredentials
 from nats.errors import Error as NatsError
 
+from scaleway_nats.local.nats_server import SINGLE_ATTEMPT
 from tests.support import serve
 from tests.support.processes import nats_server_pids, wait_dead
 from tests.support.reliability import figures
@@ -90,8 +91,7 @@ async def connect(url: str, ca_file: str, creds: dict[str, Any]) -> nats.NATS:
         user_credentials=RawCredentials(creds["credentials"]["content"]),
         tls=ssl.create_default_context(cafile=ca_file),
         connect_timeout=3,
-        allow_reconnect=False,
-        max_reconnect_attempts=0,
+        **SINGLE_ATTEMPT,
     )
 
 

@@ -33,6 +33,7 @@ from scaleway_nats import (
 )
 from scaleway_nats.local import LocalScaleway, Organization
 from scaleway_nats.local import jwt as nats_jwt
+from scaleway_nats.local.nats_server import SINGLE_ATTEMPT
 from tests.support.reliability import figures
 
 REVOCATION_BOUND = 10.0  # seconds the spec allows for a deleted credential's connections
@@ -49,9 +50,7 @@ async def connect(env: LocalScaleway, url: str, creds: str | Path, **kwargs: Any
         user_credentials=str(creds) if isinstance(creds, Path) else RawCredentials(creds),
         tls=ssl.create_default_context(cafile=env.ca_file),
         connect_timeout=3,
-        allow_reconnect=False,
-        max_reconnect_attempts=0,
-        **kwargs,
+        **{**SINGLE_ATTEMPT, **kwargs},
     )
 
 

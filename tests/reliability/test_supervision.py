@@ -9,6 +9,8 @@ the server when it is back.
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 import time
 from collections.abc import Iterator
 
@@ -92,3 +94,72 @@ async def test_a_region_down_answers_503_and_heals_when_back(
             pass
     figures("supervision[down]", answered_503_in_s=round(answered, 2))
     assert isinstance(response, httpx.Response)
+
+
+def _hold_port(port: int, bound: float) -> socket.socket:
+    """Listen on ``port`` as soon as its dead server lets go of it (as another local program
+    can, between a crash and the restart); SO_REUSEADDR as nats-server sets it, so the old
+    connections' TIME_WAIT does not stand in the way."""
+    deadline = time.monotonic() + bound
+    while True:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+            return sock
+        except OSError:
+            sock.close()
+            assert time.monotonic() < deadline, f"port {port} was never released"
+            time.sleep(0.005)
+
+
+async def test_a_node_whose_port_is_taken_for_a_while_comes_back_on_it(
+    fresh_emulator: LocalScaleway, raw_api: RawApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The account endpoint is the lone node's URL: an app holds it with its .creds, so a
+    # restart on another port would cut every app of the region off for good (CI saw one
+    # test refused on its endpoint for 5 minutes after 3 restarts).
+    account = raw_api.create_account("fr-par")
+    creds = raw_api.create_credentials(account)
+    server = fresh_emulator.servers["fr-par"].nodes[0]
+    port, restarts = server.port, server.restarts
+    assert port is not None and account["endpoint"].endswith(f":{port}")
+    server.kill()
+    holder = _hold_port(port, BOUND)
+    try:
+        deadline = time.monotonic() + BOUND
+        while server.restarts < restarts + 2:  # the crash, then a start refused its port
+            assert time.monotonic() < deadline, "the supervisor did not try to restart"
+            await asyncio.sleep(0.02)
+    finally:
+        holder.close()
+    await wait_connectable(fresh_emulator, account, creds)
+    assert server.port == port
+    again = raw_api.client.get(raw_api.url("fr-par", "nats-accounts", account["id"])).json()
+    assert again["endpoint"] == account["endpoint"]
+    # Why it could not start is said, not only that it restarts.
+    assert any("address already in use" in r.getMessage() for r in caplog.records), [
+        r.getMessage() for r in caplog.records
+    ]
+
+
+async def test_connecting_to_a_stopped_node_fails_after_two_attempts(
+    fresh_emulator: LocalScaleway, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The emulator's own connections (pushes, monitoring) to a node that is down must fail
+    # and move on to another node, not retry the refused port until some outer timeout.
+    server = fresh_emulator.servers["fr-par"].nodes[0]
+    server.stop()
+    caplog.set_level(logging.DEBUG, logger="scaleway_nats.local")
+
+    async def attempt() -> None:
+        async with server.connect(server.trust.system_user_creds()):
+            pass
+
+    with pytest.raises(NatsError):
+        await asyncio.wait_for(attempt(), BOUND)
+    attempts = [
+        r for r in caplog.records if r.getMessage().startswith(f"nats-server {server.name}:")
+    ]
+    assert 1 <= len(attempts) <= 2, [r.getMessage() for r in attempts]

@@ -16,6 +16,7 @@ from nats.aio.client import RawCredentials
 
 from scaleway_nats import REGIONS  # one home for the regions (the spec's enum)
 from scaleway_nats.local import LocalScaleway, Organization
+from scaleway_nats.local.nats_server import SINGLE_ATTEMPT
 
 __all__ = ["REGIONS", "RawApi", "as_read", "connect", "raw_api_on", "write_creds"]
 
@@ -71,9 +72,7 @@ async def connect(
         user_credentials=RawCredentials(creds["credentials"]["content"]),
         tls=ssl.create_default_context(cafile=env.ca_file),
         connect_timeout=3,
-        allow_reconnect=False,
-        max_reconnect_attempts=0,
-        **kwargs,
+        **{**SINGLE_ATTEMPT, **kwargs},
     )
     try:
         yield nc

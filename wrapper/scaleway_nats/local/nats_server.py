@@ -67,6 +67,15 @@ JSZ_LIMIT = 100_000  # accounts in one JSZ report (it pages them): every one
 ROUTE_USER = "route"  # routes authenticate as this user, with Trust.route_secret
 HOOK_TIMEOUT = 61.0  # the post-start hook (re-pushing stale JWTs) is bounded by 60 s
 GUARD_TIMEOUT = 61.0  # entering the start-up guard (the region's pushes pause) is bounded too
+# nats-py options for one connection attempt that fails at once. With max_reconnect_attempts=0
+# its first connect retries a refused server every reconnect_time_wait FOREVER, whatever
+# allow_reconnect says (nats/aio/client.py _select_next_server; nats-io/nats.py#645): a CI run
+# hung 5 minutes on it. With 1 and no wait it tries twice, back to back, then raises.
+SINGLE_ATTEMPT: dict[str, Any] = {
+    "allow_reconnect": False,
+    "max_reconnect_attempts": 1,
+    "reconnect_time_wait": 0,
+}
 
 
 class NatsServerError(RuntimeError):
@@ -258,11 +267,15 @@ class NatsServer:
             proc.wait(STOP_TIMEOUT)
 
     def _supervise(self) -> None:
-        """Run the server; restart it (same port) whenever it dies unexpectedly.
+        """Run the server; restart it whenever it dies unexpectedly, always on the same port.
 
-        Only crashes within CRASH_WINDOW count towards the back-off, so a healthy period
-        resets it; the supervisor never gives up for good (it used to after 6 crashes, and
-        every later write to the region then failed).
+        The port is the region's endpoint (a lone node), which apps hold with their .creds,
+        or a URL clients learnt from ``connect_urls``: a restart that cannot have it (another
+        program took it meanwhile, a start too slow) is tried again on it, never elsewhere
+        (moving cut a region's apps off for good). Only crashes within CRASH_WINDOW count
+        towards the back-off, so a healthy period resets it; the supervisor never gives up
+        for good (it used to after 6 crashes, and every later write to the region then
+        failed).
         """
         recent: list[float] = []
         while not self._stopping.is_set():
@@ -275,7 +288,7 @@ class NatsServer:
                 if not self._ready.is_set():  # first start: report to start() and give up
                     self._ready.set()
                     return
-                self.port = None  # our old port may be taken: let the next try pick one
+                log.warning("nats-server %s could not start again: %s", self.name, exc)
             else:
                 self._failure = None
                 if self._on_ready is not None:  # before "ready": start() returns healed
@@ -300,7 +313,7 @@ class NatsServer:
                     CRASH_WINDOW,
                     MAX_BACKOFF,
                 )
-            else:
+            elif self._failure is None:  # a start that failed is logged above
                 log.warning(
                     "nats-server %s exited unexpectedly, restarting (%d)", self.name, len(recent)
                 )
@@ -319,8 +332,10 @@ class NatsServer:
         ports_dir.mkdir()
         config = self.directory / "nats-server.conf"
         write_atomic(config, self._config(ports_dir), private=True)  # holds the route secret
-        logfile = open(self.directory / "nats-server.log", "ab")  # noqa: SIM115 - child owns it
+        log_path = self.directory / "nats-server.log"
+        logfile = open(log_path, "ab")  # noqa: SIM115 - child owns it
         with logfile:
+            log_start = logfile.tell()
             self._proc = subprocess.Popen(
                 [self._binary, "-c", str(config)],
                 stdin=subprocess.DEVNULL,
@@ -333,7 +348,7 @@ class NatsServer:
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 code = self._proc.returncode
-                raise NatsServerError(f"exit code {code}, see {self.directory}/nats-server.log")
+                raise NatsServerError(f"exit code {code}{self._fatal(log_path, log_start)}")
             for ports_file in ports_dir.glob("*.ports"):
                 with contextlib.suppress(ValueError, OSError, KeyError, IndexError):
                     # e.g. {"nats": ["tls://127.0.0.1:43597"], "cluster": [...]}; written once
@@ -345,6 +360,21 @@ class NatsServer:
             time.sleep(0.01)
         self._terminate()
         raise NatsServerError(f"not listening after {START_TIMEOUT}s")
+
+    def _fatal(self, log_path: Path, start: int) -> str:
+        """Why this spawn exited, from its log (its ``[FTL]`` line, route secret masked), and
+        where the whole log is: "address already in use" says more than an exit code."""
+        where = f", see {log_path}"
+        try:
+            with log_path.open("rb") as logfile:
+                logfile.seek(start)
+                lines = logfile.read(64 * 1024).decode(errors="replace").splitlines()
+        except OSError:
+            return where
+        fatal = [line.split("[FTL] ", 1)[1] for line in lines if "[FTL] " in line]
+        if not fatal:
+            return where
+        return f" ({fatal[-1].replace(self.trust.route_secret, '***')}){where}"
 
     def _config(self, ports_dir: Path) -> str:
         sys_pub = self.trust.system_account.public_key
@@ -422,9 +452,8 @@ tls {{
             user_credentials=creds,
             tls=self.ssl_context(),
             connect_timeout=int(PUSH_TIMEOUT),
-            allow_reconnect=False,  # with this, a failed first connect raises at once
-            max_reconnect_attempts=0,
             error_cb=quiet,
+            **SINGLE_ATTEMPT,
         )
         try:
             yield nc
