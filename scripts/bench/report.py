@@ -211,7 +211,7 @@ def report_json(
     results: Results, goals: list[Target], sizes: Sizes, seeding: dict[int, float]
 ) -> dict[str, Any]:
     return {
-        "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
         "seconds": time.perf_counter() - STARTED,
         "machine": machine(),
         "sizes": dataclasses.asdict(sizes),

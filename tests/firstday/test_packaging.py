@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
+import tomllib
 from pathlib import Path
 
-import tomllib
 from click.testing import CliRunner
 
 from scaleway_nats import __version__

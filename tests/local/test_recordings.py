@@ -206,7 +206,7 @@ def compare_body(recorded: Any, emulated: Any, ids: dict[str, str], where: str) 
 
 def micros(stamp: str) -> int:
     moment = dt.datetime.strptime(stamp[:26], "%Y-%m-%dT%H:%M:%S.%f")
-    return int(moment.replace(tzinfo=dt.timezone.utc).timestamp() * 1_000_000)
+    return int(moment.replace(tzinfo=dt.UTC).timestamp() * 1_000_000)
 
 
 def stamps(step_id: int, answer: Any) -> list[tuple[str, int]]:

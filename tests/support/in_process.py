@@ -77,7 +77,7 @@ class InProcessScaleway:
         self.store = Store(None)
         self.store.add_organization(
             Organization(ORGANIZATION_ID, PROJECT_ID, "SCWTESTACCESSKEY0000", SECRET_KEY),
-            created_at=_stamp(dt.datetime.now(dt.timezone.utc)),
+            created_at=_stamp(dt.datetime.now(dt.UTC)),
         )
         self.store.add_project(ORGANIZATION_ID, OTHER_PROJECT_ID)
         self.service = Service(self.store, jwt.Identity.generate("operator"), max_accounts)
@@ -183,7 +183,7 @@ class InProcessScaleway:
 
     def backdate(self, item: dict[str, Any], minutes: float) -> None:
         """Make a stored account or credentials look created `minutes` ago."""
-        moment = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes)
+        moment = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
         self.store.set_created_at(item["id"], _stamp(moment))
 
     def fill(self, count: int, region: str = "fr-par") -> list[str]:

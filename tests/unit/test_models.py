@@ -218,7 +218,7 @@ def test_datetimes_are_parsed() -> None:
         }
     )
 
-    utc = datetime.timezone.utc
+    utc = datetime.UTC
     assert account.created_at == datetime.datetime(2022, 3, 22, 12, 34, 56, 123456, tzinfo=utc)
     assert account.updated_at == datetime.datetime(2023, 1, 2, 3, 4, 5, tzinfo=utc)
     assert account.created_at.utcoffset() == datetime.timedelta(0)
@@ -256,7 +256,7 @@ def test_credentials_from_a_create_answer() -> None:
     assert creds.file_name == "user.creds"
     assert creds.checksum == "abc"
     assert creds.region == "nl-ams"
-    assert creds.created_at == datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.timezone.utc)
+    assert creds.created_at == datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.UTC)
 
 
 def test_models_are_immutable() -> None:
@@ -278,7 +278,7 @@ def test_timestamps_parse_to_aware_utc(text: str, expected: datetime.datetime) -
     parsed = parse_time(text)
     assert parsed is not None
     assert parsed.utcoffset() is not None
-    assert parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None) == expected
+    assert parsed.astimezone(datetime.UTC).replace(tzinfo=None) == expected
 
 
 @pytest.mark.parametrize("value", [None, "", 12, {}])
@@ -351,7 +351,7 @@ def test_create_and_get_stamps_of_one_instant_parse_equal(
             _Python310Datetime.fromisoformat("2026-04-10T10:59:12.661542430+00:00")
     created = parse_time("2026-04-10T10:59:12.661542430Z")
     read = parse_time("2026-04-10T10:59:12.661542Z")
-    utc = datetime.timezone.utc
+    utc = datetime.UTC
     assert created == read == datetime.datetime(2026, 4, 10, 10, 59, 12, 661542, tzinfo=utc)
     # a recorded trailing zero (cli-create-context-xdg: "08.325079040Z") changes nothing
     assert parse_time("2025-12-04T05:08:08.325079040Z") == parse_time("2025-12-04T05:08:08.325079Z")

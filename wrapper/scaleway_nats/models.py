@@ -56,7 +56,7 @@ def parse_time(value: object) -> datetime.datetime | None:
         parsed = datetime.datetime.fromisoformat(text)
     except ValueError:  # forms Python 3.10's parser lacks (e.g. 7+ fraction digits)
         parsed = isoparse(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:

@@ -331,7 +331,7 @@ def created_since(item: object, since: datetime.datetime) -> bool:
     return created is None or created >= since
 
 
-_EPOCH = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+_EPOCH = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 def _rows(data: object, key: str) -> tuple[list[object], int]:

@@ -104,7 +104,7 @@ def sub(
                     break
                 try:
                     message = await subscription.next_msg(timeout=left)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 received += 1
                 show(received, message)

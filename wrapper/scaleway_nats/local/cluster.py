@@ -16,7 +16,6 @@ leaving a starting node out.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import json
@@ -401,7 +400,7 @@ class NatsCluster:
         """
         try:
             await self._push_once(token, seed)
-        except (NatsError, OSError, asyncio.TimeoutError) as error:
+        except (TimeoutError, NatsError, OSError) as error:
             # The node we talked to may have gone down mid-push (a failover test kills nodes
             # at any time): once more, through another running node.
             log.info("push to %s failed (%s), trying another node", self.region, error)
@@ -520,7 +519,7 @@ async def _gather(
                 break
             try:
                 msg = await subscription.next_msg(timeout=remaining)
-            except (asyncio.TimeoutError, NatsTimeoutError):
+            except (TimeoutError, NatsTimeoutError):
                 break
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 reply = json.loads(msg.data)

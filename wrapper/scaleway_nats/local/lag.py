@@ -28,8 +28,8 @@ RECORDED_RATE = 0.15
 
 def age(stamp: str) -> float:
     """Seconds since an RFC 3339 UTC stamp of the emulator (``...SS.ffffff[fff]Z``)."""
-    then = dt.datetime.strptime(stamp[:26], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=dt.timezone.utc)
-    return (dt.datetime.now(dt.timezone.utc) - then).total_seconds()
+    then = dt.datetime.strptime(stamp[:26], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=dt.UTC)
+    return (dt.datetime.now(dt.UTC) - then).total_seconds()
 
 
 class ReadLag:

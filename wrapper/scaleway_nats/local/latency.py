@@ -201,7 +201,7 @@ class LatencyProxy(Startable):
                     asyncio.open_connection(*target), CONNECT_TIMEOUT
                 )
                 break
-            except (OSError, asyncio.TimeoutError):
+            except (TimeoutError, OSError):
                 continue
         else:  # nothing to reach: the client sees the connection closed, as with a dead host
             client_writer.close()

@@ -76,7 +76,7 @@ class Pusher:
             raise PushError("the emulator is stopping") from exc
         try:
             await asyncio.wait_for(asyncio.wrap_future(future), SYNC_TIMEOUT)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             raise PushError(f"no answer from nats-server {self._cluster.region} in time") from None
 
     def reconcile(self, node: NatsServer) -> None:

@@ -67,7 +67,7 @@ def now() -> str:
 
     The fixed width makes the strings sort chronologically in SQL.
     """
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def now_ns() -> str:
@@ -75,7 +75,7 @@ def now_ns() -> str:
     (``2026-04-10T10:59:12.661542430Z`` in terraform-provider-scaleway's
     nats-credentials-update-name recording); get and list answer the stored microseconds."""
     ns = time.time_ns()
-    stamp = dt.datetime.fromtimestamp(ns // 10**9, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    stamp = dt.datetime.fromtimestamp(ns // 10**9, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
     return f"{stamp}.{ns % 10**9:09d}Z"
 
 
@@ -93,7 +93,7 @@ def later_in_same_microsecond(stamp: str) -> str:
 def _epoch(stamp: str) -> int:
     """Whole seconds of a stamp: a user JWT's ``iat`` is its create's second (as recorded)."""
     moment = dt.datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S")
-    return int(moment.replace(tzinfo=dt.timezone.utc).timestamp())
+    return int(moment.replace(tzinfo=dt.UTC).timestamp())
 
 
 def default_name(kind: str) -> str:
@@ -147,7 +147,7 @@ class Service:
         """Resources created after this time are not visible yet (``now()`` format)."""
         if not self.propagation_delay:
             return "~"  # sorts after every timestamp
-        cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=self.propagation_delay)
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.propagation_delay)
         return cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def visible(self, created_at: str) -> bool:
@@ -354,7 +354,7 @@ class Service:
             if fresh is not None:
                 revocations = {
                     **fresh.revocations,
-                    "*": int(dt.datetime.now(dt.timezone.utc).timestamp()),
+                    "*": int(dt.datetime.now(dt.UTC).timestamp()),
                 }
                 token = self._account_jwt(
                     identity, fresh.id, revocations, disabled=True, previous=fresh.jwt
@@ -409,7 +409,7 @@ class Service:
             # Re-read under the lock: another revocation may have just updated the account.
             fresh = self.store.get_account(account.region, account.id, [account.project_id])
             if fresh is not None:  # else the account was deleted meanwhile, creds and all
-                stamp = int(dt.datetime.now(dt.timezone.utc).timestamp())
+                stamp = int(dt.datetime.now(dt.UTC).timestamp())
                 revocations = {**fresh.revocations, creds.user_public_key: stamp}
                 token = self._account_jwt(
                     jwt.Identity.from_seed(fresh.seed),

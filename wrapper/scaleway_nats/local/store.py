@@ -125,7 +125,7 @@ def _placeholder_rows(
     region: str, account_id: str, count: int, prefix: str
 ) -> Iterator[tuple[str, ...]]:
     """Rows for `Store.seed_credentials`: created one microsecond apart from `count` s ago."""
-    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=count)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=count)
     for index in range(count):
         stamp = (start + dt.timedelta(microseconds=index)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         name, key, checksum = f"{prefix}-{index}", "U" + f"{index:055d}", f"{index:064x}"

@@ -49,7 +49,7 @@ def ensure_tls(directory: Path) -> TlsFiles:
         if _strict(files.cert_file):
             return files
         log.info("replacing the TLS certificates in %s: they fail strict X.509 checks", directory)
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     until = now + dt.timedelta(days=3650)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (
