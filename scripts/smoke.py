@@ -36,6 +36,7 @@ from scaleway_nats.nats import connect
 from scaleway_nats.quickstart import StepFailed, StepResult, Steps, format_step, target
 
 REVOCATION_WAIT = 10.0  # seconds within which a revoked connection must be closed
+CLOSE_TIMEOUT = 10.0  # seconds for a NATS connection to close
 
 
 class Smoke:
@@ -159,8 +160,8 @@ class Smoke:
         try:
             yield nc
         finally:
-            with contextlib.suppress(Exception):
-                await nc.close()
+            with contextlib.suppress(Exception):  # bounded: the steps are, so is their cleanup
+                await asyncio.wait_for(nc.close(), CLOSE_TIMEOUT)
 
     async def pub_sub(self, nc: Any) -> str:
         sub = await nc.subscribe(f"{self.tag}.hello")

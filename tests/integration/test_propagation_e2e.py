@@ -19,6 +19,10 @@ from tests.support.clients import quickstart_on
 from tests.support.processes import run_captured
 
 ROOT = Path(__file__).resolve().parents[2]
+# The smoke script bounds each step (STEP_TIMEOUT, 120 s): a hang fails one step, named, and
+# the run cleans up; its ~20 steps take ~4 s here. This bound only stops it short of
+# pytest-timeout (300 s), whose report would not show what the script printed.
+SMOKE_TIMEOUT = 280
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +48,7 @@ def assert_smoke_script_passes(env: LocalScaleway) -> None:
         "SCW_NATS_CA_FILE": env.ca_file,
     }
     done = run_captured(
-        [sys.executable, str(ROOT / "scripts" / "smoke.py")], timeout=240, env=variables
+        [sys.executable, str(ROOT / "scripts" / "smoke.py")], timeout=SMOKE_TIMEOUT, env=variables
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 

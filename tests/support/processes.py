@@ -49,7 +49,22 @@ def run_captured(
 ) -> subprocess.CompletedProcess[str]:
     """Run `command` to its end, at most `timeout` s, its stdout and stderr captured as text.
 
-    The exit status is the caller's to assert (`check=True` raises on a failure instead).
+    The exit status is the caller's to assert (`check=True` raises on a failure instead). A
+    command still running after `timeout` fails the test with what it printed so far: the
+    step it hung on (CI once only said "timed out after 240 seconds").
     """
     options.setdefault("check", False)
-    return subprocess.run(list(command), capture_output=True, text=True, timeout=timeout, **options)
+    try:
+        return subprocess.run(
+            list(command), capture_output=True, text=True, timeout=timeout, **options
+        )
+    except subprocess.TimeoutExpired as expired:
+        printed = "\n".join(_text(out)[-3000:] for out in (expired.stdout, expired.stderr))
+        raise AssertionError(
+            f"{' '.join(command)} did not finish in {timeout} s; it printed:\n{printed}"
+        ) from None
+
+
+def _text(output: str | bytes | None) -> str:
+    # TimeoutExpired carries bytes even with text=True (CPython's subprocess.run).
+    return output.decode(errors="replace") if isinstance(output, bytes) else output or ""

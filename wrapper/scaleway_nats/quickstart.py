@@ -47,6 +47,10 @@ __all__ = [
 T = TypeVar("T")
 OnStep = Callable[["StepResult"], None]
 
+# Seconds one step may take: twice an API call's whole deadline (RetryConfig.deadline, 60 s,
+# its retries included), so only a hang reaches it, and the run goes on to its cleanup.
+STEP_TIMEOUT = 120.0
+
 
 @attrs.frozen
 class StepResult:
@@ -90,18 +94,29 @@ def format_step(step: StepResult) -> str:
 
 
 class Steps:
-    """Runs and records timed steps; a failing step raises StepFailed (already recorded)."""
+    """Runs and records timed steps; a failing step raises StepFailed (already recorded).
 
-    def __init__(self, on_step: OnStep | None) -> None:
+    Each step is bounded by ``timeout`` seconds: one that is still running then is cancelled
+    and fails, named, so a hang is reported where it happened instead of stalling the run.
+    """
+
+    def __init__(self, on_step: OnStep | None, *, timeout: float = STEP_TIMEOUT) -> None:
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
         self.results: list[StepResult] = []
         self._on_step = on_step
+        self._timeout = timeout
 
     async def run(self, name: str, action: Awaitable[T], detail: Callable[[T], str]) -> T:
         started = time.perf_counter()
+        bound = asyncio.timeout(self._timeout)
         try:
-            value = await action
+            async with bound:
+                value = await action
         except Exception as error:
-            self._record(StepResult(name, False, time.perf_counter() - started, _explain(error)))
+            # A step's own timeout (nats-py's is a TimeoutError too) is not the bound's.
+            why = f"did not finish in {self._timeout:g} s" if bound.expired() else _explain(error)
+            self._record(StepResult(name, False, time.perf_counter() - started, why))
             raise StepFailed from error
         self._record(StepResult(name, True, time.perf_counter() - started, detail(value)))
         return value
