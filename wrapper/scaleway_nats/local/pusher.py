@@ -1,8 +1,9 @@
 """Ordered account JWT pushes: what nats-server holds is always the latest committed state.
 
-nats-server keeps a pushed account JWT only if its ``iat`` is not older than the one it has, so
-two pushes racing on separate connections could land out of order and let an older JWT win (a
-revoked user connecting again, a deleted account coming back: issue 10). Here each region has
+nats-server stores whichever account JWT is pushed to it last (``$SYS.REQ.CLAIMS.UPDATE``
+replaces the stored one whatever its ``iat``), so two pushes racing on separate connections
+could land out of order and let an older JWT win (a revoked user connecting again, a deleted
+account coming back: issue 10). Here each region has
 ONE worker thread that runs pushes one after the other, and a push never sends the JWT the
 caller committed but the one the database holds when the push runs: the last push to run after
 the last commit therefore carries the latest state, whatever order callers arrive in. A JWT the
@@ -13,6 +14,11 @@ A node starting (again) pauses the pushes from the moment its resolver is seeded
 (``paused``): a push that ran meanwhile would leave that node out (it is not running yet) and
 answer before it holds the JWT, so a revoked user could connect to it after the delete's 204
 (issue 18, item 3). Pushes queued meanwhile run once it listens, and include it.
+
+A push that fails after its commit (the API then answers 503: an ambiguous outcome) is not
+left to the next write to that account: a healer retries it every ``HEAL_INTERVAL`` until the
+running nodes hold it (issue 18: a revocation answered 503 left every running node admitting
+the user for good, while the client's retry got 404, "deleted").
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from .cluster import NatsCluster
 from .nats_server import (
@@ -40,6 +46,7 @@ PUSH_ONE_TIMEOUT = PUSH_TIMEOUT  # one push: connect + requests
 SYNC_TIMEOUT = 2 * PUSH_TIMEOUT  # a caller's whole wait: queue + its push
 RECONCILE_TIMEOUT = 60.0  # re-pushing every stale account after a (re)start
 HOLD_TIMEOUT = START_TIMEOUT + 1.0  # a starting node holds the worker at most this long
+HEAL_INTERVAL = 0.5  # seconds between two retries of the pushes that failed
 
 
 class PushError(Exception):
@@ -62,11 +69,17 @@ class Pusher:
         self._committed = committed
         self._worker = ThreadPoolExecutor(1, thread_name_prefix=f"jwt-push-{cluster.region}")
         self._pushed: dict[str, str] = {}  # what the server got from us; worker thread only
+        # Accounts whose last push failed: written by the worker only, read by any thread.
+        self._failed: set[str] = set()
         self._closed = threading.Event()
         # Pushes and node start-ups exclude each other (see paused): both under this lock.
         self._gate = threading.Condition()
         self._starting = 0  # nodes between their seeding and their listening
         self._pushing = False  # the worker runs a job
+        self._healer = threading.Thread(
+            target=self._heal, name=f"jwt-heal-{cluster.region}", daemon=True
+        )
+        self._healer.start()
 
     async def sync(self, public_key: str) -> None:
         """Return once nats-server holds the latest committed JWT of the account."""
@@ -125,6 +138,25 @@ class Pusher:
     def close(self) -> None:
         self._closed.set()
         self._worker.shutdown(wait=False, cancel_futures=True)
+        self._healer.join(HEAL_INTERVAL * 2)
+
+    def _heal(self) -> None:
+        """The healer's thread: while pushes have failed, retry them through the worker (so
+        in order with the API's own), one round queued at a time."""
+        round_: Future[None] | None = None
+        while not self._closed.wait(HEAL_INTERVAL):
+            if round_ is not None:
+                if not round_.done():
+                    continue
+                if round_.exception() is not None:  # a node still starting: the next round
+                    log.debug("healing %s: %s", self._cluster.region, round_.exception())
+                round_ = None
+            if not self._failed:
+                continue
+            try:
+                round_ = self._worker.submit(self._heal_now)
+            except RuntimeError:  # shut down: the emulator is stopping
+                return
 
     # -- the worker thread -------------------------------------------------------------------
 
@@ -136,19 +168,32 @@ class Pusher:
             run_sync(bounded())
         except Exception as exc:  # transport, refusal or timeout: all mean the same here
             self._pushed.pop(public_key, None)
+            self._failed.add(public_key)
             raise PushError(str(exc) or type(exc).__name__) from exc
         self._pushed[public_key] = token
+        self._failed.discard(public_key)
+
+    def _heal_now(self) -> None:
+        with self._pushing_now():
+            for public_key in sorted(self._failed):
+                self._sync_locked(public_key)  # a failure ends the round: retried next one
 
     def _sync_now(self, public_key: str) -> None:
-        with self._pushing_now():
-            self._sync_locked(public_key)
+        try:
+            with self._pushing_now():
+                self._sync_locked(public_key)
+        except PushError:  # committed, not pushed (a node starting too long, a push failing)
+            self._failed.add(public_key)
+            raise
 
     def _sync_locked(self, public_key: str) -> None:
         if self._closed.is_set():
             raise PushError("the emulator is stopping")
         latest = self._latest(public_key)
-        if latest is not None and self._pushed.get(public_key) != latest[0]:
-            self._push(public_key, *latest)
+        if latest is None or self._pushed.get(public_key) == latest[0]:
+            self._failed.discard(public_key)  # nothing (left) to push
+            return
+        self._push(public_key, *latest)
 
     def _reconcile_now(self, node: NatsServer) -> None:
         with self._pushing_now():

@@ -20,6 +20,7 @@ outcome, as with the real service).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -28,6 +29,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
@@ -127,6 +129,9 @@ class Service:
         self._write_lock = asyncio.Lock()
         self._pushers: dict[str, Pusher] = {}
         self._pushers_lock = threading.Lock()  # API thread and supervisor threads create them
+        # Deletes answered 503 because their push failed: id -> (region, account key). A retry
+        # of such a delete gets its 404 only once the push is made (see _settled).
+        self._unpushed: dict[str, tuple[str, str]] = {}
         self._stopping = False
 
     # -- who asks, and what they see ---------------------------------------------------------
@@ -338,7 +343,8 @@ class Service:
 
     async def delete_account(self, caller: Caller, region: str, account_id: str) -> None:
         """Delete streams, then tombstone: every user revoked, no connections, no JetStream."""
-        account = self.account(caller, region, account_id)
+        async with self._settled(account_id):
+            account = self.account(caller, region, account_id)
         identity = jwt.Identity.from_seed(account.seed)
         server = self._clusters.get(account.region)
         if server is not None:  # else no nats-server, so no streams (module docstring)
@@ -360,7 +366,7 @@ class Service:
                     identity, fresh.id, revocations, disabled=True, previous=fresh.jwt
                 )
                 self.store.update_account_jwt(fresh.id, token, revocations, deleted_at=now())
-        await self._sync(account.region, account.public_key)
+        await self._sync_deleted(account_id, account.region, account.public_key)
 
     # -- credentials -------------------------------------------------------------------------
 
@@ -403,7 +409,8 @@ class Service:
 
     async def delete_credentials(self, caller: Caller, region: str, creds_id: str) -> None:
         """Revoke the user in the account JWT: the server refuses and disconnects it."""
-        creds = self.credentials(caller, region, creds_id)
+        async with self._settled(creds_id):
+            creds = self.credentials(caller, region, creds_id)
         account = self.account(caller, region, creds.account_id)
         async with self._write_lock:
             # Re-read under the lock: another revocation may have just updated the account.
@@ -420,7 +427,29 @@ class Service:
                 # The account's updated_at moves too (nats-credentials-update-name recording:
                 # 10:59:12.661542Z -> 10:59:15.640401Z after the credentials delete, step 16).
                 self.store.revoke_credentials(creds.id, fresh.id, token, revocations, now())
-        await self._sync(account.region, account.public_key)
+        await self._sync_deleted(creds_id, account.region, account.public_key)
+
+    async def _sync_deleted(self, resource_id: str, region: str, public_key: str) -> None:
+        """``_sync`` after a delete's commit, remembering a delete it could not push."""
+        try:
+            await self._sync(region, public_key)
+        except Unavailable:
+            self._unpushed[resource_id] = (region, public_key)
+            raise
+
+    @contextlib.asynccontextmanager
+    async def _settled(self, resource_id: str) -> AsyncIterator[None]:
+        """Around a delete's lookup: if ``resource_id`` is gone because an earlier delete of it
+        committed but answered 503 (its push failed), the 404 waits until that push is made
+        (503 again while it cannot be). The client takes a retried delete's 404 for "deleted",
+        which must mean what a 204 means: every node refuses (issue 18)."""
+        try:
+            yield
+        except NotFound:
+            if resource_id in self._unpushed:
+                await self._sync(*self._unpushed[resource_id])
+                self._unpushed.pop(resource_id, None)
+            raise
 
     # -- healing -----------------------------------------------------------------------------
 
