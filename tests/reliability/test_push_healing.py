@@ -21,20 +21,9 @@ from nats.errors import Error as NatsError
 
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.local import pusher as pusher_module
-from tests.support.http_api import RawApi, connect, raw_api_on
+from tests.support.http_api import RawApi, connect
 
 BOUND = 15.0  # seconds any wait below may take
-
-
-@pytest.fixture
-def lone() -> Iterator[LocalScaleway]:
-    with LocalScaleway() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def raw_api(lone: LocalScaleway) -> Iterator[RawApi]:
-    yield from raw_api_on(lone, lone.organization)
 
 
 @contextlib.contextmanager
@@ -79,14 +68,14 @@ def short_hold(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("short_hold")
 @pytest.mark.parametrize("deleted", ["nats-credentials", "nats-accounts"])
 async def test_a_delete_reported_done_after_a_failed_push_is_refused_everywhere(
-    lone: LocalScaleway, raw_api: RawApi, deleted: str
+    fresh_emulator: LocalScaleway, raw_api: RawApi, deleted: str
 ) -> None:
     account = raw_api.create_account("fr-par")
     creds = raw_api.create_credentials(account)
-    assert await accepted(lone, account, creds)
+    assert await accepted(fresh_emulator, account, creds)
     resource = creds if deleted == "nats-credentials" else account
     url = raw_api.url("fr-par", deleted, resource["id"])
-    with pushes_held(lone, "fr-par"):
+    with pushes_held(fresh_emulator, "fr-par"):
         first = raw_api.client.delete(url)
         assert first.status_code == 503, first.text  # committed, not pushed: ambiguous
         # A client's retry: "gone" (404, which the client reports as deleted) would be a
@@ -96,19 +85,19 @@ async def test_a_delete_reported_done_after_a_failed_push_is_refused_everywhere(
         assert retried.status_code == 503, retried.text
     last = raw_api.client.delete(url)
     assert last.status_code == 404, last.text
-    assert not await accepted(lone, account, creds)
+    assert not await accepted(fresh_emulator, account, creds)
 
 
 @pytest.mark.usefixtures("short_hold")
 async def test_a_failed_push_reaches_the_running_nodes_without_another_write(
-    lone: LocalScaleway, raw_api: RawApi
+    fresh_emulator: LocalScaleway, raw_api: RawApi
 ) -> None:
     account = raw_api.create_account("fr-par")
     creds = raw_api.create_credentials(account)
     url = raw_api.url("fr-par", "nats-credentials", creds["id"])
-    with pushes_held(lone, "fr-par"):
+    with pushes_held(fresh_emulator, "fr-par"):
         assert raw_api.client.delete(url).status_code == 503
     started = time.monotonic()
-    while await accepted(lone, account, creds):
+    while await accepted(fresh_emulator, account, creds):
         assert time.monotonic() - started < BOUND, "the revocation never reached the node"
         await asyncio.sleep(0.05)

@@ -12,29 +12,17 @@ import asyncio
 import logging
 import socket
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from nats.errors import Error as NatsError
 
 from scaleway_nats.local import LocalScaleway
-from tests.support.http_api import RawApi, connect, raw_api_on
+from tests.support.http_api import RawApi, connect
 from tests.support.reliability import figures
 
 CRASHES = 8  # more than the old limit of 5 restarts
 BOUND = 15.0  # seconds any single wait below may take before the test gives up
-
-
-@pytest.fixture
-def fresh_emulator() -> Iterator[LocalScaleway]:
-    with LocalScaleway() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def raw_api(fresh_emulator: LocalScaleway) -> Iterator[RawApi]:
-    yield from raw_api_on(fresh_emulator, fresh_emulator.organization)
 
 
 async def wait_connectable(env: LocalScaleway, account: dict, creds: dict) -> float:
