@@ -15,15 +15,18 @@ import asyncio
 import threading
 from collections.abc import Callable
 
+import httpx
 import pytest
 
 from scaleway_nats import AsyncNatsAPI, NatsCredentials
 from scaleway_nats.local import LocalScaleway
+from scaleway_nats.local import pusher as pusher_module
 from scaleway_nats.local.nats_server import NatsServer
 from tests.reliability import test_revocation as single_node
 from tests.reliability.test_revocation import accepted_by
 from tests.support.clients import sync_api_on
 from tests.support.cluster import REGION, SIZE
+from tests.support.reliability import pushes_held
 
 DOOMED = 5  # credentials deleted while a node restarts
 WINDOW = 2.0  # seconds the seeding hook waits for those deletes to answer
@@ -142,3 +145,25 @@ def test_a_delete_answered_while_a_node_starts_is_refused_by_it(
     assert admitted == []  # a 204 before the restarting node refused them is a leak
     for creds in doomed:  # and every node refuses them now
         assert asyncio.run(answers(revocation_emulator, creds)) == [False] * SIZE
+
+
+def test_a_failed_push_survives_another_node_restarting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A push that failed, then a node restarting before it is healed: the restart seeds that
+    node and finds it current, which must not count as the push being made everywhere (the
+    other nodes still admitted the credentials, and the retried delete then answered 404)."""
+    monkeypatch.setattr(pusher_module, "HOLD_TIMEOUT", 0.2)  # a held push gives up: 503
+    monkeypatch.setattr(pusher_module, "HEAL_INTERVAL", 3600.0)  # no healer: the restart first
+    with LocalScaleway(cluster_size=SIZE) as env, sync_api_on(env) as api:
+        account = api.create_account(name="failed-push", region=REGION)
+        creds = api.create_credentials(account, name="revoked")
+        assert asyncio.run(answers(env, creds)) == [True] * SIZE
+        url = f"/mnq/v1beta1/regions/{REGION}/nats-credentials/{creds.id}"
+        with httpx.Client(base_url=env.api_url, headers={"X-Auth-Token": env.secret_key}) as raw:
+            with pushes_held(env, REGION):
+                assert raw.delete(url).status_code == 503  # committed, not pushed
+            env.kill_node(REGION, 1)
+            env.start_node(REGION, 1)
+            assert raw.delete(url).status_code == 404  # a client's retry: "deleted"
+        assert asyncio.run(answers(env, creds)) == [False] * SIZE

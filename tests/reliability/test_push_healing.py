@@ -10,10 +10,7 @@ the JWT anyway, without waiting for the next write to that account.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,31 +19,9 @@ from nats.errors import Error as NatsError
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.local import pusher as pusher_module
 from tests.support.http_api import RawApi, connect
+from tests.support.reliability import pushes_held
 
 BOUND = 15.0  # seconds any wait below may take
-
-
-@contextlib.contextmanager
-def pushes_held(env: LocalScaleway, region: str) -> Iterator[None]:
-    """The region's pushes held, as a node that is slow to start holds them (from its
-    supervisor's thread), while the block runs."""
-    service = env._service
-    assert service is not None
-    entered, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with service.pusher(region).paused():
-            entered.set()
-            release.wait(BOUND)
-
-    holder = threading.Thread(target=hold, daemon=True)
-    holder.start()
-    assert entered.wait(BOUND)
-    try:
-        yield
-    finally:
-        release.set()
-        holder.join(BOUND)
 
 
 async def accepted(env: LocalScaleway, account: dict[str, Any], creds: dict[str, Any]) -> bool:

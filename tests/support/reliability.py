@@ -3,7 +3,10 @@ emulator's database holds (its source of truth, read without HTTP or faults)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from scaleway_nats import RetryPolicy
@@ -47,3 +50,26 @@ def client_settings(env: LocalScaleway, org: Organization, policy: RetryPolicy) 
         "retry_policy": policy,
         "timeout": 10.0,
     }
+
+
+@contextlib.contextmanager
+def pushes_held(env: LocalScaleway, region: str, bound: float = 15.0) -> Iterator[None]:
+    """The region's pushes held, as a node that is slow to start holds them (from its
+    supervisor's thread), while the block runs."""
+    service = env._service
+    assert service is not None
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with service.pusher(region).paused():
+            entered.set()
+            release.wait(bound)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    assert entered.wait(bound)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join(bound)

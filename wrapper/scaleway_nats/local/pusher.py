@@ -204,7 +204,9 @@ class Pusher:
         stale = 0
         current = []  # held already: loaded below (pushes load the others)
         for public_key, (token, seed) in self._committed().items():
-            if node.stored_jwt(public_key) == token:
+            # Current on this node (it was seeded) says nothing of the others, where a failed
+            # push may have left an older JWT: that one is pushed again, to every node.
+            if node.stored_jwt(public_key) == token and public_key not in self._failed:
                 self._pushed[public_key] = token
                 current.append((token, seed))
             else:
