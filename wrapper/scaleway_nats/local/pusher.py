@@ -3,11 +3,11 @@
 nats-server stores whichever account JWT is pushed to it last (``$SYS.REQ.CLAIMS.UPDATE``
 replaces the stored one whatever its ``iat``), so two pushes racing on separate connections
 could land out of order and let an older JWT win (a revoked user connecting again, a deleted
-account coming back: issue 10). Here each region has
-ONE worker thread that runs pushes one after the other, and a push never sends the JWT the
-caller committed but the one the database holds when the push runs: the last push to run after
-the last commit therefore carries the latest state, whatever order callers arrive in. A JWT the
-server already got from us is not sent again, so ten concurrent revocations cost about one push.
+account coming back: issue 10). Here each region has ONE worker thread that runs pushes one
+after the other, and a push never sends the JWT the caller committed but the one the database
+holds when the push runs: the last push to run after the last commit therefore carries the
+latest state, whatever order callers arrive in. A JWT the server already got from us is not
+sent again, so ten concurrent revocations cost about one push.
 Every wait is bounded: a caller waits at most ``SYNC_TIMEOUT`` seconds.
 
 A node starting (again) pauses the pushes from the moment its resolver is seeded until it listens
@@ -145,12 +145,11 @@ class Pusher:
         in order with the API's own), one round queued at a time."""
         round_: Future[None] | None = None
         while not self._closed.wait(HEAL_INTERVAL):
-            if round_ is not None:
-                if not round_.done():
-                    continue
-                if round_.exception() is not None:  # a node still starting: the next round
-                    log.debug("healing %s: %s", self._cluster.region, round_.exception())
-                round_ = None
+            if round_ is not None and not round_.done():
+                continue
+            if round_ is not None and not round_.cancelled() and round_.exception():
+                # A node still starting, nats-server too slow: the next round tries again.
+                log.debug("healing %s: %s", self._cluster.region, round_.exception())
             if not self._failed:
                 continue
             try:
