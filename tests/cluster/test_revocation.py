@@ -18,7 +18,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from scaleway_nats import AsyncNatsAPI, NatsCredentials
+from scaleway_nats import AsyncNatsAPI, NatsConnectError, NatsCredentials
 from scaleway_nats.local import LocalScaleway
 from scaleway_nats.local import pusher as pusher_module
 from scaleway_nats.local.nats_server import NatsServer
@@ -167,3 +167,42 @@ def test_a_failed_push_survives_another_node_restarting(
             env.start_node(REGION, 1)
             assert raw.delete(url).status_code == 404  # a client's retry: "deleted"
         assert asyncio.run(answers(env, creds)) == [False] * SIZE
+
+
+ROUNDS = 8  # restarts
+USERS = 4  # revoked users of each deleted account
+
+
+async def probe(env: LocalScaleway, node: NatsServer, creds: NatsCredentials) -> str:
+    """'refused' (Authorization Violation), 'accepted', or the error that refused it
+    otherwise: a deleted account's limit of 0 connections refusing a user its revocations
+    did not, which says the revocations were not applied when it authenticated."""
+    try:
+        return "accepted" if await accepted_by(node.url, env, creds) else "refused"
+    except NatsConnectError as error:
+        return str(error)
+
+
+async def test_a_restarted_node_refuses_concurrent_first_connections_of_revoked_users(
+    revocation_emulator: LocalScaleway, cluster_api: AsyncNatsAPI
+) -> None:
+    """The first connections of a just-restarted node for accounts it has not loaded yet, all
+    at once, as apps reconnecting after a restart make them. nats-server builds an account
+    for the first one and hands the half-built account (signing keys, but neither its
+    connection limit nor its revocations yet) to the others (server/accounts.go,
+    buildInternalAccount and tmpAccounts): before the fix, in 5 of 15 rounds of a chaos-like
+    replay, users of deleted accounts were admitted, or refused only by their account's
+    limit of 0 connections."""
+    env = revocation_emulator
+    revoked: list[NatsCredentials] = []
+    outcomes: list[str] = []
+    for round_ in range(ROUNDS):
+        account = await cluster_api.create_account(region=REGION, name=f"restart-{round_}")
+        revoked += [await cluster_api.create_credentials(account) for _ in range(USERS)]
+        await cluster_api.delete_account(account)
+        index = round_ % SIZE
+        await asyncio.to_thread(env.kill_node, REGION, index)
+        await asyncio.to_thread(env.start_node, REGION, index)
+        node = env.servers[REGION].nodes[index]
+        outcomes += await asyncio.gather(*(probe(env, node, user) for user in revoked))
+    assert set(outcomes) == {"refused"}, [o for o in outcomes if o != "refused"]

@@ -16,6 +16,7 @@ leaving a starting node out.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -58,6 +59,7 @@ FIRST_ELECTION_WAIT = 1.2  # seconds a new cluster gets to elect its meta leader
 ELECTION_ATTEMPTS = 3
 POLL = 0.02  # seconds between two looks at the cluster's state
 ROUTE_ATTEMPTS = 3  # starts of a cluster, each with fresh route ports after the first
+LOAD_WINDOW = 8  # accounts a restarted node loads at once (each by one connection)
 
 
 def check_cluster_size(value: object) -> int:
@@ -452,13 +454,25 @@ class NatsCluster:
         return infos
 
     async def load_accounts(self, node: NatsServer, accounts: list[tuple[str, str]]) -> None:
-        """Have a (re)started node load the accounts with JetStream among ``accounts`` (JWT,
-        seed), for the reason given in ``push_account_jwt``; nothing to do for a lone node."""
-        if self.size == 1:
-            return
-        for token, seed in accounts:
-            if _has_jetstream(token):
+        """Have a (re)started node load every account of ``accounts`` (JWT, seed), deleted
+        ones too: one connection per account, LOAD_WINDOW accounts at a time.
+
+        nats-server loads an account on its first use, and first uses racing for one account
+        share the account it is still building (server/accounts.go: buildInternalAccount
+        hands it to concurrent lookups through tmpAccounts): one with its signing keys but
+        neither its connection limit nor its revocations yet. Apps reconnecting all at once
+        to a restarted node then got revoked users in (issue 18: a chaos run, and 2 of 2
+        runs of tests/cluster/test_revocation.py's restart test). Loaded here, one at a time
+        per account, before the start returns. In a cluster it also serves JetStream (see
+        ``push_account_jwt``).
+        """
+        slots = asyncio.Semaphore(LOAD_WINDOW)
+
+        async def load(seed: str) -> None:
+            async with slots:
                 await _load_account(node, jwt.Identity.from_seed(seed))
+
+        await asyncio.gather(*(load(seed) for _, seed in accounts))
 
     async def delete_all_streams(self, account: jwt.Identity) -> int:
         """Delete every stream of an account (as a throw-away user of that account)."""
